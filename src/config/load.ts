@@ -1,0 +1,226 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { SwitchboardError } from '../errors.ts';
+import { configSchema, type ParsedConfig } from './schema.ts';
+import { interpolateEnv } from './interpolate.ts';
+import { formatKeyPath } from './key-path.ts';
+
+export const DEFAULT_CONFIG_PATH = 'config/switchboard.yaml';
+
+export interface ConfigProblem {
+  file: string;
+  key: string;
+  message: string;
+}
+
+/** A config that cannot be used; `problems` lists every mistake found, not just the first. */
+export class ConfigError extends SwitchboardError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    const lines = problems.map((p) => `  - ${p.file}${p.key ? ` (${p.key})` : ''}: ${p.message}`);
+    super('config_invalid', `The configuration has ${problems.length} problem(s):\n${lines.join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export interface GraphEntry {
+  graphId: string;
+  /** Absolute path of the module that exports the graph. */
+  file: string;
+  /** Export name; `default` when the spec names none. */
+  exportName: string;
+  description?: string;
+  /** The spec as written, for messages. */
+  spec: string;
+}
+
+export type LoadedConfig = Omit<ParsedConfig, 'graphs'> & {
+  /** Absolute path of the file the config came from. */
+  readonly file: string;
+  readonly format: 'switchboard' | 'langgraph';
+  readonly graphs: Readonly<Record<string, GraphEntry>>;
+};
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Overrides SWITCHBOARD_CONFIG and the default path. */
+  path?: string;
+}
+
+/** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
+const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model']);
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = resolve(cwd, options.path ?? env.SWITCHBOARD_CONFIG ?? DEFAULT_CONFIG_PATH);
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, message: string, where = file) => problems.push({ file: where, key, message });
+
+  const raw = readConfigFile(file, problem);
+  if (raw === undefined) throw new ConfigError(problems);
+
+  const format = isLangGraphJson(file, raw) ? 'langgraph' : 'switchboard';
+  // A langgraph.json is accepted as it is: we read what we serve (graphs, env) and leave
+  // the deployment keys (dependencies, dockerfile_lines, ...) to the tools that use them.
+  const source = format === 'langgraph' ? { graphs: raw.graphs, ...(raw.env === undefined ? {} : { env: raw.env }) } : raw;
+
+  const fileEnv = loadEnvSection(source.env, dirname(file), problem);
+  const mergedEnv = { ...fileEnv, ...env };
+  const interpolated = interpolateEnv(source, mergedEnv, (key, message) => problem(key, message));
+
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) for (const issue of parsed.error.issues) problem(formatKeyPath(issue.path), describeIssue(issue));
+
+  const envOverrides = applyEnvOverrides(env, problem);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+
+  const config = parsed.data;
+  const graphs = resolveGraphs(config.graphs, dirname(file), problem);
+  checkAssistants(config, problem);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  for (const [name, value] of Object.entries(fileEnv)) if (process.env[name] === undefined && env === process.env) process.env[name] = value;
+
+  const storage =
+    config.storage.kind === 'lowdb'
+      ? { ...config.storage, dir: resolve(cwd, envOverrides.dataDir ?? config.storage.dir) }
+      : config.storage;
+  return deepFreeze({
+    ...config,
+    file,
+    format,
+    graphs,
+    storage,
+    server: {
+      host: envOverrides.host ?? config.server.host,
+      port: envOverrides.port ?? config.server.port,
+    },
+  });
+}
+
+function readConfigFile(file: string, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
+  if (!existsSync(file)) {
+    problem('', 'config file not found (set SWITCHBOARD_CONFIG to its path)');
+    return undefined;
+  }
+  const text = readFileSync(file, 'utf8');
+  if (extname(file) === '.json') {
+    try {
+      return asObject(JSON.parse(text), problem);
+    } catch (error) {
+      problem('', `not valid JSON: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) problem('', `not valid YAML: ${error.message}`);
+    return undefined;
+  }
+  return asObject(doc.toJS(), problem);
+}
+
+function asObject(value: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  problem('', 'the config must be a mapping with at least a `graphs` key');
+  return undefined;
+}
+
+function isLangGraphJson(file: string, raw: Record<string, unknown>): boolean {
+  if (basename(file) === 'langgraph.json') return true;
+  return Object.keys(raw).some((key) => !OWN_KEYS.has(key)) && 'dependencies' in raw;
+}
+
+function loadEnvSection(
+  section: unknown,
+  baseDir: string,
+  problem: (key: string, message: string, where?: string) => void,
+): Record<string, string> {
+  if (section === undefined) return {};
+  if (typeof section === 'string') {
+    const envFile = resolve(baseDir, section);
+    if (!existsSync(envFile)) {
+      problem('env', `env file ${envFile} not found`);
+      return {};
+    }
+    return parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string>;
+  }
+  if (section !== null && typeof section === 'object') return section as Record<string, string>;
+  return {};
+}
+
+function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, message: string, where?: string) => void) {
+  const out: { dataDir?: string; host?: string; port?: number } = {};
+  if (env.SWITCHBOARD_DATA_DIR) out.dataDir = env.SWITCHBOARD_DATA_DIR;
+  if (env.HOST) out.host = env.HOST;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) problem('PORT', `must be a port number 0-65535, got "${env.PORT}"`, 'environment');
+    else out.port = port;
+  }
+  return out;
+}
+
+/** Splits `path/to/file.ts:exportName`; a Windows drive letter is not an export separator. */
+export function parseGraphSpec(spec: string): { path: string; exportName: string } {
+  const colon = spec.lastIndexOf(':');
+  if (colon <= 1) return { path: spec, exportName: 'default' };
+  return { path: spec.slice(0, colon), exportName: spec.slice(colon + 1) || 'default' };
+}
+
+function resolveGraphs(
+  graphs: ParsedConfig['graphs'],
+  baseDir: string,
+  problem: (key: string, message: string) => void,
+): Record<string, GraphEntry> {
+  const out: Record<string, GraphEntry> = {};
+  if (Object.keys(graphs).length === 0) problem('graphs', 'declare at least one graph');
+  for (const [graphId, value] of Object.entries(graphs)) {
+    const spec = typeof value === 'string' ? value : value.path;
+    const { path, exportName } = parseGraphSpec(spec);
+    const file = isAbsolute(path) ? path : resolve(baseDir, path);
+    if (!existsSync(file)) {
+      problem(`graphs.${graphId}`, `graph module ${file} not found`);
+      continue;
+    }
+    if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+      problem(`graphs.${graphId}`, `"${exportName}" is not a valid export name`);
+      continue;
+    }
+    const entry: GraphEntry = { graphId, file, exportName, spec };
+    if (typeof value !== 'string' && value.description !== undefined) entry.description = value.description;
+    out[graphId] = entry;
+  }
+  return out;
+}
+
+function checkAssistants(config: ParsedConfig, problem: (key: string, message: string) => void) {
+  const seen = new Map<string, number>();
+  config.assistants.forEach((assistant, index) => {
+    const key = `assistants[${index}]`;
+    if (!(assistant.graph in config.graphs)) {
+      problem(`${key}.graph`, `unknown graph "${assistant.graph}"; declared graphs: ${Object.keys(config.graphs).join(', ') || 'none'}`);
+    }
+    const previous = seen.get(assistant.name);
+    if (previous !== undefined) problem(`${key}.name`, `duplicate assistant name "${assistant.name}" (also assistants[${previous}])`);
+    else seen.set(assistant.name, index);
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key(s): ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema. The TypeScript type of a loaded config is inferred from
+ * it, and every default lives in DEFAULTS so that one place says what a bare config means.
+ */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 2024,
+  dataDir: './data',
+  workers: 8,
+  multitaskStrategy: 'enqueue',
+  streamRetentionSeconds: 300,
+  postgresPoolSize: 10,
+  modelProvider: 'auto',
+} as const;
+
+export const MULTITASK_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
+
+/** `"./src/graphs/writer.ts:graph"` as in langgraph.json, or `{ path, description }`. */
+const graphSpec = z.union([
+  z.string().min(1, 'a graph path such as ./src/graphs/agent.ts:graph'),
+  z.strictObject({ path: z.string().min(1), description: z.string().optional() }),
+]);
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+const runnableConfig = z.strictObject({
+  configurable: jsonObject.optional(),
+  tags: z.array(z.string()).optional(),
+  recursion_limit: z.number().int().positive().optional(),
+  metadata: jsonObject.optional(),
+});
+
+const assistantSpec = z.strictObject({
+  name: z.string().min(1),
+  graph: z.string().min(1),
+  /** A fixed id; by default one is derived from the name so it is stable across restarts. */
+  assistant_id: z.uuid().optional(),
+  description: z.string().optional(),
+  config: runnableConfig.optional(),
+  context: jsonObject.optional(),
+  metadata: jsonObject.optional(),
+  /** Default double-texting strategy for runs of this assistant. */
+  multitask_strategy: z.enum(MULTITASK_STRATEGIES).optional(),
+});
+
+const storageSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lowdb'), dir: z.string().min(1).default(DEFAULTS.dataDir) }),
+  z.strictObject({
+    kind: z.literal('postgres'),
+    url: z.string().min(1),
+    pool_size: z.number().int().positive().default(DEFAULTS.postgresPoolSize),
+  }),
+]);
+
+const serverSpec = z.strictObject({
+  host: z.string().min(1).default(DEFAULTS.host),
+  port: z.number().int().min(0).max(65535).default(DEFAULTS.port),
+});
+
+const runsSpec = z.strictObject({
+  /** How many runs execute at once across all threads (one at a time per thread regardless). */
+  workers: z.number().int().min(1).max(1024).default(DEFAULTS.workers),
+  default_multitask_strategy: z.enum(MULTITASK_STRATEGIES).default(DEFAULTS.multitaskStrategy),
+  /** A run past this limit ends with status `timeout`; unset means no limit. */
+  timeout_seconds: z.number().positive().optional(),
+  /** How long a finished run's stream can still be joined and replayed. */
+  stream_retention_seconds: z.number().min(0).default(DEFAULTS.streamRetentionSeconds),
+});
+
+const modelSpec = z.strictObject({
+  /** `auto` picks OpenAI or Anthropic when their key is in the environment, else the offline model. */
+  provider: z.enum(['auto', 'offline', 'openai', 'anthropic']).default(DEFAULTS.modelProvider),
+  name: z.string().optional(),
+  base_url: z.string().optional(),
+  api_key: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /** Offline model only: delay between streamed tokens, to make streaming visible. */
+  token_delay_ms: z.number().min(0).max(10_000).optional(),
+});
+
+export const configSchema = z.strictObject({
+  graphs: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'graph ids use letters, digits, _ . -'), graphSpec),
+  /** langgraph.json's `env`: a .env file path or a map of variables. */
+  env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  assistants: z.array(assistantSpec).default([]),
+  storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
+  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port }),
+  runs: runsSpec.default({
+    workers: DEFAULTS.workers,
+    default_multitask_strategy: DEFAULTS.multitaskStrategy,
+    stream_retention_seconds: DEFAULTS.streamRetentionSeconds,
+  }),
+  model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type AssistantSpec = z.output<typeof assistantSpec>;
+export type GraphSpec = z.output<typeof graphSpec>;
+export type StorageSpec = z.output<typeof storageSpec>;
+export type ModelSpec = z.output<typeof modelSpec>;
+export type MultitaskStrategy = (typeof MULTITASK_STRATEGIES)[number];

@@ -1,0 +1,242 @@
+import type { Logger } from 'pino';
+import { conflict, notFound } from '../errors.ts';
+import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
+import type { AssistantService } from './assistants.ts';
+import type { RunOutcome } from './executor.ts';
+import type { RunQueue } from './queue.ts';
+import { buildRun, validateRunCreate, type RunCreate } from './run-request.ts';
+import type { RunEvent, StreamBroker } from './stream.ts';
+import type { ThreadService } from './threads.ts';
+
+const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running']);
+export const isActive = (run: Run) => ACTIVE.has(run.status);
+
+export type CancelAction = 'interrupt' | 'rollback';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+export interface RunServiceOptions {
+  storage: Storage;
+  assistants: AssistantService;
+  threads: ThreadService;
+  queue: RunQueue;
+  broker: StreamBroker;
+  log: Logger;
+  defaultStrategy: MultitaskStrategy;
+  /** How long a finished run's outcome stays in memory for `join`. */
+  retentionMs: number;
+  now?: () => Date;
+}
+
+/**
+ * Runs: creation with the thread's double-texting strategy, join, streams, cancel.
+ * Deciding a strategy and registering the run happen without an intervening await, so
+ * two messages arriving together can never both see an idle thread.
+ */
+export class RunService {
+  readonly #o: RunServiceOptions;
+  readonly #now: () => Date;
+  readonly #outcomes = new Map<string, Deferred<RunOutcome>>();
+  /** Resolves when a new run's record is stored; a stop waits for it before writing. */
+  readonly #stored = new Map<string, Promise<unknown>>();
+
+  constructor(options: RunServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async create(threadId: string | null, payload: RunCreate): Promise<Run> {
+    const { storage, assistants, threads, queue, broker } = this.#o;
+    validateRunCreate(payload);
+    const assistant = await assistants.get(payload.assistant_id);
+    const stateless = threadId === null;
+    let thread = stateless ? null : await threads.find(threadId);
+    if (!thread) {
+      if (!stateless && payload.if_not_exists !== 'create') throw notFound('thread', threadId);
+      thread = await threads.create({
+        ...(stateless ? {} : { thread_id: threadId }),
+        metadata: { graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        if_exists: 'do_nothing',
+      });
+    }
+    const strategy = payload.multitask_strategy ?? strategyOf(assistant.metadata) ?? this.#o.defaultStrategy;
+
+    // From here to queue.add: no await, so the in-flight check and the registration are one step.
+    const inflight = queue.active(thread.thread_id);
+    if (inflight.length > 0 && strategy === 'reject') {
+      const busy = inflight[0]!;
+      throw conflict(`thread ${thread.thread_id} is busy with run ${busy.run_id}; the new run was rejected`, {
+        thread_id: thread.thread_id,
+        run_id: busy.run_id,
+      });
+    }
+    const run = buildRun({ payload, assistant, thread, strategy, stateless, now: this.#now() });
+    queue.add(run);
+    broker.open(run.run_id);
+    this.#outcomes.set(run.run_id, deferred());
+
+    const storing = (async () => {
+      await storage.runs.put(run);
+      await threads.setStatus(run.thread_id, 'busy');
+    })();
+    this.#stored.set(run.run_id, storing.catch(() => undefined));
+    try {
+      await storing;
+    } catch (error) {
+      queue.removePending(run.run_id);
+      broker.drop(run.run_id);
+      this.#outcomes.delete(run.run_id);
+      throw error;
+    } finally {
+      this.#stored.delete(run.run_id);
+    }
+    queue.accept(run.run_id);
+    if (strategy === 'interrupt' || strategy === 'rollback') {
+      for (const earlier of inflight) {
+        this.#stop(earlier, strategy).catch((error: unknown) => this.#o.log.error({ err: error, runId: earlier.run_id }, 'could not stop a run'));
+      }
+    }
+    return run;
+  }
+
+  async get(threadId: string, runId: string): Promise<Run> {
+    const run = await this.#o.storage.runs.get(threadId, runId).catch(() => null);
+    if (!run) throw notFound('run', runId);
+    return run;
+  }
+
+  async list(threadId: string, query: { limit?: number; offset?: number; status?: RunStatus } = {}): Promise<Run[]> {
+    await this.#o.threads.get(threadId);
+    return this.#o.storage.runs.listByThread(threadId, { limit: query.limit ?? 10, offset: query.offset ?? 0, ...(query.status ? { status: query.status } : {}) });
+  }
+
+  /** Deletes a run's record; a run in flight is stopped first (its checkpoints stay). */
+  async delete(threadId: string, runId: string): Promise<void> {
+    const run = await this.get(threadId, runId);
+    if (isActive(run)) await this.#stop(run, 'interrupt');
+    await this.#o.storage.runs.delete(threadId, runId);
+    this.#o.broker.drop(runId);
+  }
+
+  /** Cancels a run: `interrupt` keeps what it wrote, `rollback` erases it. Finished runs are left as they are. */
+  async cancel(threadId: string, runId: string, options: { action?: CancelAction; wait?: boolean } = {}): Promise<Run> {
+    const run = await this.get(threadId, runId);
+    if (!isActive(run)) return run;
+    const stopping = this.#stop(run, options.action ?? 'interrupt');
+    if (options.wait) await stopping;
+    else stopping.catch((error: unknown) => this.#o.log.error({ err: error, runId }, 'could not cancel a run'));
+    return run;
+  }
+
+  /** Cancels every pending and running run of a thread. */
+  async cancelAll(threadId: string, options: { action?: CancelAction; wait?: boolean } = {}): Promise<string[]> {
+    const runs = this.#o.queue.active(threadId);
+    const stopping = Promise.all(runs.map((run) => this.#stop(run, options.action ?? 'interrupt')));
+    if (options.wait) await stopping;
+    return runs.map((run) => run.run_id);
+  }
+
+  /** Waits for a run to end and reports how: final values, interrupts, or the error. */
+  async join(threadId: string, runId: string): Promise<RunOutcome> {
+    const pending = this.#outcomes.get(runId);
+    if (pending) return pending.promise;
+    const run = await this.get(threadId, runId);
+    const thread = await this.#o.threads.find(threadId);
+    const interrupts = Object.values(thread?.interrupts ?? {}).flat();
+    return {
+      run_id: run.run_id,
+      thread_id: run.thread_id,
+      status: run.status,
+      values: thread?.values ? { ...thread.values, ...(interrupts.length > 0 ? { __interrupt__: interrupts } : {}) } : null,
+      interrupts,
+      error: run.status === 'error' || run.status === 'timeout' ? { error: run.status === 'timeout' ? 'TimeoutError' : 'Error', message: run.error ?? 'the run failed' } : null,
+      rolled_back: false,
+    };
+  }
+
+  /** The run's events from the start (or after `lastEventId`), live until it ends. */
+  async *stream(
+    threadId: string,
+    runId: string,
+    options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined; cancelOnDisconnect?: boolean } = {},
+  ): AsyncGenerator<RunEvent> {
+    if (!this.#outcomes.has(runId)) await this.get(threadId, runId);
+    let finished = false;
+    try {
+      yield* this.#o.broker.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal });
+      finished = this.#o.broker.isDone(runId);
+    } finally {
+      if (!finished && options.cancelOnDisconnect && options.signal?.aborted) {
+        await this.cancel(threadId, runId, { action: 'interrupt' }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Creates a run and waits for its outcome. */
+  async wait(threadId: string | null, payload: RunCreate): Promise<{ run: Run; outcome: RunOutcome }> {
+    const run = await this.create(threadId, payload);
+    return { run, outcome: await this.join(run.thread_id, run.run_id) };
+  }
+
+  /** Called by the executor when a run has ended and everything about it is stored. */
+  finished(run: Run, outcome: RunOutcome): void {
+    const waiting = this.#outcomes.get(run.run_id);
+    waiting?.resolve(outcome);
+    setTimeout(() => this.#outcomes.delete(run.run_id), this.#o.retentionMs).unref();
+  }
+
+  /**
+   * Start-up: every run that was accepted and not finished goes back in the queue, in
+   * acceptance order. A run that was running starts again with the same id, so LangGraph
+   * resumes it from its last checkpoint instead of applying its input twice.
+   */
+  async recover(): Promise<number> {
+    const { storage, queue, broker, threads } = this.#o;
+    const active = await storage.runs.active();
+    for (const run of active) {
+      queue.add(run);
+      broker.open(run.run_id);
+      this.#outcomes.set(run.run_id, deferred());
+    }
+    for (const threadId of new Set(active.map((run) => run.thread_id))) await threads.setStatus(threadId, 'busy');
+    for (const run of active) queue.accept(run.run_id);
+    return active.length;
+  }
+
+  async #stop(run: Run, action: CancelAction): Promise<void> {
+    const { queue, storage, broker, threads } = this.#o;
+    if (queue.isRunning(run.run_id)) {
+      await queue.stop(run.run_id, action);
+      return;
+    }
+    if (!queue.removePending(run.run_id)) return;
+    await this.#stored.get(run.run_id);
+    let outcome: RunOutcome;
+    if (action === 'rollback') {
+      await storage.runs.delete(run.thread_id, run.run_id);
+      broker.drop(run.run_id);
+      outcome = { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: null, interrupts: [], error: null, rolled_back: true };
+    } else {
+      const stopped: Run = { ...run, status: 'interrupted', error: 'cancelled before it started', updated_at: this.#now().toISOString() };
+      await storage.runs.put(stopped);
+      broker.close(run.run_id);
+      outcome = { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: null, interrupts: [], error: null, rolled_back: false };
+    }
+    const thread = await threads.refresh(run.thread_id, { stopped: true, endingRunId: run.run_id });
+    this.finished(run, { ...outcome, values: thread?.values ?? null });
+  }
+}
+
+function strategyOf(metadata: Record<string, unknown>): MultitaskStrategy | undefined {
+  const value = metadata.multitask_strategy;
+  return value === 'reject' || value === 'enqueue' || value === 'interrupt' || value === 'rollback' ? value : undefined;
+}

@@ -1,0 +1,103 @@
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { InterruptRecord } from '../storage/types.ts';
+import type { StateSnapshotLike } from './graphs.ts';
+import { toWire } from './wire.ts';
+
+/** Where a state lives, in the Platform's shape. */
+export interface CheckpointRef {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string | null;
+  checkpoint_map: Record<string, unknown> | null;
+}
+
+export interface ThreadTask {
+  id: string;
+  name: string;
+  path: unknown[];
+  error: string | null;
+  interrupts: InterruptRecord[];
+  checkpoint: CheckpointRef | null;
+  state: ThreadState | null;
+  result: unknown;
+}
+
+/** A thread's state at one checkpoint, as `GET /threads/{id}/state` returns it. */
+export interface ThreadState {
+  values: Record<string, unknown>;
+  next: string[];
+  tasks: ThreadTask[];
+  metadata: Record<string, unknown>;
+  created_at: string | null;
+  checkpoint: CheckpointRef | null;
+  parent_checkpoint: CheckpointRef | null;
+  /** Every pending interrupt of the state, as in the Python Platform server. */
+  interrupts: InterruptRecord[];
+}
+
+export const EMPTY_STATE = (): ThreadState => ({
+  values: {},
+  next: [],
+  tasks: [],
+  metadata: {},
+  created_at: null,
+  checkpoint: null,
+  parent_checkpoint: null,
+  interrupts: [],
+});
+
+export function checkpointRef(config: LangGraphRunnableConfig | undefined): CheckpointRef | null {
+  const configurable = config?.configurable as Record<string, unknown> | undefined;
+  if (!configurable || typeof configurable.thread_id !== 'string') return null;
+  return {
+    thread_id: configurable.thread_id,
+    checkpoint_ns: typeof configurable.checkpoint_ns === 'string' ? configurable.checkpoint_ns : '',
+    checkpoint_id: typeof configurable.checkpoint_id === 'string' ? configurable.checkpoint_id : null,
+    checkpoint_map: (configurable.checkpoint_map as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+function isSnapshot(state: unknown): state is StateSnapshotLike {
+  return state !== null && typeof state === 'object' && 'values' in state && 'next' in state;
+}
+
+export function toThreadState(snapshot: StateSnapshotLike): ThreadState {
+  const tasks: ThreadTask[] = snapshot.tasks.map((task) => ({
+    id: task.id,
+    name: task.name,
+    path: task.path ?? [],
+    error: task.error == null ? null : errorText(task.error),
+    interrupts: task.interrupts.map(toInterruptRecord),
+    checkpoint: task.state && !isSnapshot(task.state) ? checkpointRef(task.state) : null,
+    state: task.state && isSnapshot(task.state) ? toThreadState(task.state) : null,
+    result: task.result === undefined ? null : toWire(task.result),
+  }));
+  const metadata = { ...(snapshot.metadata ?? {}) };
+  return {
+    values: (toWire(snapshot.values) as Record<string, unknown>) ?? {},
+    next: [...snapshot.next],
+    tasks,
+    metadata: toWire(metadata) as Record<string, unknown>,
+    created_at: snapshot.createdAt ?? null,
+    checkpoint: checkpointRef(snapshot.config),
+    parent_checkpoint: checkpointRef(snapshot.parentConfig),
+    interrupts: tasks.flatMap((task) => task.interrupts),
+  };
+}
+
+export function toInterruptRecord(interrupt: { id?: string; value?: unknown }): InterruptRecord {
+  return { id: interrupt.id ?? '', value: toWire(interrupt.value) ?? null };
+}
+
+/** Pending interrupts by task id, as a thread record keeps them. */
+export function interruptsByTask(state: ThreadState): Record<string, InterruptRecord[]> {
+  const out: Record<string, InterruptRecord[]> = {};
+  for (const task of state.tasks) if (task.interrupts.length > 0) out[task.id] = task.interrupts;
+  return out;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}

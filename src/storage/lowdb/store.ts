@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { InMemoryStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
+import type { JsonFiles } from './json-files.ts';
+
+interface NamespaceFile {
+  namespace: string[];
+  items: Array<{ key: string; value: Record<string, unknown>; created_at: string; updated_at: string }>;
+}
+
+/**
+ * LangGraph's long-term memory store on lowdb files: the in-memory store answers
+ * queries, and every namespace a batch changed is written to its own file
+ * (`store/<hash>.json`) before the batch returns. Files are read on first use.
+ */
+export class LowdbStore extends InMemoryStore {
+  readonly #files: JsonFiles;
+  readonly #dir: string;
+  #loaded: Promise<void> | undefined;
+
+  constructor(files: JsonFiles, dataDir: string) {
+    super();
+    this.#files = files;
+    this.#dir = join(dataDir, 'store');
+  }
+
+  override async batch<Op extends readonly Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    await (this.#loaded ??= this.#load());
+    const results = await super.batch(operations);
+    const changed = new Map<string, string[]>();
+    for (const op of operations) if ('value' in op && 'namespace' in op) changed.set(op.namespace.join(':'), op.namespace);
+    await Promise.all([...changed].map(([key, namespace]) => this.#persist(key, namespace)));
+    return results;
+  }
+
+  /**
+   * The in-memory store's items by namespace. It is private in the type declarations but
+   * is the store's documented layout; the pinned version is covered by the store tests.
+   */
+  get #data(): Map<string, Map<string, Item>> {
+    return (this as unknown as { data: Map<string, Map<string, Item>> }).data;
+  }
+
+  async #persist(key: string, namespace: string[]) {
+    const items = this.#data.get(key);
+    const path = join(this.#dir, `${createHash('sha1').update(key).digest('hex')}.json`);
+    if (!items || items.size === 0) {
+      await this.#files.remove(path);
+      return;
+    }
+    const file: NamespaceFile = {
+      namespace,
+      items: [...items.values()].map((item) => ({
+        key: item.key,
+        value: item.value,
+        created_at: item.createdAt.toISOString(),
+        updated_at: item.updatedAt.toISOString(),
+      })),
+    };
+    await this.#files.write(path, file);
+  }
+
+  async #load() {
+    for (const name of await this.#files.list(this.#dir)) {
+      const file = await this.#files.read<NamespaceFile>(join(this.#dir, name));
+      if (!file) continue;
+      const items = new Map<string, Item>();
+      for (const item of file.items) {
+        items.set(item.key, {
+          key: item.key,
+          value: item.value,
+          namespace: file.namespace,
+          createdAt: new Date(item.created_at),
+          updatedAt: new Date(item.updated_at),
+        });
+      }
+      this.#data.set(file.namespace.join(':'), items);
+    }
+  }
+}

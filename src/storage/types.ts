@@ -1,0 +1,191 @@
+import type { BaseCheckpointSaver, BaseStore } from '@langchain/langgraph';
+
+/**
+ * The records Switchboard keeps, named and shaped as in the LangGraph Platform API so
+ * that what the engine stores is what the API returns. Timestamps are ISO strings.
+ */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Metadata = Record<string, unknown>;
+
+export type ThreadStatus = 'idle' | 'busy' | 'interrupted' | 'error';
+export type RunStatus = 'pending' | 'running' | 'success' | 'error' | 'interrupted' | 'timeout';
+export type MultitaskStrategy = 'reject' | 'enqueue' | 'interrupt' | 'rollback';
+
+export interface RunnableConfigRecord {
+  configurable?: Record<string, unknown>;
+  tags?: string[];
+  recursion_limit?: number;
+  metadata?: Metadata;
+}
+
+export interface AssistantVersion {
+  assistant_id: string;
+  version: number;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  config: RunnableConfigRecord;
+  context: Record<string, unknown>;
+  metadata: Metadata;
+  created_at: string;
+}
+
+export interface Assistant extends AssistantVersion {
+  updated_at: string;
+}
+
+export interface InterruptRecord {
+  id: string;
+  value: unknown;
+}
+
+export interface Thread {
+  thread_id: string;
+  created_at: string;
+  updated_at: string;
+  metadata: Metadata;
+  status: ThreadStatus;
+  values: Record<string, unknown> | null;
+  /** Pending interrupts keyed by the id of the task that raised them. */
+  interrupts: Record<string, InterruptRecord[]>;
+  /** Last error of the thread's last run, kept so `status: error` can be explained. */
+  error?: string | null;
+}
+
+export interface RunCommandRecord {
+  resume?: unknown;
+  update?: unknown;
+  goto?: unknown;
+}
+
+/** What the run was asked to do: everything needed to (re)start it after a restart. */
+export interface RunKwargs {
+  input?: unknown;
+  command?: RunCommandRecord | null;
+  config?: RunnableConfigRecord;
+  context?: Record<string, unknown>;
+  stream_mode?: string[];
+  stream_subgraphs?: boolean;
+  interrupt_before?: '*' | string[];
+  interrupt_after?: '*' | string[];
+  checkpoint_id?: string;
+  checkpoint_ns?: string;
+  /** The run has no thread of its own: its temporary thread is deleted when it ends. */
+  stateless?: boolean;
+  on_completion?: 'delete' | 'keep';
+  timeout_seconds?: number;
+  on_disconnect?: 'cancel' | 'continue';
+}
+
+export interface Run {
+  run_id: string;
+  thread_id: string;
+  assistant_id: string;
+  created_at: string;
+  updated_at: string;
+  status: RunStatus;
+  metadata: Metadata;
+  kwargs: RunKwargs;
+  multitask_strategy: MultitaskStrategy;
+  /** Why the run ended `error`, `timeout` or `interrupted` by a cancel. */
+  error?: string | null;
+  /** How many times execution started (more than one after a restart mid-run). */
+  attempt?: number;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export type SortOrder = 'asc' | 'desc';
+
+export interface AssistantQuery extends Page {
+  graph_id?: string;
+  name?: string;
+  metadata?: Metadata;
+  sort_by?: 'assistant_id' | 'graph_id' | 'name' | 'created_at' | 'updated_at';
+  sort_order?: SortOrder;
+}
+
+export interface ThreadQuery extends Page {
+  ids?: string[];
+  metadata?: Metadata;
+  values?: Record<string, unknown>;
+  status?: ThreadStatus;
+  sort_by?: 'thread_id' | 'status' | 'created_at' | 'updated_at';
+  sort_order?: SortOrder;
+}
+
+export interface RunQuery extends Page {
+  status?: RunStatus;
+  metadata?: Metadata;
+}
+
+/**
+ * Records only: no business rules. Versioning, strategies and status transitions are
+ * the engine's; a backend stores and finds.
+ */
+export interface AssistantRepo {
+  get(assistantId: string): Promise<Assistant | null>;
+  /** Stores a new assistant with its first version; fails with `conflict` if the id exists. */
+  create(assistant: Assistant): Promise<void>;
+  /** Appends a version and, when `makeLatest`, makes the assistant point at it. */
+  addVersion(version: AssistantVersion, makeLatest: boolean): Promise<Assistant>;
+  setLatest(assistantId: string, version: number): Promise<Assistant>;
+  versions(assistantId: string): Promise<AssistantVersion[]>;
+  delete(assistantId: string): Promise<boolean>;
+  search(query: AssistantQuery): Promise<{ items: Assistant[]; total: number }>;
+}
+
+export interface ThreadRepo {
+  get(threadId: string): Promise<Thread | null>;
+  /** Fails with `conflict` if the id exists. */
+  create(thread: Thread): Promise<void>;
+  /** Writes the whole record; the caller read it first. */
+  put(thread: Thread): Promise<void>;
+  delete(threadId: string): Promise<boolean>;
+  search(query: ThreadQuery): Promise<{ items: Thread[]; total: number }>;
+}
+
+export interface RunRepo {
+  get(threadId: string, runId: string): Promise<Run | null>;
+  /** Persists a new or changed run. An active run (pending/running) is listed by `active()`. */
+  put(run: Run): Promise<void>;
+  delete(threadId: string, runId: string): Promise<boolean>;
+  listByThread(threadId: string, query: RunQuery): Promise<Run[]>;
+  /** Every pending or running run, oldest first: the queue after a restart. */
+  active(): Promise<Run[]>;
+  deleteByThread(threadId: string): Promise<void>;
+}
+
+/** A marker of a thread's checkpoint state, taken before a run so the run can be rolled back. */
+export interface RollbackMark {
+  threadId: string;
+  /** Checkpoints with ids greater than this were written after the mark. */
+  afterCheckpointId: string;
+  /** Writes stored after this sequence number were written after the mark. */
+  afterSeq: number;
+}
+
+/** What the engine needs of a checkpointer beyond LangGraph's BaseCheckpointSaver. */
+export interface ThreadCheckpoints {
+  mark(threadId: string): Promise<RollbackMark>;
+  /** Deletes every checkpoint and pending write stored after `mark`. */
+  rollback(mark: RollbackMark): Promise<void>;
+  copyThread(fromThreadId: string, toThreadId: string): Promise<void>;
+  deleteThread(threadId: string): Promise<void>;
+}
+
+export type Checkpointer = BaseCheckpointSaver & ThreadCheckpoints;
+
+export interface Storage {
+  readonly kind: string;
+  readonly assistants: AssistantRepo;
+  readonly threads: ThreadRepo;
+  readonly runs: RunRepo;
+  readonly checkpointer: Checkpointer;
+  /** LangGraph's long-term memory store, handed to graphs and served by the store API. */
+  readonly store: BaseStore;
+  close(): Promise<void>;
+}
