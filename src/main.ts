@@ -28,13 +28,10 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   const config = loadConfig(options);
   const log = options.log ?? createLogger();
   configureChatModel(config.model, options.env ?? process.env);
+  const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const storage = await openStorage(config);
   try {
-    const graphs = await GraphRegistry.load(config.graphs, {
-      checkpointer: storage.checkpointer,
-      store: storage.store,
-      configFile: config.file,
-    });
+    const graphs = loaded.attach(storage);
     const engine = createEngine({
       storage,
       graphs,

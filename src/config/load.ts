@@ -77,12 +77,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (!parsed.success) for (const issue of parsed.error.issues) problem(formatKeyPath(issue.path), describeIssue(issue));
 
   const envOverrides = applyEnvOverrides(env, problem);
+  // Cross-references are checked even when the schema failed, on whatever is well-formed,
+  // so that one run of the loader reports every mistake.
+  const declared = asRecord((interpolated as Record<string, unknown>).graphs);
+  const graphs = resolveGraphs(declared, dirname(file), problem);
+  checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-
   const config = parsed.data;
-  const graphs = resolveGraphs(config.graphs, dirname(file), problem);
-  checkAssistants(config, problem);
-  if (problems.length > 0) throw new ConfigError(problems);
 
   for (const [name, value] of Object.entries(fileEnv)) if (process.env[name] === undefined && env === process.env) process.env[name] = value;
 
@@ -173,15 +174,16 @@ export function parseGraphSpec(spec: string): { path: string; exportName: string
   return { path: spec.slice(0, colon), exportName: spec.slice(colon + 1) || 'default' };
 }
 
-function resolveGraphs(
-  graphs: ParsedConfig['graphs'],
-  baseDir: string,
-  problem: (key: string, message: string) => void,
-): Record<string, GraphEntry> {
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function resolveGraphs(graphs: Record<string, unknown>, baseDir: string, problem: (key: string, message: string) => void): Record<string, GraphEntry> {
   const out: Record<string, GraphEntry> = {};
-  if (Object.keys(graphs).length === 0) problem('graphs', 'declare at least one graph');
+  if (Object.keys(graphs).length === 0) problem('graphs', 'declare at least one graph, e.g. `agent: ./src/agent.ts:graph`');
   for (const [graphId, value] of Object.entries(graphs)) {
-    const spec = typeof value === 'string' ? value : value.path;
+    const spec = typeof value === 'string' ? value : typeof asRecord(value).path === 'string' ? (asRecord(value).path as string) : undefined;
+    if (spec === undefined || spec === '') continue; // the schema reports it
     const { path, exportName } = parseGraphSpec(spec);
     const file = isAbsolute(path) ? path : resolve(baseDir, path);
     if (!existsSync(file)) {
@@ -193,19 +195,23 @@ function resolveGraphs(
       continue;
     }
     const entry: GraphEntry = { graphId, file, exportName, spec };
-    if (typeof value !== 'string' && value.description !== undefined) entry.description = value.description;
+    const description = asRecord(value).description;
+    if (typeof description === 'string') entry.description = description;
     out[graphId] = entry;
   }
   return out;
 }
 
-function checkAssistants(config: ParsedConfig, problem: (key: string, message: string) => void) {
+function checkAssistants(assistants: unknown, graphIds: string[], problem: (key: string, message: string) => void) {
+  if (!Array.isArray(assistants)) return;
   const seen = new Map<string, number>();
-  config.assistants.forEach((assistant, index) => {
+  assistants.forEach((raw, index) => {
+    const assistant = asRecord(raw);
     const key = `assistants[${index}]`;
-    if (!(assistant.graph in config.graphs)) {
-      problem(`${key}.graph`, `unknown graph "${assistant.graph}"; declared graphs: ${Object.keys(config.graphs).join(', ') || 'none'}`);
+    if (typeof assistant.graph === 'string' && !graphIds.includes(assistant.graph)) {
+      problem(`${key}.graph`, `unknown graph "${assistant.graph}"; declared graphs: ${graphIds.join(', ') || 'none'}`);
     }
+    if (typeof assistant.name !== 'string') return;
     const previous = seen.get(assistant.name);
     if (previous !== undefined) problem(`${key}.name`, `duplicate assistant name "${assistant.name}" (also assistants[${previous}])`);
     else seen.set(assistant.name, index);

@@ -54,20 +54,17 @@ interface LoadedGraph {
  */
 export class GraphRegistry {
   readonly #graphs = new Map<string, LoadedGraph>();
-  readonly #checkpointer: BaseCheckpointSaver;
-  readonly #store: BaseStore;
+  #checkpointer: BaseCheckpointSaver | undefined;
+  #store: BaseStore | undefined;
 
-  private constructor(checkpointer: BaseCheckpointSaver, store: BaseStore) {
-    this.#checkpointer = checkpointer;
-    this.#store = store;
-  }
+  private constructor() {}
 
-  /** Imports every graph; a graph that cannot be loaded is reported with the others at once. */
-  static async load(
-    entries: Readonly<Record<string, GraphEntry>>,
-    options: { checkpointer: BaseCheckpointSaver; store: BaseStore; configFile: string },
-  ): Promise<GraphRegistry> {
-    const registry = new GraphRegistry(options.checkpointer, options.store);
+  /**
+   * Imports every graph; a graph that cannot be loaded is reported with the others at
+   * once. Done before storage opens, so a broken graph starts nothing.
+   */
+  static async load(entries: Readonly<Record<string, GraphEntry>>, options: { configFile: string }): Promise<GraphRegistry> {
+    const registry = new GraphRegistry();
     const problems: ConfigProblem[] = [];
     for (const entry of Object.values(entries)) {
       try {
@@ -85,12 +82,19 @@ export class GraphRegistry {
     graphs: Record<string, unknown>,
     options: { checkpointer: BaseCheckpointSaver; store: BaseStore },
   ): GraphRegistry {
-    const registry = new GraphRegistry(options.checkpointer, options.store);
+    const registry = new GraphRegistry().attach(options);
     for (const [graphId, value] of Object.entries(graphs)) {
       const entry: GraphEntry = { graphId, file: '<inline>', exportName: graphId, spec: `<inline>:${graphId}` };
       registry.#graphs.set(graphId, { entry, graph: asGraphOrFactory(value, graphId) });
     }
     return registry;
+  }
+
+  /** Gives every graph the storage's checkpointer and store. */
+  attach(storage: { checkpointer: BaseCheckpointSaver; store: BaseStore }): this {
+    this.#checkpointer = storage.checkpointer;
+    this.#store = storage.store;
+    return this;
   }
 
   ids(): string[] {
@@ -112,6 +116,7 @@ export class GraphRegistry {
     const loaded = this.#graphs.get(graphId);
     if (!loaded) throw notFound('graph', graphId);
     const graph = typeof loaded.graph === 'function' ? compiledFrom(await loaded.graph(config), graphId) : loaded.graph;
+    if (!this.#checkpointer) throw new Error('GraphRegistry.attach() must be called before graphs run');
     graph.checkpointer = this.#checkpointer;
     graph.store = this.#store;
     return graph;

@@ -85,7 +85,16 @@ export class ThreadService {
 
   async find(threadId: string): Promise<Thread | null> {
     if (!UUID.test(threadId)) return null;
-    return this.#storage.threads.get(threadId);
+    return this.#healed(await this.#storage.threads.get(threadId));
+  }
+
+  /**
+   * A thread marked busy with no run in the queue was left so by a crash between a run's
+   * end and the thread's update; it is put right when it is next read.
+   */
+  async #healed(thread: Thread | null): Promise<Thread | null> {
+    if (!thread || thread.status !== 'busy' || this.#hasActiveRuns(thread.thread_id)) return thread;
+    return (await this.refresh(thread.thread_id)) ?? thread;
   }
 
   async update(threadId: string, patch: { metadata?: Metadata }): Promise<Thread> {
@@ -111,7 +120,9 @@ export class ThreadService {
   }
 
   async search(query: Partial<ThreadQuery> = {}): Promise<{ items: Thread[]; total: number }> {
-    return this.#storage.threads.search({ limit: 10, offset: 0, ...query });
+    const found = await this.#storage.threads.search({ limit: 10, offset: 0, ...query });
+    const items = await Promise.all(found.items.map(async (thread) => (await this.#healed(thread)) ?? thread));
+    return { items, total: found.total };
   }
 
   async copy(threadId: string): Promise<Thread> {

@@ -51,7 +51,9 @@ export async function chatModelFor(config?: RunnableConfig): Promise<BaseChatMod
     return new ChatOpenAI({
       model: spec.name ?? environment.OPENAI_MODEL ?? 'gpt-4o-mini',
       apiKey: spec.api_key ?? environment.OPENAI_API_KEY ?? 'not-needed',
-      streaming: true,
+      // Not `streaming: true`: LangGraph streams tokens itself when a client asks for
+      // them, and the streaming `invoke` path estimates usage with a tokenizer it
+      // downloads from the internet, which hangs next to an offline local endpoint.
       ...(spec.temperature === undefined ? {} : { temperature: spec.temperature }),
       ...(baseURL ? { configuration: { baseURL } } : {}),
     });
@@ -63,7 +65,6 @@ export async function chatModelFor(config?: RunnableConfig): Promise<BaseChatMod
     return new ChatAnthropic({
       model: spec.name ?? environment.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
       ...(apiKey ? { apiKey } : {}),
-      streaming: true,
       ...(spec.temperature === undefined ? {} : { temperature: spec.temperature }),
       ...(apiUrl ? { anthropicApiUrl: apiUrl } : {}),
     });

@@ -1,0 +1,135 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { makeTempDir } from '../helpers/tmp-dir.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+describe('config', () => {
+  const temps: Array<{ dir: string; cleanup: () => void }> = [];
+  const temp = () => {
+    const made = makeTempDir('switchboard-config-');
+    temps.push(made);
+    return made.dir;
+  };
+  afterEach(() => {
+    for (const made of temps.splice(0)) made.cleanup();
+  });
+
+  function problemsOf(fn: () => unknown) {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('the default config declares the three example graphs and their assistants, frozen', () => {
+    const config = loadConfig({ cwd: ROOT, env: {} });
+    expect(Object.keys(config.graphs)).toEqual(['chat', 'writer', 'approval']);
+    expect(config.graphs.writer!.file).toBe(join(ROOT, 'src/graphs/writer.ts'));
+    expect(config.graphs.writer!.exportName).toBe('graph');
+    expect(config.assistants.map((assistant) => assistant.name)).toEqual(['blog', 'tweet', 'assistant', 'approver']);
+    expect(config.storage).toEqual({ kind: 'lowdb', dir: join(ROOT, 'data') });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 2024 });
+    expect(Object.isFrozen(config.assistants[0]!.config)).toBe(true);
+  });
+
+  it('SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, HOST and PORT override the defaults', () => {
+    const dir = temp();
+    const config = loadConfig({
+      cwd: ROOT,
+      env: { SWITCHBOARD_CONFIG: join(ROOT, 'config/switchboard.yaml'), SWITCHBOARD_DATA_DIR: dir, HOST: '0.0.0.0', PORT: '9999' },
+    });
+    expect(config.storage).toMatchObject({ dir });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 9999 });
+  });
+
+  it('refuses a config with several mistakes with one message listing every problem, with file and key', () => {
+    const dir = temp();
+    const file = join(dir, 'switchboard.yaml');
+    writeFileSync(
+      file,
+      [
+        'graphs:',
+        '  good: ./graph.ts:graph',
+        '  missing: ./nowhere.ts:graph',
+        'assistants:',
+        '  - name: a',
+        '    graph: ghost',
+        '  - name: a',
+        '    graph: good',
+        '    colour: blue',
+        'runs:',
+        '  workers: 0',
+        'storage:',
+        '  kind: sqlite',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'graph.ts'), 'export const graph = 1;\n');
+    const error = problemsOf(() => loadConfig({ path: file, env: { PORT: 'eighty' } }));
+    const keys = error.problems.map((problem) => problem.key);
+    expect(keys).toEqual(
+      expect.arrayContaining(['graphs.missing', 'assistants[0].graph', 'assistants[1]', 'assistants[1].name', 'runs.workers', 'storage.kind', 'PORT']),
+    );
+    expect(error.problems.every((problem) => problem.file === file || problem.file === 'environment')).toBe(true);
+    expect(error.message).toContain('problem(s)');
+    for (const problem of error.problems) expect(error.message).toContain(problem.message);
+  });
+
+  it('checks graph references and files after the schema: unknown graph, duplicate names, missing module', () => {
+    const dir = temp();
+    const file = join(dir, 'switchboard.yaml');
+    writeFileSync(file, ['graphs:', '  good: ./graph.ts:graph', '  missing: ./nowhere.ts:graph', 'assistants:', '  - {name: a, graph: ghost}', '  - {name: a, graph: good}'].join('\n'));
+    writeFileSync(join(dir, 'graph.ts'), 'export const graph = 1;\n');
+    const error = problemsOf(() => loadConfig({ path: file, env: {} }));
+    expect(error.problems.map((problem) => problem.key).sort()).toEqual(['assistants[0].graph', 'assistants[1].name', 'graphs.missing']);
+    expect(error.problems.find((problem) => problem.key === 'assistants[0].graph')!.message).toContain('unknown graph "ghost"');
+  });
+
+  it('accepts an existing langgraph.json as it is, with paths relative to it and its env file', () => {
+    const dir = temp();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/agent.ts'), 'export const graph = 1;\n');
+    writeFileSync(join(dir, '.env'), 'AGENT_SETTING=from-env-file\n');
+    writeFileSync(
+      join(dir, 'langgraph.json'),
+      JSON.stringify({
+        node_version: '20',
+        dependencies: ['.'],
+        graphs: { agent: './src/agent.ts:graph', other: { path: './src/agent.ts:graph', description: 'same file' } },
+        env: '.env',
+        dockerfile_lines: [],
+        http: { cors: { allow_origins: ['*'] } },
+      }),
+    );
+    const config = loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    expect(config.format).toBe('langgraph');
+    expect(config.graphs.agent!.file).toBe(join(dir, 'src/agent.ts'));
+    expect(config.graphs.other!.description).toBe('same file');
+    expect(config.assistants).toEqual([]);
+  });
+
+  it('reads ${NAME} references from the environment and reports an unset one at its key', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'g.ts'), 'export default 1;\n');
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, ['graphs: {g: ./g.ts}', 'model:', '  provider: openai', '  api_key: ${MY_KEY}', '  base_url: ${MY_URL:-http://127.0.0.1:9/v1}'].join('\n'));
+    const config = loadConfig({ path: file, env: { MY_KEY: 'sk-test' } });
+    expect(config.model).toMatchObject({ api_key: 'sk-test', base_url: 'http://127.0.0.1:9/v1' });
+    const error = problemsOf(() => loadConfig({ path: file, env: {} }));
+    expect(error.problems).toEqual([{ file, key: 'model.api_key', message: 'environment variable MY_KEY is not set' }]);
+  });
+
+  it('reports a missing config file and invalid YAML', () => {
+    const missing = problemsOf(() => loadConfig({ path: '/nonexistent/switchboard.yaml', env: {} }));
+    expect(missing.problems[0]!.message).toContain('not found');
+    const dir = temp();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'graphs: [unclosed\n');
+    expect(problemsOf(() => loadConfig({ path: file, env: {} })).problems[0]!.message).toContain('not valid YAML');
+  });
+});

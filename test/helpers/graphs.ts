@@ -1,0 +1,121 @@
+import { AIMessage, type BaseMessage } from '@langchain/core/messages';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { Annotation, END, MessagesAnnotation, START, Send, StateGraph, interrupt, type LangGraphRunnableConfig } from '@langchain/langgraph';
+
+/** Test graphs: small, deterministic, and with the properties the engine tests need. */
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const lastText = (messages: BaseMessage[]) => {
+  const content = messages[messages.length - 1]?.content;
+  return typeof content === 'string' ? content : '';
+};
+
+/** Two nodes that each append to `steps`; the second waits `configurable.delay_ms` (abortable). */
+const StepsState = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  steps: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+});
+
+export const slowGraph = new StateGraph(StepsState)
+  .addNode('first', (state) => ({ steps: [`first:${lastText(state.messages)}`] }))
+  .addNode('second', async (state, config: LangGraphRunnableConfig) => {
+    const delay = Number((config.configurable as Record<string, unknown> | undefined)?.delay_ms ?? 0);
+    if (delay > 0) await sleep(delay, config.signal);
+    return { steps: [`second:${lastText(state.messages)}`], messages: [new AIMessage(`done: ${lastText(state.messages)}`)] };
+  })
+  .addEdge(START, 'first')
+  .addEdge('first', 'second')
+  .addEdge('second', END)
+  .compile();
+
+/** Fails in its only node with a recognisable message. */
+export const failingGraph = new StateGraph(MessagesAnnotation)
+  .addNode('explode', () => {
+    throw new Error('the graph exploded on purpose');
+  })
+  .addEdge(START, 'explode')
+  .addEdge('explode', END)
+  .compile();
+
+/** Writes custom stream data, then returns. */
+export const customGraph = new StateGraph(MessagesAnnotation)
+  .addNode('report', (_state, config: LangGraphRunnableConfig) => {
+    config.writer?.({ progress: 50 });
+    config.writer?.({ progress: 100 });
+    return { messages: [new AIMessage('reported')] };
+  })
+  .addEdge(START, 'report')
+  .addEdge('report', END)
+  .compile();
+
+/** Asks two questions in parallel (two tasks, two interrupts) and records both answers. */
+const AskState = Annotation.Root({
+  topics: Annotation<string[]>({ reducer: (_a, b) => b, default: () => [] }),
+  answers: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+});
+
+export const parallelQuestionsGraph = new StateGraph(AskState)
+  .addNode('ask', (state: { topic?: string }) => {
+    const answer = interrupt({ question: `What about ${state.topic}?` });
+    return { answers: [`${state.topic}=${String(answer)}`] };
+  })
+  .addConditionalEdges(START, (state) => state.topics.map((topic) => new Send('ask', { topic })))
+  .addEdge('ask', END)
+  .compile();
+
+/** A parent graph whose node is a compiled subgraph, for namespaced stream events. */
+const inner = new StateGraph(StepsState)
+  .addNode('inner_step', () => ({ steps: ['inner'] }))
+  .addEdge(START, 'inner_step')
+  .addEdge('inner_step', END)
+  .compile();
+
+export const nestedGraph = new StateGraph(StepsState)
+  .addNode('outer_step', () => ({ steps: ['outer'] }))
+  .addNode('child', inner)
+  .addEdge(START, 'outer_step')
+  .addEdge('outer_step', 'child')
+  .addEdge('child', END)
+  .compile();
+
+/** Echoes configurable and context so tests can check how run settings merge. */
+export const echoConfigGraph = new StateGraph(MessagesAnnotation)
+  .addNode('echo', (_state, config: RunnableConfig & { context?: unknown }) => {
+    const configurable = (config.configurable ?? {}) as Record<string, unknown>;
+    const seen = {
+      style: configurable.style,
+      tone: configurable.tone,
+      graph_id: configurable.graph_id,
+      assistant_id: configurable.assistant_id,
+      run_id: configurable.run_id,
+      context: (config as { context?: unknown }).context ?? null,
+      tags: config.tags ?? [],
+    };
+    return { messages: [new AIMessage(JSON.stringify(seen))] };
+  })
+  .addEdge(START, 'echo')
+  .addEdge('echo', END)
+  .compile();
+
+export const testGraphs = {
+  slow: slowGraph,
+  failing: failingGraph,
+  custom: customGraph,
+  questions: parallelQuestionsGraph,
+  nested: nestedGraph,
+  echo: echoConfigGraph,
+};

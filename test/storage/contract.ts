@@ -1,0 +1,261 @@
+import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../src/errors.ts';
+import type { Assistant, Run, Storage, Thread } from '../../src/storage/types.ts';
+
+/**
+ * The storage contract: written once, run against every backend. A backend gives only
+ * a setup object; `reopen` must return a storage that sees what the first one stored
+ * (a restart), after closing the first.
+ */
+export interface StorageSetup {
+  open(): Promise<Storage>;
+  reopen(storage: Storage): Promise<Storage>;
+  destroy(storage: Storage): Promise<void>;
+}
+
+const iso = (offsetMs = 0) => new Date(Date.UTC(2026, 0, 1) + offsetMs).toISOString();
+
+function assistant(id: string, fields: Partial<Assistant> = {}): Assistant {
+  return {
+    assistant_id: id,
+    graph_id: 'chat',
+    name: 'helper',
+    description: null,
+    config: {},
+    context: {},
+    metadata: {},
+    version: 1,
+    created_at: iso(),
+    updated_at: iso(),
+    ...fields,
+  };
+}
+
+function thread(fields: Partial<Thread> = {}): Thread {
+  return {
+    thread_id: crypto.randomUUID(),
+    created_at: iso(),
+    updated_at: iso(),
+    metadata: {},
+    status: 'idle',
+    values: null,
+    interrupts: {},
+    ...fields,
+  };
+}
+
+function run(threadId: string, fields: Partial<Run> = {}): Run {
+  return {
+    run_id: crypto.randomUUID(),
+    thread_id: threadId,
+    assistant_id: crypto.randomUUID(),
+    created_at: iso(),
+    updated_at: iso(),
+    status: 'pending',
+    metadata: {},
+    kwargs: { input: { n: 1 } },
+    multitask_strategy: 'enqueue',
+    ...fields,
+  };
+}
+
+async function listCheckpoints(storage: Storage, threadId: string) {
+  const out = [];
+  for await (const tuple of storage.checkpointer.list({ configurable: { thread_id: threadId } })) out.push(tuple);
+  return out;
+}
+
+async function putCheckpoint(storage: Storage, threadId: string, parentId?: string) {
+  const checkpoint = { ...emptyCheckpoint(), id: uuid6(-1), channel_values: { step: parentId ? 2 : 1 }, channel_versions: { step: parentId ? 2 : 1 } };
+  const config = { configurable: { thread_id: threadId, checkpoint_ns: '', ...(parentId ? { checkpoint_id: parentId } : {}) } };
+  await storage.checkpointer.put(config, checkpoint, { source: 'loop', step: 0, parents: {} }, { step: checkpoint.channel_versions.step });
+  return checkpoint.id;
+}
+
+export function storageContract(name: string, setup: StorageSetup): void {
+  describe(`storage contract: ${name}`, () => {
+    let storage: Storage;
+    beforeEach(async () => {
+      storage = await setup.open();
+    });
+    afterEach(async () => setup.destroy(storage));
+
+    describe('assistants', () => {
+      it('stores versions and moves latest', async () => {
+        const id = crypto.randomUUID();
+        await storage.assistants.create(assistant(id, { config: { configurable: { v: 1 } } }));
+        await expect(storage.assistants.create(assistant(id))).rejects.toSatisfy((error) => isSwitchboardError(error, 'conflict'));
+        const v2 = await storage.assistants.addVersion({ ...assistant(id, { version: 2, config: { configurable: { v: 2 } } }) }, true);
+        expect(v2.version).toBe(2);
+        expect((await storage.assistants.versions(id)).map((version) => version.version).sort()).toEqual([1, 2]);
+        const back = await storage.assistants.setLatest(id, 1);
+        expect(back.config).toEqual({ configurable: { v: 1 } });
+        expect(await storage.assistants.delete(id)).toBe(true);
+        expect(await storage.assistants.get(id)).toBeNull();
+        expect(await storage.assistants.versions(id)).toEqual([]);
+      });
+
+      it('searches by graph, name and metadata containment, with sorting and pages', async () => {
+        await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'Alpha', graph_id: 'a', metadata: { team: { name: 'red' }, tags: ['x', 'y'] }, created_at: iso(1) }));
+        await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'Beta', graph_id: 'b', metadata: { team: { name: 'blue' } }, created_at: iso(2) }));
+        await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'alphabet', graph_id: 'a', created_at: iso(3) }));
+        expect((await storage.assistants.search({ graph_id: 'a', limit: 10, offset: 0 })).total).toBe(2);
+        expect((await storage.assistants.search({ name: 'ALPHA', limit: 10, offset: 0 })).total).toBe(2);
+        const red = await storage.assistants.search({ metadata: { team: { name: 'red' } }, limit: 10, offset: 0 });
+        expect(red.items.map((item) => item.name)).toEqual(['Alpha']);
+        expect((await storage.assistants.search({ metadata: { tags: ['y'] }, limit: 10, offset: 0 })).total).toBe(1);
+        const sorted = await storage.assistants.search({ sort_by: 'name', sort_order: 'asc', limit: 2, offset: 1 });
+        expect(sorted.total).toBe(3);
+        expect(sorted.items.map((item) => item.name)).toEqual(['Beta', 'alphabet']);
+        const newest = await storage.assistants.search({ limit: 1, offset: 0 });
+        expect(newest.items[0]!.name).toBe('alphabet');
+      });
+    });
+
+    describe('threads', () => {
+      it('creates once, overwrites with put, deletes', async () => {
+        const record = thread({ metadata: { k: 'v' } });
+        await storage.threads.create(record);
+        await expect(storage.threads.create(record)).rejects.toSatisfy((error) => isSwitchboardError(error, 'conflict'));
+        await storage.threads.put({ ...record, status: 'busy', values: { n: 1 } });
+        expect(await storage.threads.get(record.thread_id)).toMatchObject({ status: 'busy', values: { n: 1 }, metadata: { k: 'v' } });
+        expect(await storage.threads.delete(record.thread_id)).toBe(true);
+        expect(await storage.threads.get(record.thread_id)).toBeNull();
+        expect(await storage.threads.delete(record.thread_id)).toBe(false);
+      });
+
+      it('returns copies: changing a returned record does not change storage', async () => {
+        const record = thread({ metadata: { k: 'v' } });
+        await storage.threads.create(record);
+        const got = await storage.threads.get(record.thread_id);
+        got!.metadata.k = 'changed';
+        expect((await storage.threads.get(record.thread_id))!.metadata.k).toBe('v');
+      });
+
+      it('searches by ids, status, metadata and values, with sorting and pages', async () => {
+        const a = thread({ status: 'busy', metadata: { team: 'red' }, values: { topic: 'tea', n: 1 }, created_at: iso(1) });
+        const b = thread({ status: 'idle', metadata: { team: 'red' }, values: { topic: 'coffee' }, created_at: iso(2) });
+        const c = thread({ status: 'idle', metadata: { team: 'blue' }, created_at: iso(3) });
+        for (const record of [a, b, c]) await storage.threads.create(record);
+        const q = (query: object) => storage.threads.search({ limit: 10, offset: 0, ...query });
+        expect((await q({ metadata: { team: 'red' } })).items.map((t) => t.thread_id)).toEqual([b.thread_id, a.thread_id]);
+        expect((await q({ status: 'busy' })).items.map((t) => t.thread_id)).toEqual([a.thread_id]);
+        expect((await q({ values: { topic: 'tea' } })).items.map((t) => t.thread_id)).toEqual([a.thread_id]);
+        expect((await q({ ids: [a.thread_id, c.thread_id] })).total).toBe(2);
+        const asc = await q({ sort_by: 'created_at', sort_order: 'asc', limit: 2 });
+        expect(asc.items.map((t) => t.thread_id)).toEqual([a.thread_id, b.thread_id]);
+        expect(asc.total).toBe(3);
+        expect((await q({ offset: 2 })).items.map((t) => t.thread_id)).toEqual([a.thread_id]);
+      });
+    });
+
+    describe('runs', () => {
+      it('stores runs per thread, lists newest first, and filters by status', async () => {
+        const owner = thread();
+        await storage.threads.create(owner);
+        const first = run(owner.thread_id, { created_at: iso(1), status: 'success' });
+        const second = run(owner.thread_id, { created_at: iso(2), status: 'error' });
+        await storage.runs.put(first);
+        await storage.runs.put(second);
+        expect(await storage.runs.get(owner.thread_id, first.run_id)).toMatchObject({ status: 'success' });
+        const listed = await storage.runs.listByThread(owner.thread_id, { limit: 10, offset: 0 });
+        expect(listed.map((r) => r.run_id)).toEqual([second.run_id, first.run_id]);
+        expect((await storage.runs.listByThread(owner.thread_id, { limit: 10, offset: 0, status: 'error' })).map((r) => r.run_id)).toEqual([second.run_id]);
+        expect(await storage.runs.delete(owner.thread_id, first.run_id)).toBe(true);
+        expect(await storage.runs.get(owner.thread_id, first.run_id)).toBeNull();
+      });
+
+      it('lists active runs in acceptance order, even when accepted in the same millisecond', async () => {
+        const owner = thread();
+        await storage.threads.create(owner);
+        const accepted = Array.from({ length: 20 }, () => run(owner.thread_id, { created_at: iso(5) }));
+        for (const record of accepted) await storage.runs.put(record);
+        await storage.runs.put({ ...accepted[3]!, status: 'running' });
+        await storage.runs.put({ ...accepted[5]!, status: 'success' });
+        const active = await storage.runs.active();
+        const expected = accepted.filter((_r, index) => index !== 5).map((r) => r.run_id);
+        expect(active.map((r) => r.run_id)).toEqual(expected);
+        expect(active[3]!.status).toBe('running');
+      });
+
+      it('deletes every run of a thread, active ones included', async () => {
+        const owner = thread();
+        await storage.threads.create(owner);
+        await storage.runs.put(run(owner.thread_id));
+        await storage.runs.put(run(owner.thread_id, { status: 'success' }));
+        await storage.runs.deleteByThread(owner.thread_id);
+        expect(await storage.runs.listByThread(owner.thread_id, { limit: 10, offset: 0 })).toEqual([]);
+        expect((await storage.runs.active()).filter((r) => r.thread_id === owner.thread_id)).toEqual([]);
+      });
+    });
+
+    describe('checkpoints beyond LangGraph', () => {
+      it('rolls a thread back to a mark: newer checkpoints and writes disappear, older ones stay', async () => {
+        const threadId = crypto.randomUUID();
+        const kept = await putCheckpoint(storage, threadId);
+        await storage.checkpointer.putWrites({ configurable: { thread_id: threadId, checkpoint_ns: '', checkpoint_id: kept } }, [['step', 'before']], 'task-a');
+        const mark = await storage.checkpointer.mark(threadId);
+        await storage.checkpointer.putWrites({ configurable: { thread_id: threadId, checkpoint_ns: '', checkpoint_id: kept } }, [['step', 'after']], 'task-b');
+        await putCheckpoint(storage, threadId, kept);
+        await storage.checkpointer.put(
+          { configurable: { thread_id: threadId, checkpoint_ns: 'child:1', checkpoint_id: kept } },
+          { ...emptyCheckpoint(), id: uuid6(-1) },
+          { source: 'loop', step: 0, parents: {} },
+          {},
+        );
+        expect(await listCheckpoints(storage, threadId)).toHaveLength(3);
+        await storage.checkpointer.rollback(mark);
+        const left = await listCheckpoints(storage, threadId);
+        expect(left.map((tuple) => tuple.checkpoint.id)).toEqual([kept]);
+        expect(left[0]!.pendingWrites).toEqual([['task-a', 'step', 'before']]);
+      });
+
+      it('copies a thread: the copy has the same checkpoints and goes on independently', async () => {
+        const from = crypto.randomUUID();
+        const to = crypto.randomUUID();
+        const first = await putCheckpoint(storage, from);
+        await storage.checkpointer.copyThread(from, to);
+        const copied = await storage.checkpointer.getTuple({ configurable: { thread_id: to } });
+        expect(copied?.checkpoint.id).toBe(first);
+        expect(copied?.checkpoint.channel_values).toEqual({ step: 1 });
+        await putCheckpoint(storage, to, first);
+        expect(await listCheckpoints(storage, from)).toHaveLength(1);
+        expect(await listCheckpoints(storage, to)).toHaveLength(2);
+      });
+    });
+
+    describe('store', () => {
+      it('puts, gets, searches and deletes items by namespace', async () => {
+        await storage.store.put(['users', 'ana'], 'prefs', { theme: 'dark' });
+        await storage.store.put(['users', 'bo'], 'prefs', { theme: 'light' });
+        expect((await storage.store.get(['users', 'ana'], 'prefs'))?.value).toEqual({ theme: 'dark' });
+        const found = await storage.store.search(['users'], { filter: { theme: 'light' } });
+        expect(found.map((item) => item.namespace)).toEqual([['users', 'bo']]);
+        expect(await storage.store.listNamespaces({ prefix: ['users'] })).toHaveLength(2);
+        await storage.store.delete(['users', 'ana'], 'prefs');
+        expect(await storage.store.get(['users', 'ana'], 'prefs')).toBeNull();
+      });
+    });
+
+    describe('restart', () => {
+      it('keeps every acknowledged record across a restart', async () => {
+        const assistantId = crypto.randomUUID();
+        await storage.assistants.create(assistant(assistantId));
+        const owner = thread({ metadata: { durable: true } });
+        await storage.threads.create(owner);
+        const pending = run(owner.thread_id);
+        await storage.runs.put(pending);
+        const checkpointId = await putCheckpoint(storage, owner.thread_id);
+        await storage.store.put(['memories'], 'm1', { text: 'remember me' });
+
+        storage = await setup.reopen(storage);
+        expect(await storage.assistants.get(assistantId)).not.toBeNull();
+        expect((await storage.threads.get(owner.thread_id))?.metadata).toEqual({ durable: true });
+        expect((await storage.runs.active()).map((r) => r.run_id)).toContain(pending.run_id);
+        expect((await storage.checkpointer.getTuple({ configurable: { thread_id: owner.thread_id } }))?.checkpoint.id).toBe(checkpointId);
+        expect((await storage.store.get(['memories'], 'm1'))?.value).toEqual({ text: 'remember me' });
+      });
+    });
+  });
+}
