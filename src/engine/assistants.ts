@@ -115,6 +115,10 @@ export class AssistantService {
     return this.#storage.assistants.search({ limit: 10, offset: 0, ...query });
   }
 
+  async count(query: Pick<AssistantQuery, 'graph_id' | 'name' | 'metadata'> = {}): Promise<number> {
+    return (await this.#storage.assistants.search({ ...query, limit: 0, offset: 0 })).total;
+  }
+
   async versions(idOrGraph: string, options: { limit?: number; offset?: number; metadata?: Metadata } = {}): Promise<AssistantVersion[]> {
     const assistant = await this.get(idOrGraph);
     const all = (await this.#storage.assistants.versions(assistant.assistant_id))

@@ -125,6 +125,10 @@ export class ThreadService {
     return { items, total: found.total };
   }
 
+  async count(query: Pick<ThreadQuery, 'metadata' | 'values' | 'status'> = {}): Promise<number> {
+    return (await this.#storage.threads.search({ ...query, limit: 0, offset: 0 })).total;
+  }
+
   async copy(threadId: string): Promise<Thread> {
     const source = await this.get(threadId);
     const now = this.#now().toISOString();

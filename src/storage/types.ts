@@ -162,9 +162,7 @@ export interface RunRepo {
 /** A marker of a thread's checkpoint state, taken before a run so the run can be rolled back. */
 export interface RollbackMark {
   threadId: string;
-  /** Checkpoints with ids greater than this were written after the mark. */
-  afterCheckpointId: string;
-  /** Writes stored after this sequence number were written after the mark. */
+  /** The backend's own order of writes: everything stored after this belongs to the run. */
   afterSeq: number;
 }
 

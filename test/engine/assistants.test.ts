@@ -55,6 +55,8 @@ describe('assistants', () => {
     expect(social.items.map((assistant) => assistant.name)).toEqual(['tweet']);
     const byName = await engine.assistants.search({ name: 'support' });
     expect(byName.total).toBe(1);
+    expect(await engine.assistants.count({ graph_id: 'writer' })).toBe(3);
+    expect(await engine.assistants.count({ metadata: { team: 'support' } })).toBe(1);
     const page = await engine.assistants.search({ limit: 2, offset: 0 });
     expect(page.items).toHaveLength(2);
     expect(page.total).toBeGreaterThan(2);

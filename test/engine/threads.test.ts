@@ -42,6 +42,8 @@ describe('threads', () => {
     expect(byValues.items.map((thread) => thread.thread_id)).toEqual([a.thread_id]);
     const none = await engine.threads.search({ status: 'busy' });
     expect(none.total).toBe(0);
+    expect(await engine.threads.count({ metadata: { team: 'blue' } })).toBe(1);
+    expect(await engine.threads.count()).toBe(2);
   });
 
   it('returns the current state with next, tasks and checkpoint, and the state at an older checkpoint', async () => {

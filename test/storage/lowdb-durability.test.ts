@@ -78,7 +78,9 @@ describe('lowdb durability', () => {
       await storage.threads.create({ thread_id: threadId, created_at: now, updated_at: now, metadata: {}, status: 'idle', values: null, interrupts: {} });
     }
     await storage.close();
-    for (const id of readdirSync(join(temp.dir, 'threads'))) writeFileSync(join(temp.dir, 'threads', id, 'thread.json'), '{not json');
+    const journals = readdirSync(join(temp.dir, 'threads'));
+    expect(journals).toHaveLength(50);
+    for (const name of journals) writeFileSync(join(temp.dir, 'threads', name), '{not json\n');
 
     // The whole engine starts on that folder: nothing at start-up touched a thread file.
     const engine = await startTestEngine({ dataDir: temp.dir });

@@ -1,43 +1,52 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import type { Storage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
 import { LowdbCheckpointSaver } from './checkpointer.ts';
+import { JournalPool, Sequence } from './journal-pool.ts';
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
+import { QueueLog } from './queue-log.ts';
 import { LowdbRunRepo } from './runs.ts';
 import { LowdbStore } from './store.ts';
 import { LowdbThreadRepo } from './threads.ts';
 
 /**
- * The embedded backend: JSON files under one data folder, owned by one process.
+ * The embedded backend: files under one data folder, owned by one process.
  *
- *   data/assistants.json                       every assistant and its versions
- *   data/threads/<thread>/thread.json          one thread
- *   data/threads/<thread>/runs/<run>.json      its runs
- *   data/threads/<thread>/checkpoints/<ns>/    its checkpoints and pending writes
- *   data/active-runs/<run>.json                the queue: one marker per pending or running run
- *   data/store/<namespace>.json                long-term memory items
+ *   data/assistants.json              every assistant and its versions (a lowdb document)
+ *   data/store/<namespace>.json       long-term memory items (lowdb documents)
+ *   data/threads/<thread>.jsonl       one journal per thread: its record, runs, checkpoints, writes
+ *   data/queue.jsonl                  the runs accepted and not yet ended, in order
+ *
+ * Documents that change rarely are lowdb files rewritten atomically; everything a run
+ * changes is appended to its thread's journal, one line per change.
  */
 export async function openLowdbStorage(dir: string): Promise<Storage> {
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
+  const pool = new JournalPool(dir);
+  let queue: QueueLog | undefined;
   try {
-    const files = new JsonFiles();
-    const threads = new LowdbThreadRepo(files, dir);
-    const [assistants, runs] = await Promise.all([LowdbAssistantRepo.open(dir), LowdbRunRepo.open(files, threads, dir)]);
+    const seq = new Sequence();
+    queue = QueueLog.open(dir);
+    const assistants = await LowdbAssistantRepo.open(dir);
+    const openQueue = queue;
     return {
       kind: 'lowdb',
       assistants,
-      threads,
-      runs,
-      checkpointer: new LowdbCheckpointSaver(files, threads),
-      store: new LowdbStore(files, dir),
+      threads: new LowdbThreadRepo(pool, seq),
+      runs: new LowdbRunRepo(pool, openQueue, seq),
+      checkpointer: new LowdbCheckpointSaver(pool, seq),
+      store: new LowdbStore(new JsonFiles(), dir),
       async close() {
+        pool.closeAll();
+        openQueue.close();
         lock.release();
       },
     };
   } catch (error) {
+    queue?.close();
     lock.release();
     throw error;
   }

@@ -1,44 +1,25 @@
-import { join } from 'node:path';
 import { conflict } from '../../errors.ts';
 import { jsonContains, sortAndPage } from '../query.ts';
 import type { Thread, ThreadQuery, ThreadRepo } from '../types.ts';
-import { assertSafeId, type JsonFiles } from './json-files.ts';
+import type { JournalPool, Sequence } from './journal-pool.ts';
 
 /**
- * One folder per thread (`threads/<id>/thread.json`, beside its runs and checkpoints), so
- * writing a thread costs the same with 10 or 50,000 threads stored, and start-up reads
- * none of them. Threads are read on first use and then served from memory; the first
- * search reads the rest.
+ * Thread records, kept in each thread's journal. Start-up reads none of them; the first
+ * search reads each thread's latest record (from the end of its journal, not the whole
+ * file) and keeps them in memory, up to date with every later write.
  */
 export class LowdbThreadRepo implements ThreadRepo {
-  readonly #files: JsonFiles;
-  readonly #root: string;
-  readonly #cache = new Map<string, Thread>();
-  /** Bumped on every put and delete, so a read that raced with one never caches stale data. */
-  readonly #changes = new Map<string, number>();
-  #allLoaded = false;
+  readonly #pool: JournalPool;
+  readonly #seq: Sequence;
+  #index: Map<string, Thread> | undefined;
 
-  constructor(files: JsonFiles, dataDir: string) {
-    this.#files = files;
-    this.#root = join(dataDir, 'threads');
-  }
-
-  get rootDir(): string {
-    return this.#root;
-  }
-
-  threadDir(threadId: string): string {
-    return join(this.#root, assertSafeId('thread_id', threadId));
+  constructor(pool: JournalPool, seq: Sequence) {
+    this.#pool = pool;
+    this.#seq = seq;
   }
 
   async get(threadId: string): Promise<Thread | null> {
-    const cached = this.#cache.get(threadId);
-    if (cached) return structuredClone(cached);
-    const before = this.#changes.get(threadId) ?? 0;
-    const thread = await this.#files.read<Thread>(join(this.threadDir(threadId), 'thread.json'));
-    if ((this.#changes.get(threadId) ?? 0) !== before) return this.get(threadId);
-    if (thread) this.#cache.set(threadId, thread);
-    return structuredClone(thread);
+    return this.#pool.get(threadId)?.thread ?? null;
   }
 
   async create(thread: Thread): Promise<void> {
@@ -47,22 +28,21 @@ export class LowdbThreadRepo implements ThreadRepo {
   }
 
   async put(thread: Thread): Promise<void> {
-    const copy = structuredClone(thread);
-    this.#bump(thread.thread_id);
-    this.#cache.set(thread.thread_id, copy);
-    await this.#files.write(join(this.threadDir(thread.thread_id), 'thread.json'), copy);
+    this.#pool.getOrCreate(thread.thread_id).putThread(thread, this.#seq.next());
+    this.#index?.set(thread.thread_id, structuredClone(thread));
   }
 
   async delete(threadId: string): Promise<boolean> {
     const existed = (await this.get(threadId)) !== null;
-    this.#bump(threadId);
-    this.#cache.delete(threadId);
-    await this.#files.removeDir(this.threadDir(threadId));
+    this.#pool.delete(threadId);
+    this.#index?.delete(threadId);
     return existed;
   }
 
   async search(query: ThreadQuery): Promise<{ items: Thread[]; total: number }> {
-    const candidates = query.ids ? await this.#getMany(query.ids) : await this.#all();
+    const candidates = query.ids
+      ? (await Promise.all(query.ids.map((id) => this.get(id).catch(() => null)))).filter((thread): thread is Thread => thread !== null)
+      : [...this.#all().values()];
     const matches = candidates.filter(
       (thread) =>
         (query.status === undefined || thread.status === query.status) &&
@@ -78,25 +58,15 @@ export class LowdbThreadRepo implements ThreadRepo {
     return { items: structuredClone(items), total: matches.length };
   }
 
-  #bump(threadId: string) {
-    this.#changes.set(threadId, (this.#changes.get(threadId) ?? 0) + 1);
-  }
-
-  async #getMany(ids: string[]): Promise<Thread[]> {
-    const found = await Promise.all(ids.map((id) => this.get(id)));
-    return found.filter((thread): thread is Thread => thread !== null);
-  }
-
-  async #all(): Promise<Thread[]> {
-    if (!this.#allLoaded) {
-      const ids = await this.#files.list(this.#root);
-      const missing = ids.filter((id) => !this.#cache.has(id));
-      // Read in slices so a large folder does not open thousands of files at once.
-      for (let start = 0; start < missing.length; start += 256) {
-        await Promise.all(missing.slice(start, start + 256).map((id) => this.get(id)));
+  #all(): Map<string, Thread> {
+    if (!this.#index) {
+      const index = new Map<string, Thread>();
+      for (const id of this.#pool.ids()) {
+        const thread = this.#pool.peekThread(id);
+        if (thread) index.set(id, thread);
       }
-      this.#allLoaded = true;
+      this.#index = index;
     }
-    return [...this.#cache.values()];
+    return this.#index;
   }
 }

@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: Switchboard's performance figures, each against a baseline measured in
+ * the same run. Medians of several repetitions; nothing here is a pass/fail test.
+ */
+import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
+import { benchWriteScaling } from './storage.ts';
+
+const sections: Record<string, () => Promise<void>> = {
+  'per-run': benchPerRun,
+  throughput: benchThroughput,
+  'write-scaling': benchWriteScaling,
+  'first-token': benchFirstToken,
+};
+
+const only = process.argv.slice(2);
+process.stdout.write(`Switchboard benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
+for (const [name, run] of Object.entries(sections)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  await run();
+}

@@ -1,0 +1,351 @@
+import type { Run, Thread } from '../types.ts';
+import { AppendLog, type EntryRef } from './append-log.ts';
+
+/** A serialized value: the serde's type tag and its text (base64 for bytes). */
+export type Stored = [type: string, data: string];
+
+export interface CheckpointRecord {
+  ns: string;
+  id: string;
+  parent: string | null;
+  /** The checkpoint without its channel values, which are stored as blobs. */
+  cp: Stored;
+  md: Stored;
+  /** Channel values whose version is new in this checkpoint (`null`: the channel is empty). */
+  blobs: Record<string, { version: string | number; value: Stored | null }>;
+  /** For the other channels: the id of the checkpoint whose record holds their blob. */
+  refs: Record<string, string>;
+}
+
+export interface WriteValue {
+  idx: number;
+  ch: string;
+  v: Stored;
+}
+
+/** The lines of a thread's journal. `s` orders them: a rollback drops what came after a mark. */
+type Entry =
+  | { t: 'thread'; s: number; v: Thread }
+  | { t: 'run'; s: number; v: Run }
+  | { t: 'run-'; s: number; id: string }
+  | { t: 'runs-clear'; s: number }
+  | ({ t: 'cp'; s: number } & CheckpointRecord)
+  | { t: 'w'; s: number; ns: string; cp: string; task: string; path: string; w: WriteValue[] }
+  | { t: 'rb'; s: number; after: number }
+  | { t: 'cp-clear'; s: number };
+
+interface CheckpointMeta {
+  id: string;
+  s: number;
+  ref: EntryRef;
+}
+
+export interface WriteMeta {
+  task: string;
+  idx: number;
+  ch: string;
+  path: string;
+  s: number;
+  /** The `w` line that holds the value, and the value's position in it. */
+  ref: EntryRef;
+  pos: number;
+}
+
+/** Compact when this many bytes are dead and they are more than half the file. */
+const COMPACT_MIN_DEAD_BYTES = 64 * 1024;
+
+/**
+ * Everything stored about one thread — its record, its runs, its checkpoints and their
+ * pending writes — as one append-only journal (`threads/<id>.jsonl`). Every change is
+ * one appended line; memory keeps an index (and the small records), and checkpoint
+ * bodies are read back from the file when needed. When most of the file is superseded
+ * lines, it is rewritten with only the live ones.
+ */
+export class ThreadJournal {
+  readonly threadId: string;
+  #log: AppendLog;
+  #thread: { value: Thread; ref: EntryRef } | null = null;
+  readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
+  /** namespace -> checkpoint id -> where it is; ids are kept sorted per namespace. */
+  readonly #checkpoints = new Map<string, Map<string, CheckpointMeta>>();
+  readonly #sortedIds = new Map<string, string[]>();
+  readonly #writes = new Map<string, WriteMeta[]>();
+  /** Live writes left in each `w` line, by offset: a line with none left is dead. */
+  readonly #liveInLine = new Map<number, number>();
+  #deadBytes = 0;
+
+  private constructor(threadId: string, log: AppendLog) {
+    this.threadId = threadId;
+    this.#log = log;
+  }
+
+  static open(threadId: string, path: string, create: boolean): ThreadJournal | null {
+    let journal: ThreadJournal | undefined;
+    const pending: Array<[Entry, EntryRef]> = [];
+    const log = AppendLog.open(path, (entry, ref) => pending.push([entry as Entry, ref]), { create });
+    if (!log) return null;
+    journal = new ThreadJournal(threadId, log);
+    for (const [entry, ref] of pending) journal.#apply(entry, ref);
+    return journal;
+  }
+
+  // ---- reading ----
+
+  get thread(): Thread | null {
+    return this.#thread ? structuredClone(this.#thread.value) : null;
+  }
+
+  run(runId: string): Run | null {
+    const found = this.#runs.get(runId);
+    return found ? structuredClone(found.value) : null;
+  }
+
+  runs(): Run[] {
+    return [...this.#runs.values()].map((entry) => structuredClone(entry.value));
+  }
+
+  namespaces(): string[] {
+    return [...this.#sortedIds.keys()];
+  }
+
+  /** Checkpoint ids of a namespace, oldest first. */
+  checkpointIds(ns: string): readonly string[] {
+    return this.#sortedIds.get(ns) ?? [];
+  }
+
+  hasCheckpoint(ns: string, id: string): boolean {
+    return this.#checkpoints.get(ns)?.has(id) ?? false;
+  }
+
+  checkpoint(ns: string, id: string): (CheckpointRecord & { s: number }) | null {
+    const meta = this.#checkpoints.get(ns)?.get(id);
+    if (!meta) return null;
+    const entry = this.#log.read<{ s: number } & CheckpointRecord>(meta.ref);
+    return entry;
+  }
+
+  writes(ns: string, checkpointId: string): WriteMeta[] {
+    return this.#writes.get(writesKey(ns, checkpointId)) ?? [];
+  }
+
+  writeValue(meta: WriteMeta): Stored {
+    return this.#log.read<{ w: WriteValue[] }>(meta.ref).w[meta.pos]!.v;
+  }
+
+  // ---- changing ----
+
+  putThread(thread: Thread, seq: number): void {
+    this.#append({ t: 'thread', s: seq, v: thread });
+  }
+
+  putRun(run: Run, seq: number): void {
+    this.#append({ t: 'run', s: seq, v: run });
+  }
+
+  deleteRun(runId: string, seq: number): boolean {
+    if (!this.#runs.has(runId)) return false;
+    this.#append({ t: 'run-', s: seq, id: runId });
+    return true;
+  }
+
+  clearRuns(seq: number): void {
+    if (this.#runs.size > 0) this.#append({ t: 'runs-clear', s: seq });
+  }
+
+  putCheckpoint(record: CheckpointRecord, seq: number): void {
+    this.#append({ t: 'cp', s: seq, ...record });
+  }
+
+  putWrites(ns: string, checkpointId: string, task: string, path: string, values: WriteValue[], seq: number): void {
+    if (values.length > 0) this.#append({ t: 'w', s: seq, ns, cp: checkpointId, task, path, w: values });
+  }
+
+  /** Drops every checkpoint and write stored after `afterSeq`. */
+  rollback(afterSeq: number, seq: number): void {
+    this.#append({ t: 'rb', s: seq, after: afterSeq });
+  }
+
+  clearCheckpoints(seq: number): void {
+    if (this.#checkpoints.size > 0) this.#append({ t: 'cp-clear', s: seq });
+  }
+
+  /** The live checkpoint lines and write values, to copy into another thread's journal. */
+  exportCheckpoints(): { checkpoints: Array<CheckpointRecord & { s: number }>; writes: Array<{ meta: WriteMeta; ns: string; cp: string; value: Stored }> } {
+    const checkpoints: Array<CheckpointRecord & { s: number }> = [];
+    for (const [ns, ids] of this.#sortedIds) for (const id of ids) checkpoints.push(this.checkpoint(ns, id)!);
+    const writes: Array<{ meta: WriteMeta; ns: string; cp: string; value: Stored }> = [];
+    for (const [key, list] of this.#writes) {
+      const [ns, cp] = splitWritesKey(key);
+      for (const meta of list) writes.push({ meta, ns, cp, value: this.writeValue(meta) });
+    }
+    return { checkpoints, writes };
+  }
+
+  close(): void {
+    this.#log.close();
+  }
+
+  remove(): void {
+    this.#log.remove();
+  }
+
+  #append(entry: Entry) {
+    const ref = this.#log.append(entry);
+    this.#apply(entry, ref);
+    if (this.#deadBytes > COMPACT_MIN_DEAD_BYTES && this.#deadBytes * 2 > this.#log.size) this.#compact();
+  }
+
+  #apply(entry: Entry, ref: EntryRef) {
+    switch (entry.t) {
+      case 'thread':
+        if (this.#thread) this.#deadBytes += this.#thread.ref.length;
+        this.#thread = { value: entry.v, ref };
+        return;
+      case 'run': {
+        const previous = this.#runs.get(entry.v.run_id);
+        if (previous) this.#deadBytes += previous.ref.length;
+        this.#runs.set(entry.v.run_id, { value: entry.v, ref });
+        return;
+      }
+      case 'run-': {
+        const previous = this.#runs.get(entry.id);
+        if (previous) this.#deadBytes += previous.ref.length;
+        this.#runs.delete(entry.id);
+        this.#deadBytes += ref.length;
+        return;
+      }
+      case 'runs-clear':
+        for (const run of this.#runs.values()) this.#deadBytes += run.ref.length;
+        this.#runs.clear();
+        this.#deadBytes += ref.length;
+        return;
+      case 'cp':
+        this.#addCheckpoint(entry.ns, { id: entry.id, s: entry.s, ref });
+        return;
+      case 'w':
+        this.#addWrites(entry, ref);
+        return;
+      case 'rb':
+        this.#dropAfter(entry.after);
+        this.#deadBytes += ref.length;
+        return;
+      case 'cp-clear':
+        this.#dropAfter(Number.NEGATIVE_INFINITY);
+        this.#deadBytes += ref.length;
+        return;
+    }
+  }
+
+  #addCheckpoint(ns: string, meta: CheckpointMeta) {
+    let byId = this.#checkpoints.get(ns);
+    if (!byId) {
+      byId = new Map();
+      this.#checkpoints.set(ns, byId);
+      this.#sortedIds.set(ns, []);
+    }
+    const previous = byId.get(meta.id);
+    if (previous) this.#deadBytes += previous.ref.length;
+    byId.set(meta.id, meta);
+    const ids = this.#sortedIds.get(ns)!;
+    if (previous) return;
+    if (ids.length === 0 || ids[ids.length - 1]! < meta.id) ids.push(meta.id);
+    else {
+      ids.push(meta.id);
+      ids.sort();
+    }
+  }
+
+  #addWrites(entry: Extract<Entry, { t: 'w' }>, ref: EntryRef) {
+    const key = writesKey(entry.ns, entry.cp);
+    let list = this.#writes.get(key);
+    if (!list) this.#writes.set(key, (list = []));
+    let live = 0;
+    entry.w.forEach((write, pos) => {
+      const existing = list.findIndex((meta) => meta.task === entry.task && meta.idx === write.idx);
+      const meta: WriteMeta = { task: entry.task, idx: write.idx, ch: write.ch, path: entry.path, s: entry.s, ref, pos };
+      if (existing >= 0) {
+        this.#releaseWrite(list[existing]!);
+        list[existing] = meta;
+      } else list.push(meta);
+      live += 1;
+    });
+    this.#liveInLine.set(ref.offset, live);
+  }
+
+  #releaseWrite(meta: WriteMeta) {
+    const left = (this.#liveInLine.get(meta.ref.offset) ?? 1) - 1;
+    if (left <= 0) {
+      this.#liveInLine.delete(meta.ref.offset);
+      this.#deadBytes += meta.ref.length;
+    } else this.#liveInLine.set(meta.ref.offset, left);
+  }
+
+  #dropAfter(after: number) {
+    for (const [ns, byId] of this.#checkpoints) {
+      for (const [id, meta] of byId) {
+        if (meta.s <= after) continue;
+        byId.delete(id);
+        this.#deadBytes += meta.ref.length;
+      }
+      this.#sortedIds.set(ns, [...byId.keys()].sort());
+      if (byId.size === 0) {
+        this.#checkpoints.delete(ns);
+        this.#sortedIds.delete(ns);
+      }
+    }
+    for (const [key, list] of this.#writes) {
+      const kept = list.filter((meta) => {
+        if (meta.s <= after) return true;
+        this.#releaseWrite(meta);
+        return false;
+      });
+      if (kept.length === 0) this.#writes.delete(key);
+      else this.#writes.set(key, kept);
+    }
+  }
+
+  /** Rewrites the journal with only its live lines, in their original order. */
+  #compact() {
+    const lines: Array<{ offset: number; text: string }> = [];
+    if (this.#thread) lines.push({ offset: this.#thread.ref.offset, text: this.#log.readRaw(this.#thread.ref) });
+    for (const run of this.#runs.values()) lines.push({ offset: run.ref.offset, text: this.#log.readRaw(run.ref) });
+    for (const byId of this.#checkpoints.values()) for (const meta of byId.values()) lines.push({ offset: meta.ref.offset, text: this.#log.readRaw(meta.ref) });
+    const writeLines = new Map<number, EntryRef>();
+    for (const list of this.#writes.values()) for (const meta of list) writeLines.set(meta.ref.offset, meta.ref);
+    for (const ref of writeLines.values()) {
+      // A line whose writes were partly superseded keeps only the live ones.
+      const entry = this.#log.read<Extract<Entry, { t: 'w' }>>(ref);
+      const key = writesKey(entry.ns, entry.cp);
+      const livePositions = new Set((this.#writes.get(key) ?? []).filter((meta) => meta.ref.offset === ref.offset).map((meta) => meta.pos));
+      const text = livePositions.size === entry.w.length ? this.#log.readRaw(ref) : JSON.stringify({ ...entry, w: entry.w.filter((_w, pos) => livePositions.has(pos)) });
+      lines.push({ offset: ref.offset, text });
+    }
+    lines.sort((a, b) => a.offset - b.offset);
+    this.#log.rewrite(lines.map((line) => line.text));
+    // Re-read the compacted file to rebuild the index with the new positions.
+    this.#log.close();
+    const reopened = ThreadJournal.open(this.threadId, this.#log.path, false)!;
+    this.#log = reopened.#log;
+    this.#thread = reopened.#thread;
+    this.#runs.clear();
+    for (const [id, run] of reopened.#runs) this.#runs.set(id, run);
+    this.#checkpoints.clear();
+    for (const [ns, byId] of reopened.#checkpoints) this.#checkpoints.set(ns, byId);
+    this.#sortedIds.clear();
+    for (const [ns, ids] of reopened.#sortedIds) this.#sortedIds.set(ns, ids);
+    this.#writes.clear();
+    for (const [key, list] of reopened.#writes) this.#writes.set(key, list);
+    this.#liveInLine.clear();
+    for (const [offset, live] of reopened.#liveInLine) this.#liveInLine.set(offset, live);
+    this.#deadBytes = 0;
+  }
+}
+
+function writesKey(ns: string, checkpointId: string) {
+  return `${ns}\u0000${checkpointId}`;
+}
+
+function splitWritesKey(key: string): [string, string] {
+  const at = key.indexOf('\u0000');
+  return [key.slice(0, at), key.slice(at + 1)];
+}

@@ -1,0 +1,107 @@
+import { appendFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import type { Storage, Thread } from '../../src/storage/types.ts';
+import { makeTempDir } from '../helpers/tmp-dir.ts';
+
+describe('lowdb thread journals', () => {
+  const temps: Array<{ dir: string; cleanup: () => void }> = [];
+  const opened: Storage[] = [];
+  afterEach(async () => {
+    for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+    for (const temp of temps.splice(0)) temp.cleanup();
+  });
+  async function open(dir?: string) {
+    const temp = dir ? undefined : makeTempDir();
+    if (temp) temps.push(temp);
+    const storage = await openLowdbStorage(dir ?? temp!.dir);
+    opened.push(storage);
+    return { storage, dir: dir ?? temp!.dir };
+  }
+  const thread = (id: string, n: number): Thread => ({
+    thread_id: id,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: new Date().toISOString(),
+    metadata: { padding: 'x'.repeat(1000) },
+    status: 'idle',
+    values: { n },
+    interrupts: {},
+  });
+
+  it('compacts a journal whose lines are mostly superseded, and everything survives reopening', async () => {
+    const { storage, dir } = await open();
+    const id = crypto.randomUUID();
+    let parent: string | undefined;
+    for (let n = 0; n < 400; n += 1) {
+      await storage.threads.put(thread(id, n));
+      const checkpoint = { ...emptyCheckpoint(), id: uuid6(-1), channel_values: { n }, channel_versions: { n: n + 1 } };
+      await storage.checkpointer.put(
+        { configurable: { thread_id: id, checkpoint_ns: '', ...(parent ? { checkpoint_id: parent } : {}) } },
+        checkpoint,
+        { source: 'loop', step: n, parents: {} },
+        { n: n + 1 },
+      );
+      parent = checkpoint.id;
+    }
+    // 400 thread records of ~1 KB were written; without compaction the file would hold all of them.
+    const size = statSync(join(dir, 'threads', `${id}.jsonl`)).size;
+    expect(size).toBeLessThan(400 * 1100);
+    await storage.close();
+    const { storage: reopened } = await open(dir);
+    expect((await reopened.threads.get(id))?.values).toEqual({ n: 399 });
+    const history = [];
+    for await (const tuple of reopened.checkpointer.list({ configurable: { thread_id: id } })) history.push(tuple.checkpoint.channel_values);
+    expect(history).toHaveLength(400);
+    expect(history[0]).toEqual({ n: 399 });
+    expect(history.at(-1)).toEqual({ n: 0 });
+  });
+
+  it('drops a last line cut short by a machine crash, and keeps appending after it', async () => {
+    const { storage, dir } = await open();
+    const id = crypto.randomUUID();
+    await storage.threads.put(thread(id, 1));
+    await storage.close();
+    appendFileSync(join(dir, 'threads', `${id}.jsonl`), '{"t":"thread","s":1,"v":{"thread_id":');
+    const { storage: reopened } = await open(dir);
+    expect((await reopened.threads.get(id))?.values).toEqual({ n: 1 });
+    await reopened.threads.put(thread(id, 2));
+    await reopened.close();
+    const { storage: third } = await open(dir);
+    expect((await third.threads.get(id))?.values).toEqual({ n: 2 });
+  });
+
+  it('a rollback is kept across a restart', async () => {
+    const { storage, dir } = await open();
+    const id = crypto.randomUUID();
+    const first = { ...emptyCheckpoint(), id: uuid6(-1) };
+    await storage.checkpointer.put({ configurable: { thread_id: id, checkpoint_ns: '' } }, first, { source: 'input', step: -1, parents: {} }, {});
+    const mark = await storage.checkpointer.mark(id);
+    await storage.checkpointer.put(
+      { configurable: { thread_id: id, checkpoint_ns: '', checkpoint_id: first.id } },
+      { ...emptyCheckpoint(), id: uuid6(-1) },
+      { source: 'loop', step: 0, parents: {} },
+      {},
+    );
+    await storage.checkpointer.rollback(mark);
+    await storage.close();
+    const { storage: reopened } = await open(dir);
+    const tuple = await reopened.checkpointer.getTuple({ configurable: { thread_id: id } });
+    expect(tuple?.checkpoint.id).toBe(first.id);
+  });
+
+  it('thread search reads only the latest record of each journal', async () => {
+    const { storage, dir } = await open();
+    const ids = Array.from({ length: 30 }, () => crypto.randomUUID());
+    for (const [index, id] of ids.entries()) {
+      await storage.threads.put({ ...thread(id, 0), status: index % 3 === 0 ? 'error' : 'idle' });
+      await storage.threads.put({ ...thread(id, index), status: index % 3 === 0 ? 'error' : 'idle' });
+    }
+    await storage.close();
+    const { storage: reopened } = await open(dir);
+    const errors = await reopened.threads.search({ status: 'error', limit: 100, offset: 0 });
+    expect(errors.total).toBe(10);
+    expect(errors.items.every((item) => (item.values as { n: number }).n % 3 === 0)).toBe(true);
+  });
+});
