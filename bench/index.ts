@@ -2,6 +2,7 @@
  * `npm run bench`: Switchboard's performance figures, each against a baseline measured in
  * the same run. Medians of several repetitions; nothing here is a pass/fail test.
  */
+import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchWriteScaling } from './storage.ts';
 
@@ -10,6 +11,7 @@ const sections: Record<string, () => Promise<void>> = {
   throughput: benchThroughput,
   'write-scaling': benchWriteScaling,
   'first-token': benchFirstToken,
+  'double-texting': benchDoubleTexting,
 };
 
 const only = process.argv.slice(2);

@@ -2,6 +2,7 @@ import { Command, Send } from '@langchain/langgraph';
 import type { Logger } from 'pino';
 import type { InterruptRecord, Run, RunStatus, Storage } from '../storage/types.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
+import { RunCheckpointer } from './run-checkpointer.ts';
 import { libraryModes, StreamTranslator } from './stream-modes.ts';
 import type { StreamMode } from './run-request.ts';
 import { toThreadState, type ThreadState } from './state.ts';
@@ -93,8 +94,10 @@ export class RunExecutor {
     const subgraphs = run.kwargs.stream_subgraphs ?? false;
     const translator = new StreamTranslator(modes, subgraphs, (event, data) => broker.publish(run.run_id, event, data));
     const input = runInput(run);
+    const saver = new RunCheckpointer(storage.checkpointer);
     const options: Record<string, unknown> = {
-      configurable: config.configurable,
+      // The run writes through its own checkpointer, sealed when the run ends or stops.
+      configurable: { ...config.configurable, __pregel_checkpointer: saver },
       metadata: { ...config.metadata, run_attempt: run.attempt },
       context: run.kwargs.context,
       streamMode: libraryModes(modes),
@@ -109,10 +112,14 @@ export class RunExecutor {
     try {
       await pumpGraph(graph, input, options, modes.includes('events'), run.run_id, translator);
     } catch (error) {
+      await saver.seal();
       const reason = stopReasonOf(signal);
       if (reason === 'rollback') return this.#rollback(run, mark);
       throw error;
     }
+    await saver.seal();
+    // A rollback that arrived as the graph was finishing still erases the run.
+    if (stopReasonOf(signal) === 'rollback') return this.#rollback(run, mark);
     const state = toThreadState(await graph.getState({ configurable: { thread_id: run.thread_id } }));
     return this.#finish(run, state.next.length > 0 ? 'interrupted' : 'success', state, null);
   }
@@ -125,7 +132,8 @@ export class RunExecutor {
       await this.#o.storage.runs.put({ ...run, status: 'pending', updated_at: this.#now().toISOString() }).catch(() => undefined);
       return blankOutcome(run, 'pending');
     }
-    if (reason === 'rollback') return this.#rollback(run, await this.#o.storage.checkpointer.mark(run.thread_id));
+    // Stopped before the graph wrote anything (a stop during the graph is handled in #stream).
+    if (reason === 'rollback') return this.#rollback(run, null);
     if (reason === 'interrupt') return this.#finish(run, 'interrupted', await this.#stateOf(run), null, 'stopped: a newer message or a cancel interrupted it');
     if (reason === 'timeout') {
       const message = `the run exceeded its time limit of ${run.kwargs.timeout_seconds ?? this.#o.timeoutSeconds} s`;
@@ -176,9 +184,9 @@ export class RunExecutor {
     return { run_id: run.run_id, thread_id: run.thread_id, status, values, interrupts, error: failure, rolled_back: false };
   }
 
-  async #rollback(run: Run, mark: Awaited<ReturnType<Storage['checkpointer']['mark']>>): Promise<RunOutcome> {
+  async #rollback(run: Run, mark: Awaited<ReturnType<Storage['checkpointer']['mark']>> | null): Promise<RunOutcome> {
     const { storage, threads } = this.#o;
-    await storage.checkpointer.rollback(mark);
+    if (mark) await storage.checkpointer.rollback(mark);
     await storage.runs.delete(run.thread_id, run.run_id);
     const thread = await threads.refresh(run.thread_id, { stopped: true, endingRunId: run.run_id });
     return {

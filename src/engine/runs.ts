@@ -86,7 +86,7 @@ export class RunService {
 
     const storing = (async () => {
       await storage.runs.put(run);
-      await threads.setStatus(run.thread_id, 'busy');
+      await threads.markRunAccepted(run.thread_id, assistant.graph_id, assistant.assistant_id);
     })();
     this.#stored.set(run.run_id, storing.catch(() => undefined));
     try {

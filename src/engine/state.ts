@@ -46,9 +46,11 @@ export const EMPTY_STATE = (): ThreadState => ({
   interrupts: [],
 });
 
-export function checkpointRef(config: LangGraphRunnableConfig | undefined): CheckpointRef | null {
+/** The Platform's checkpoint reference; null without a checkpoint id unless `partial` (a subgraph task's namespace). */
+export function checkpointRef(config: LangGraphRunnableConfig | undefined, partial = false): CheckpointRef | null {
   const configurable = config?.configurable as Record<string, unknown> | undefined;
   if (!configurable || typeof configurable.thread_id !== 'string') return null;
+  if (!partial && typeof configurable.checkpoint_id !== 'string') return null;
   return {
     thread_id: configurable.thread_id,
     checkpoint_ns: typeof configurable.checkpoint_ns === 'string' ? configurable.checkpoint_ns : '',
@@ -68,7 +70,7 @@ export function toThreadState(snapshot: StateSnapshotLike): ThreadState {
     path: task.path ?? [],
     error: task.error == null ? null : errorText(task.error),
     interrupts: task.interrupts.map(toInterruptRecord),
-    checkpoint: task.state && !isSnapshot(task.state) ? checkpointRef(task.state) : null,
+    checkpoint: task.state && !isSnapshot(task.state) ? checkpointRef(task.state, true) : null,
     state: task.state && isSnapshot(task.state) ? toThreadState(task.state) : null,
     result: task.result === undefined ? null : toWire(task.result),
   }));

@@ -123,7 +123,7 @@ function checkpointEvent(payload: Record<string, unknown>): unknown {
     tasks: tasks.map((task) => {
       const { state, ...fields } = task;
       const wired = toWire(fields) as Record<string, unknown>;
-      if (state && typeof state === 'object' && 'configurable' in state) wired.checkpoint = checkpointRef(state as never);
+      if (state && typeof state === 'object' && 'configurable' in state) wired.checkpoint = checkpointRef(state as never, true);
       return wired;
     }),
     checkpoint: checkpointRef(config as never),

@@ -222,6 +222,20 @@ export class ThreadService {
     return thread;
   }
 
+  /**
+   * A run was accepted: the thread is busy and belongs to that run's graph and assistant
+   * from now on (so its state is readable while the run is in flight).
+   */
+  async markRunAccepted(threadId: string, graphId: string, assistantId: string): Promise<void> {
+    const thread = await this.#storage.threads.get(threadId);
+    if (!thread) return;
+    if (thread.status === 'busy' && thread.metadata.graph_id === graphId && thread.metadata.assistant_id === assistantId) return;
+    thread.status = 'busy';
+    thread.metadata = { ...thread.metadata, graph_id: graphId, assistant_id: assistantId };
+    thread.updated_at = this.#now().toISOString();
+    await this.#storage.threads.put(thread);
+  }
+
   async setStatus(threadId: string, status: ThreadStatus): Promise<void> {
     const thread = await this.#storage.threads.get(threadId);
     if (!thread || thread.status === status) return;

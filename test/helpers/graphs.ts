@@ -111,7 +111,44 @@ export const echoConfigGraph = new StateGraph(MessagesAnnotation)
   .addEdge('echo', END)
   .compile();
 
+/** Asks a question with interrupt(), then works for `configurable.delay_ms` (abortable) with the answer. */
+const ReviewState = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  answer: Annotation<string>(),
+  worked: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+});
+
+export const askThenWorkGraph = new StateGraph(ReviewState)
+  .addNode('ask', () => ({ answer: String(interrupt({ question: 'go?' })) }))
+  .addNode('work', async (state, config: LangGraphRunnableConfig) => {
+    const delay = Number((config.configurable as Record<string, unknown> | undefined)?.delay_ms ?? 0);
+    if (delay > 0) await sleep(delay, config.signal);
+    return { worked: [`worked:${state.answer}`] };
+  })
+  .addEdge(START, 'ask')
+  .addEdge('ask', 'work')
+  .addEdge('work', END)
+  .compile();
+
+/**
+ * Like the slow graph, but its second step holds for a minute while CRASH_HOLD=1 is in
+ * the environment: a child process stays inside that step until it is killed, and the
+ * same run resumed in a process without the variable finishes at once.
+ */
+export const holdGraph = new StateGraph(StepsState)
+  .addNode('first', (state) => ({ steps: [`first:${lastText(state.messages)}`] }))
+  .addNode('second', async (state, config: LangGraphRunnableConfig) => {
+    if (process.env.CRASH_HOLD === '1') await sleep(60_000, config.signal);
+    return { steps: [`second:${lastText(state.messages)}`] };
+  })
+  .addEdge(START, 'first')
+  .addEdge('first', 'second')
+  .addEdge('second', END)
+  .compile();
+
 export const testGraphs = {
+  hold: holdGraph,
+  askThenWork: askThenWorkGraph,
   slow: slowGraph,
   failing: failingGraph,
   custom: customGraph,
