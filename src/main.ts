@@ -43,7 +43,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       assistants: config.assistants,
     });
     await engine.start();
-    const app = createHttpApp({ engine, version: VERSION });
+    const app = createHttpApp({ engine, version: VERSION, log, apiKey: config.server.api_key, maxBodyBytes: config.server.max_body_bytes });
     const server = await listen(app, config.server.host, config.server.port);
     log.info({ url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider() }, 'Switchboard is listening');
     return {

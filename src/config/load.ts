@@ -87,6 +87,21 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   for (const [name, value] of Object.entries(fileEnv)) if (process.env[name] === undefined && env === process.env) process.env[name] = value;
 
+  const server = {
+    ...config.server,
+    host: envOverrides.host ?? config.server.host,
+    port: envOverrides.port ?? config.server.port,
+    ...(envOverrides.apiKey ? { api_key: envOverrides.apiKey } : {}),
+  };
+  if (!isLoopback(server.host) && !server.api_key && !server.allow_unauthenticated) {
+    throw new ConfigError([
+      {
+        file,
+        key: 'server.host',
+        message: `serving ${server.host} (not loopback) without an API key: set SWITCHBOARD_API_KEY, or server.allow_unauthenticated: true`,
+      },
+    ]);
+  }
   const storage =
     config.storage.kind === 'lowdb'
       ? { ...config.storage, dir: resolve(cwd, envOverrides.dataDir ?? config.storage.dir) }
@@ -97,11 +112,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     format,
     graphs,
     storage,
-    server: {
-      host: envOverrides.host ?? config.server.host,
-      port: envOverrides.port ?? config.server.port,
-    },
+    server,
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function readConfigFile(file: string, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
@@ -156,8 +172,9 @@ function loadEnvSection(
 }
 
 function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, message: string, where?: string) => void) {
-  const out: { dataDir?: string; host?: string; port?: number } = {};
+  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string } = {};
   if (env.SWITCHBOARD_DATA_DIR) out.dataDir = env.SWITCHBOARD_DATA_DIR;
+  if (env.SWITCHBOARD_API_KEY) out.apiKey = env.SWITCHBOARD_API_KEY;
   if (env.HOST) out.host = env.HOST;
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);

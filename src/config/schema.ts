@@ -13,6 +13,7 @@ export const DEFAULTS = {
   streamRetentionSeconds: 300,
   postgresPoolSize: 10,
   modelProvider: 'auto',
+  maxBodyBytes: 10 * 1024 * 1024,
 } as const;
 
 export const MULTITASK_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
@@ -57,6 +58,11 @@ const storageSpec = z.discriminatedUnion('kind', [
 const serverSpec = z.strictObject({
   host: z.string().min(1).default(DEFAULTS.host),
   port: z.number().int().min(0).max(65535).default(DEFAULTS.port),
+  /** Required on every route but /ok when set (SWITCHBOARD_API_KEY overrides). */
+  api_key: z.string().min(16, 'use at least 16 characters').optional(),
+  /** Serve a non-loopback address without an API key, knowingly. */
+  allow_unauthenticated: z.boolean().default(false),
+  max_body_bytes: z.number().int().positive().default(DEFAULTS.maxBodyBytes),
 });
 
 const runsSpec = z.strictObject({
@@ -86,7 +92,7 @@ export const configSchema = z.strictObject({
   env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
   assistants: z.array(assistantSpec).default([]),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
-  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port }),
+  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes }),
   runs: runsSpec.default({
     workers: DEFAULTS.workers,
     default_multitask_strategy: DEFAULTS.multitaskStrategy,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AssistantSpec } from '../config/schema.ts';
 import type { MultitaskStrategy, Storage } from '../storage/types.ts';
 import { AssistantService } from './assistants.ts';
+import { CronService } from './crons.ts';
 import { RunExecutor } from './executor.ts';
 import type { GraphRegistry } from './graphs.ts';
 import { RunQueue } from './queue.ts';
@@ -18,6 +19,8 @@ export interface EngineOptions {
   timeoutSeconds?: number | undefined;
   streamRetentionSeconds?: number;
   assistants?: readonly AssistantSpec[];
+  /** How often due crons are checked; 0 leaves the scheduler off (tests call `crons.tick`). */
+  cronIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -27,6 +30,7 @@ export interface Engine {
   readonly assistants: AssistantService;
   readonly threads: ThreadService;
   readonly runs: RunService;
+  readonly crons: CronService;
   readonly queue: RunQueue;
   readonly broker: StreamBroker;
   /** Syncs config assistants and resumes the runs a previous process left unfinished. */
@@ -74,20 +78,24 @@ export function createEngine(options: EngineOptions): Engine {
     retentionMs,
     ...(options.now ? { now: options.now } : {}),
   });
+  const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });
   return {
     storage,
     graphs,
     assistants,
     threads,
     runs,
+    crons,
     queue,
     broker,
     async start() {
       await assistants.syncFromConfig(options.assistants ?? []);
       const resumed = await runs!.recover();
       if (resumed > 0) log.info({ resumed }, 'resumed runs left unfinished by the previous process');
+      if ((options.cronIntervalMs ?? 1_000) > 0) crons.start(options.cronIntervalMs ?? 1_000);
     },
     async stop() {
+      crons.stop();
       await queue.shutdown();
       await storage.close();
     },

@@ -1,6 +1,6 @@
-import { Command, Send } from '@langchain/langgraph';
 import type { Logger } from 'pino';
 import type { InterruptRecord, Run, RunStatus, Storage } from '../storage/types.ts';
+import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
 import { RunCheckpointer } from './run-checkpointer.ts';
 import { libraryModes, StreamTranslator } from './stream-modes.ts';
@@ -109,6 +109,7 @@ export class RunExecutor {
     if (config.recursion_limit !== undefined) options.recursionLimit = config.recursion_limit;
     if (run.kwargs.interrupt_before) options.interruptBefore = run.kwargs.interrupt_before;
     if (run.kwargs.interrupt_after) options.interruptAfter = run.kwargs.interrupt_after;
+    if (run.kwargs.durability) options.durability = run.kwargs.durability;
     try {
       await pumpGraph(graph, input, options, modes.includes('events'), run.run_id, translator);
     } catch (error) {
@@ -203,17 +204,7 @@ function blankOutcome(run: Run, status: RunStatus): RunOutcome {
 
 /** The graph input: the run's input, or its command (resume / update / goto) as a LangGraph Command. */
 function runInput(run: Run): unknown {
-  const command = run.kwargs.command;
-  if (!command) return run.kwargs.input ?? null;
-  const gotoList = command.goto === undefined || command.goto === null ? undefined : Array.isArray(command.goto) ? command.goto : [command.goto];
-  const goto = gotoList?.map((target) =>
-    typeof target === 'string' ? target : new Send(String((target as { node: string }).node), (target as { input?: unknown }).input ?? null),
-  );
-  return new Command({
-    ...(command.resume !== undefined ? { resume: command.resume } : {}),
-    ...(command.update !== undefined && command.update !== null ? { update: command.update as Record<string, unknown> } : {}),
-    ...(goto ? { goto } : {}),
-  });
+  return run.kwargs.command ? toCommand(run.kwargs.command) : (run.kwargs.input ?? null);
 }
 
 /**

@@ -16,6 +16,7 @@ export interface RunnableGraph {
   getState(config: LangGraphRunnableConfig, options?: { subgraphs?: boolean }): Promise<StateSnapshotLike>;
   getStateHistory(config: LangGraphRunnableConfig, options?: Record<string, unknown>): AsyncIterable<StateSnapshotLike>;
   updateState(config: LangGraphRunnableConfig, values: unknown, asNode?: string): Promise<LangGraphRunnableConfig>;
+  bulkUpdateState(config: LangGraphRunnableConfig, supersteps: Array<{ updates: Array<{ values?: unknown; asNode?: string }> }>): Promise<LangGraphRunnableConfig>;
   getGraphAsync?(config?: LangGraphRunnableConfig & { xray?: boolean | number }): Promise<{ toJSON(): unknown }>;
   getSubgraphsAsync?(namespace?: string, recurse?: boolean): AsyncIterable<[string, unknown]>;
   builder?: unknown;

@@ -37,6 +37,10 @@ export interface RunCreate {
   after_seconds?: number;
   /** End the run with status `timeout` past this limit (overrides the configured default). */
   timeout_seconds?: number;
+  /** When LangGraph persists checkpoints: after each step in the background (default), before each step, or at exit. */
+  durability?: 'exit' | 'async' | 'sync';
+  /** A URL that receives the run and its final values when it ends. */
+  webhook?: string;
 }
 
 export function normalizeStreamModes(mode: RunCreate['stream_mode']): StreamMode[] {
@@ -133,6 +137,8 @@ export function buildRun(options: {
   }
   if (payload.on_disconnect !== undefined) kwargs.on_disconnect = payload.on_disconnect;
   if (payload.timeout_seconds !== undefined) kwargs.timeout_seconds = payload.timeout_seconds;
+  if (payload.durability !== undefined) kwargs.durability = payload.durability;
+  if (payload.webhook !== undefined) kwargs.webhook = payload.webhook;
   const createdAt = new Date(now.getTime() + (payload.after_seconds ?? 0) * 1000).toISOString();
   return {
     run_id: runId,

@@ -7,6 +7,7 @@ import type { RunQueue } from './queue.ts';
 import { buildRun, validateRunCreate, type RunCreate } from './run-request.ts';
 import type { RunEvent, StreamBroker } from './stream.ts';
 import type { ThreadService } from './threads.ts';
+import { sendWebhook } from './webhook.ts';
 
 const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running']);
 export const isActive = (run: Run) => ACTIVE.has(run.status);
@@ -46,6 +47,8 @@ export class RunService {
   readonly #o: RunServiceOptions;
   readonly #now: () => Date;
   readonly #outcomes = new Map<string, Deferred<RunOutcome>>();
+  /** Thread of each run known to this process, for requests that name only the run (stateless streams). */
+  readonly #threadOfRun = new Map<string, string>();
   /** Resolves when a new run's record is stored; a stop waits for it before writing. */
   readonly #stored = new Map<string, Promise<unknown>>();
 
@@ -83,6 +86,7 @@ export class RunService {
     queue.add(run);
     broker.open(run.run_id);
     this.#outcomes.set(run.run_id, deferred());
+    this.#threadOfRun.set(run.run_id, run.thread_id);
 
     const storing = (async () => {
       await storage.runs.put(run);
@@ -191,7 +195,16 @@ export class RunService {
   finished(run: Run, outcome: RunOutcome): void {
     const waiting = this.#outcomes.get(run.run_id);
     waiting?.resolve(outcome);
-    setTimeout(() => this.#outcomes.delete(run.run_id), this.#o.retentionMs).unref();
+    setTimeout(() => {
+      this.#outcomes.delete(run.run_id);
+      this.#threadOfRun.delete(run.run_id);
+    }, this.#o.retentionMs).unref();
+    if (run.kwargs.webhook) void sendWebhook(run, outcome, this.#o.log);
+  }
+
+  /** The thread of a run this process knows (created or resumed here, not yet forgotten). */
+  threadOf(runId: string): string | undefined {
+    return this.#threadOfRun.get(runId);
   }
 
   /**
@@ -206,6 +219,7 @@ export class RunService {
       queue.add(run);
       broker.open(run.run_id);
       this.#outcomes.set(run.run_id, deferred());
+      this.#threadOfRun.set(run.run_id, run.thread_id);
     }
     for (const threadId of new Set(active.map((run) => run.thread_id))) await threads.setStatus(threadId, 'busy');
     for (const run of active) queue.accept(run.run_id);

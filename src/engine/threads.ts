@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { conflict, invalidInput, notFound } from '../errors.ts';
-import type { Metadata, Storage, Thread, ThreadQuery, ThreadStatus } from '../storage/types.ts';
+import type { Metadata, RunCommandRecord, Storage, Thread, ThreadQuery, ThreadStatus } from '../storage/types.ts';
+import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
 import { EMPTY_STATE, interruptsByTask, toThreadState, type ThreadState } from './state.ts';
 
@@ -10,6 +11,8 @@ export interface ThreadCreate {
   thread_id?: string;
   metadata?: Metadata;
   if_exists?: 'raise' | 'do_nothing';
+  /** State to write at creation, step by step (needs `metadata.graph_id`). */
+  supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
 }
 
 export interface CheckpointSelector {
@@ -73,6 +76,18 @@ export class ThreadService {
       values: null,
       interrupts: {},
     };
+    if (input.supersteps && input.supersteps.length > 0) {
+      const graph = await this.graphOf(thread);
+      if (!graph) throw invalidInput('supersteps need metadata.graph_id naming a known graph', { field: 'supersteps' });
+      await this.#storage.threads.create(thread);
+      await graph.bulkUpdateState(
+        this.#config(threadId),
+        input.supersteps.map((step) => ({
+          updates: step.updates.map((update) => ({ values: update.command ? toCommand(update.command as RunCommandRecord) : update.values, asNode: update.as_node })),
+        })),
+      );
+      return (await this.refresh(threadId)) ?? thread;
+    }
     await this.#storage.threads.create(thread);
     return thread;
   }
@@ -169,6 +184,13 @@ export class ThreadService {
     const next = await graph.updateState(this.#config(threadId, selector), update.values ?? null, update.as_node);
     await this.refresh(threadId);
     return { checkpoint: { ...(next.configurable ?? {}) } };
+  }
+
+  /** Merges metadata into the metadata of the thread's latest checkpoint (or the one named). */
+  async patchStateMetadata(threadId: string, metadata: Metadata, selector: CheckpointSelector = {}): Promise<void> {
+    const state = await this.getState(threadId, { checkpoint: selector });
+    if (!state.checkpoint?.checkpoint_id) throw notFound('checkpoint of thread', threadId);
+    await this.#storage.checkpointer.patchMetadata(threadId, state.checkpoint.checkpoint_ns, state.checkpoint.checkpoint_id, metadata);
   }
 
   async history(threadId: string, query: HistoryQuery = {}): Promise<ThreadState[]> {

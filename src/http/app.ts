@@ -1,25 +1,72 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
+import { HttpError, respondToError } from './errors.ts';
+import { assistantRoutes } from './routes/assistants.ts';
+import { cronRoutes } from './routes/crons.ts';
+import { runRoutes } from './routes/runs.ts';
+import { storeRoutes } from './routes/store.ts';
+import { threadRoutes } from './routes/threads.ts';
 
 export interface HttpAppOptions {
   engine: Engine;
   version: string;
+  log: Logger;
+  /** When set, every route but GET /ok needs it (header x-api-key, or Authorization: Bearer). */
+  apiKey?: string | undefined;
+  maxBodyBytes?: number;
+  /** Extra health facts for GET /ok (e.g. the Discord gateway's state). */
+  health?: () => Record<string, unknown>;
 }
 
 /**
- * The HTTP surface. `GET /ok` answers as soon as the process serves; the LangGraph
- * Platform API routes are mounted here as they are built.
+ * The HTTP surface: the LangGraph Platform API (so the official SDK, LangGraph Studio and
+ * agent-chat-ui work unchanged) and the health check. Every error leaves as JSON with the
+ * right status; nothing a client sends can stop the server.
  */
 export function createHttpApp(options: HttpAppOptions): Hono {
+  const { engine, log } = options;
   const app = new Hono();
-  app.get('/ok', (c) => c.json({ ok: true }));
+  app.onError((error, c) => respondToError(error, c, log));
+  app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get('/ok', (c) => c.json({ ok: true, ...(options.health?.() ?? {}) }));
+
+  if (options.apiKey) {
+    const expected = Buffer.from(options.apiKey);
+    app.use('*', async (c, next) => {
+      if (c.req.path === '/ok') return next();
+      const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
+      const given = Buffer.from(c.req.header('x-api-key') ?? bearer ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new HttpError(401, 'missing or wrong API key (send it as the x-api-key header)');
+      }
+      return next();
+    });
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 10 * 1024 * 1024,
+      onError: (c) => c.json({ detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes` }, 413),
+    }),
+  );
+
   app.get('/info', (c) =>
     c.json({
       version: options.version,
-      storage: options.engine.storage.kind,
-      graphs: options.engine.graphs.ids(),
-      flags: { assistants: true, crons: false },
+      langgraph_js_version: '1.x',
+      storage: engine.storage.kind,
+      graphs: engine.graphs.ids(),
+      flags: { assistants: true, crons: true, langsmith: false },
     }),
   );
+  app.route('/', assistantRoutes(engine));
+  app.route('/', threadRoutes(engine));
+  app.route('/', cronRoutes(engine));
+  app.route('/', runRoutes(engine));
+  app.route('/', storeRoutes(engine));
   return app;
 }

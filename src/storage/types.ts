@@ -75,6 +75,8 @@ export interface RunKwargs {
   on_completion?: 'delete' | 'keep';
   timeout_seconds?: number;
   on_disconnect?: 'cancel' | 'continue';
+  durability?: 'exit' | 'async' | 'sync';
+  webhook?: string;
 }
 
 export interface Run {
@@ -91,6 +93,32 @@ export interface Run {
   error?: string | null;
   /** How many times execution started (more than one after a restart mid-run). */
   attempt?: number;
+}
+
+/** A schedule that creates runs (the Platform's Cron). */
+export interface Cron {
+  cron_id: string;
+  assistant_id: string;
+  /** The thread each run goes to; null: every run gets a new thread. */
+  thread_id: string | null;
+  schedule: string;
+  /** The run to create each time (a RunCreate without assistant_id). */
+  payload: Record<string, unknown>;
+  metadata: Metadata;
+  enabled: boolean;
+  end_time: string | null;
+  on_run_completed: 'delete' | 'keep';
+  user_id: string | null;
+  next_run_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CronRepo {
+  get(cronId: string): Promise<Cron | null>;
+  put(cron: Cron): Promise<void>;
+  delete(cronId: string): Promise<boolean>;
+  list(): Promise<Cron[]>;
 }
 
 export interface Page {
@@ -168,6 +196,8 @@ export interface RollbackMark {
 
 /** What the engine needs of a checkpointer beyond LangGraph's BaseCheckpointSaver. */
 export interface ThreadCheckpoints {
+  /** Merges metadata into a stored checkpoint's metadata, in place. */
+  patchMetadata(threadId: string, checkpointNs: string, checkpointId: string, metadata: Metadata): Promise<boolean>;
   mark(threadId: string): Promise<RollbackMark>;
   /** Deletes every checkpoint and pending write stored after `mark`. */
   rollback(mark: RollbackMark): Promise<void>;
@@ -182,6 +212,7 @@ export interface Storage {
   readonly assistants: AssistantRepo;
   readonly threads: ThreadRepo;
   readonly runs: RunRepo;
+  readonly crons: CronRepo;
   readonly checkpointer: Checkpointer;
   /** LangGraph's long-term memory store, handed to graphs and served by the store API. */
   readonly store: BaseStore;

@@ -34,7 +34,8 @@ describe('config', () => {
     expect(config.graphs.writer!.exportName).toBe('graph');
     expect(config.assistants.map((assistant) => assistant.name)).toEqual(['blog', 'tweet', 'assistant', 'approver']);
     expect(config.storage).toEqual({ kind: 'lowdb', dir: join(ROOT, 'data') });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 2024 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 2024, allow_unauthenticated: false });
+    expect(config.server.api_key).toBeUndefined();
     expect(Object.isFrozen(config.assistants[0]!.config)).toBe(true);
   });
 
@@ -42,10 +43,22 @@ describe('config', () => {
     const dir = temp();
     const config = loadConfig({
       cwd: ROOT,
-      env: { SWITCHBOARD_CONFIG: join(ROOT, 'config/switchboard.yaml'), SWITCHBOARD_DATA_DIR: dir, HOST: '0.0.0.0', PORT: '9999' },
+      env: {
+        SWITCHBOARD_CONFIG: join(ROOT, 'config/switchboard.yaml'),
+        SWITCHBOARD_DATA_DIR: dir,
+        HOST: '0.0.0.0',
+        PORT: '9999',
+        SWITCHBOARD_API_KEY: 'a-key-of-sixteen-chars',
+      },
     });
     expect(config.storage).toMatchObject({ dir });
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 9999 });
+    expect(config.server).toMatchObject({ host: '0.0.0.0', port: 9999, api_key: 'a-key-of-sixteen-chars' });
+  });
+
+  it('refuses to serve a non-loopback address without an API key unless told to', () => {
+    const error = problemsOf(() => loadConfig({ cwd: ROOT, env: { HOST: '0.0.0.0' } }));
+    expect(error.problems[0]).toMatchObject({ key: 'server.host' });
+    expect(error.problems[0]!.message).toContain('SWITCHBOARD_API_KEY');
   });
 
   it('refuses a config with several mistakes with one message listing every problem, with file and key', () => {

@@ -27,7 +27,7 @@ export async function startTestEngine(
     checkpointer: storage.checkpointer,
     store: storage.store,
   });
-  const engine = createEngine({ ...options, storage, graphs, log: silentLogger() });
+  const engine = createEngine({ cronIntervalMs: 0, ...options, storage, graphs, log: silentLogger() });
   await engine.start();
   let disposed = false;
   return Object.assign(engine, {

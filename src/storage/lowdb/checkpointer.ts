@@ -239,6 +239,17 @@ export class LowdbCheckpointSaver extends BaseCheckpointSaver implements ThreadC
     for (const item of items) item.apply(this.#seq.next());
   }
 
+  async patchMetadata(threadId: string, ns: string, checkpointId: string, metadata: Record<string, unknown>): Promise<boolean> {
+    const record = this.#pool.get(threadId)?.checkpoint(ns, checkpointId);
+    if (!record) return false;
+    const merged = { ...((await this.#load(record.md)) as Record<string, unknown>), ...metadata };
+    const md = await this.#dump(merged);
+    // The same id appended again replaces the checkpoint's line in the journal's index; it
+    // keeps its original sequence number, so a rollback treats it as the old checkpoint it is.
+    this.#pool.get(threadId)?.putCheckpoint({ ...stripSeq(record), md }, record.s);
+    return true;
+  }
+
   async mark(threadId: string): Promise<RollbackMark> {
     return { threadId, afterSeq: this.#seq.next() };
   }

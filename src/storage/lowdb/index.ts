@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Storage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
 import { LowdbCheckpointSaver } from './checkpointer.ts';
+import { LowdbCronRepo } from './crons.ts';
 import { JournalPool, Sequence } from './journal-pool.ts';
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
@@ -14,6 +15,7 @@ import { LowdbThreadRepo } from './threads.ts';
  * The embedded backend: files under one data folder, owned by one process.
  *
  *   data/assistants.json              every assistant and its versions (a lowdb document)
+ *   data/crons.json                   scheduled runs (a lowdb document)
  *   data/store/<namespace>.json       long-term memory items (lowdb documents)
  *   data/threads/<thread>.jsonl       one journal per thread: its record, runs, checkpoints, writes
  *   data/queue.jsonl                  the runs accepted and not yet ended, in order
@@ -30,13 +32,14 @@ export async function openLowdbStorage(dir: string): Promise<Storage> {
   try {
     const seq = new Sequence();
     queue = QueueLog.open(dir);
-    const assistants = await LowdbAssistantRepo.open(dir);
+    const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(dir), LowdbCronRepo.open(dir)]);
     const openQueue = queue;
     return {
       kind: 'lowdb',
       assistants,
       threads: new LowdbThreadRepo(pool, seq),
       runs: new LowdbRunRepo(pool, openQueue, seq),
+      crons,
       checkpointer: new LowdbCheckpointSaver(pool, seq),
       store: new LowdbStore(new JsonFiles(), dir),
       async close() {

@@ -1,0 +1,181 @@
+import type { Logger } from 'pino';
+import { invalidInput, notFound } from '../errors.ts';
+import { sortAndPage } from '../storage/query.ts';
+import type { Cron, Metadata, Storage } from '../storage/types.ts';
+import type { AssistantService } from './assistants.ts';
+import { nextRun, parseSchedule } from './cron-schedule.ts';
+import type { RunCreate } from './run-request.ts';
+import type { RunService } from './runs.ts';
+import type { ThreadService } from './threads.ts';
+
+export interface CronCreate {
+  schedule: string;
+  assistant_id: string;
+  payload: Omit<RunCreate, 'assistant_id'>;
+  metadata?: Metadata;
+  enabled?: boolean;
+  end_time?: string;
+  on_run_completed?: 'delete' | 'keep';
+}
+
+export type CronPatch = Partial<Omit<CronCreate, 'assistant_id'>>;
+
+export interface CronQuery {
+  assistant_id?: string;
+  thread_id?: string;
+  enabled?: boolean;
+  limit?: number;
+  offset?: number;
+  sort_by?: 'cron_id' | 'assistant_id' | 'thread_id' | 'created_at' | 'updated_at' | 'next_run_date';
+  sort_order?: 'asc' | 'desc';
+}
+
+/**
+ * Crons: runs created on a schedule, on a thread or each on a new thread. The scheduler
+ * checks every second; a schedule missed while the server was down fires once at start,
+ * then follows its rhythm again.
+ */
+export class CronService {
+  readonly #storage: Storage;
+  readonly #assistants: AssistantService;
+  readonly #threads: ThreadService;
+  readonly #runs: RunService;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+
+  constructor(options: { storage: Storage; assistants: AssistantService; threads: ThreadService; runs: RunService; log: Logger; now?: () => Date }) {
+    this.#storage = options.storage;
+    this.#assistants = options.assistants;
+    this.#threads = options.threads;
+    this.#runs = options.runs;
+    this.#log = options.log;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async create(threadId: string | null, input: CronCreate): Promise<Cron> {
+    const schedule = parseSchedule(input.schedule);
+    const assistant = await this.#assistants.get(input.assistant_id);
+    if (threadId !== null) await this.#threads.get(threadId);
+    const endTime = parseEndTime(input.end_time);
+    const now = this.#now();
+    const cron: Cron = {
+      cron_id: crypto.randomUUID(),
+      assistant_id: assistant.assistant_id,
+      thread_id: threadId,
+      schedule: input.schedule,
+      payload: { ...input.payload },
+      metadata: input.metadata ?? {},
+      enabled: input.enabled ?? true,
+      end_time: endTime,
+      on_run_completed: input.on_run_completed ?? 'delete',
+      user_id: null,
+      next_run_date: nextRun(schedule, now)?.toISOString() ?? null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    await this.#storage.crons.put(cron);
+    return cron;
+  }
+
+  async get(cronId: string): Promise<Cron> {
+    const cron = await this.#storage.crons.get(cronId);
+    if (!cron) throw notFound('cron', cronId);
+    return cron;
+  }
+
+  async update(cronId: string, patch: CronPatch): Promise<Cron> {
+    const cron = await this.get(cronId);
+    const now = this.#now();
+    if (patch.schedule !== undefined) {
+      cron.schedule = patch.schedule;
+      cron.next_run_date = nextRun(parseSchedule(patch.schedule), now)?.toISOString() ?? null;
+    }
+    if (patch.end_time !== undefined) cron.end_time = parseEndTime(patch.end_time);
+    if (patch.enabled !== undefined) cron.enabled = patch.enabled;
+    if (patch.metadata !== undefined) cron.metadata = { ...cron.metadata, ...patch.metadata };
+    if (patch.on_run_completed !== undefined) cron.on_run_completed = patch.on_run_completed;
+    if (patch.payload) cron.payload = { ...cron.payload, ...patch.payload };
+    cron.updated_at = now.toISOString();
+    await this.#storage.crons.put(cron);
+    return cron;
+  }
+
+  async delete(cronId: string): Promise<void> {
+    if (!(await this.#storage.crons.delete(cronId))) throw notFound('cron', cronId);
+  }
+
+  async search(query: CronQuery = {}): Promise<{ items: Cron[]; total: number }> {
+    const assistantId = query.assistant_id === undefined ? undefined : this.#assistants.resolveId(query.assistant_id);
+    const matches = (await this.#storage.crons.list()).filter(
+      (cron) =>
+        (assistantId === undefined || cron.assistant_id === assistantId) &&
+        (query.thread_id === undefined || cron.thread_id === query.thread_id) &&
+        (query.enabled === undefined || cron.enabled === query.enabled),
+    );
+    const items = sortAndPage(matches, {
+      sortBy: query.sort_by ?? 'created_at',
+      order: query.sort_order ?? 'desc',
+      offset: query.offset ?? 0,
+      limit: query.limit ?? 10,
+    });
+    return { items, total: matches.length };
+  }
+
+  async count(query: Pick<CronQuery, 'assistant_id' | 'thread_id'> = {}): Promise<number> {
+    return (await this.search({ ...query, limit: 0 })).total;
+  }
+
+  /** Fires every enabled cron that is due at `now`; returns the run ids created. */
+  async tick(now: Date = this.#now()): Promise<string[]> {
+    if (this.#ticking) return [];
+    this.#ticking = true;
+    const created: string[] = [];
+    try {
+      for (const cron of await this.#storage.crons.list()) {
+        if (!cron.enabled || !cron.next_run_date || Date.parse(cron.next_run_date) > now.getTime()) continue;
+        if (cron.end_time && Date.parse(cron.end_time) < now.getTime()) {
+          await this.#storage.crons.put({ ...cron, enabled: false, next_run_date: null, updated_at: now.toISOString() });
+          continue;
+        }
+        try {
+          const payload = { ...(cron.payload as Omit<RunCreate, 'assistant_id'>), assistant_id: cron.assistant_id };
+          const run =
+            cron.thread_id === null
+              ? await this.#runs.create(null, { ...payload, on_completion: cron.on_run_completed })
+              : await this.#runs.create(cron.thread_id, { ...payload, multitask_strategy: payload.multitask_strategy ?? 'enqueue' });
+          created.push(run.run_id);
+        } catch (error) {
+          this.#log.warn({ err: error, cronId: cron.cron_id }, 'a cron could not create its run');
+        }
+        const next = nextRun(parseSchedule(cron.schedule), now);
+        await this.#storage.crons.put({ ...cron, next_run_date: next?.toISOString() ?? null, updated_at: now.toISOString() });
+      }
+    } finally {
+      this.#ticking = false;
+    }
+    return created;
+  }
+
+  start(intervalMs = 1_000): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.tick().catch((error: unknown) => this.#log.error({ err: error }, 'cron tick failed'));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function parseEndTime(value: string | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw invalidInput(`end_time "${value}" is not a date`, { field: 'end_time' });
+  return new Date(time).toISOString();
+}
+

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Run } from '../storage/types.ts';
+import type { RunOutcome } from './executor.ts';
+
+/**
+ * Tells a run's webhook how the run ended: a POST of the run with its final values (the
+ * Platform's payload). Tried three times with a growing pause; a webhook that stays
+ * unreachable is logged, never allowed to disturb the engine.
+ */
+export async function sendWebhook(run: Run, outcome: RunOutcome, log: Logger, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const url = run.kwargs.webhook;
+  if (!url) return;
+  const body = JSON.stringify({
+    ...run,
+    status: outcome.status,
+    values: outcome.values,
+    error: outcome.error?.message ?? null,
+    run_ended_at: new Date().toISOString(),
+    webhook_sent_at: new Date().toISOString(),
+  });
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      const response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      if (response.ok) return;
+      log.warn({ url, status: response.status, runId: run.run_id, attempt }, 'webhook answered with an error');
+    } catch (error) {
+      log.warn({ url, err: error, runId: run.run_id, attempt }, 'webhook unreachable');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+  }
+}

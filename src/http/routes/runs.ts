@@ -1,0 +1,182 @@
+import { Hono, type Context } from 'hono';
+import type { Engine } from '../../engine/engine.ts';
+import type { RunOutcome } from '../../engine/executor.ts';
+import type { RunCreate } from '../../engine/run-request.ts';
+import type { RunEvent } from '../../engine/stream.ts';
+import { notFound } from '../../errors.ts';
+import type { Run, RunStatus } from '../../storage/types.ts';
+import { HttpError } from '../errors.ts';
+import { longPollJson } from '../long-poll.ts';
+import { cancelManySchema, runCreateSchema, type RunCreateBody } from '../schemas.ts';
+import { sseResponse } from '../sse.ts';
+import { parseWith, query, readBody, selectFields } from '../validate.ts';
+
+const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'success', 'error', 'interrupted', 'timeout'];
+
+/** The HTTP body as the engine's request: unset fields dropped, `checkpoint_during` as durability. */
+export function toRunCreate(body: RunCreateBody): RunCreate {
+  const { checkpoint_during, stream_resumable: _resumable, feedback_keys: _feedback, langsmith_tracer: _tracer, ...rest } = body;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) out[key] = value;
+  if (out.durability === undefined && checkpoint_during !== undefined) out.durability = checkpoint_during ? 'async' : 'exit';
+  if (out.checkpoint) {
+    const { thread_id: _thread, ...checkpoint } = out.checkpoint as Record<string, unknown>;
+    out.checkpoint = Object.fromEntries(Object.entries(checkpoint).filter(([, value]) => value !== undefined));
+  }
+  return out as unknown as RunCreate;
+}
+
+/** What `wait` and `join` answer: the final values, or `__error__` when the run failed. */
+export function outcomeBody(outcome: RunOutcome): Record<string, unknown> {
+  if (outcome.error) return { __error__: outcome.error };
+  return outcome.values ?? {};
+}
+
+const runLocation = (run: Run, stateless: boolean) => (stateless ? `/runs/${run.run_id}` : `/threads/${run.thread_id}/runs/${run.run_id}`);
+
+export function runRoutes(engine: Engine): Hono {
+  const app = new Hono();
+  const { runs } = engine;
+
+  const create = async (c: Context, threadId: string | null) => {
+    const body = await readBody(c, runCreateSchema);
+    const run = await runs.create(threadId, toRunCreate(body));
+    return { run, body };
+  };
+
+  const streamOf = (run: Run, stateless: boolean, c: Context, cancelOnDisconnect: boolean, lastEventId?: string) =>
+    sseResponse({
+      signal: c.req.raw.signal,
+      headers: { 'content-location': runLocation(run, stateless), location: `${runLocation(run, stateless)}/stream` },
+      events: (signal) => runs.stream(run.thread_id, run.run_id, { signal, cancelOnDisconnect, lastEventId }),
+      onError: (error): RunEvent => ({ id: 'error', event: 'error', data: { error: 'Error', message: (error as Error).message } }),
+    });
+
+  // ---- stateless runs ----
+  app.post('/runs', async (c) => {
+    const { run } = await create(c, null);
+    c.header('content-location', runLocation(run, true));
+    return c.json(run);
+  });
+  app.post('/runs/stream', async (c) => {
+    const { run, body } = await create(c, null);
+    return streamOf(run, true, c, body.on_disconnect === 'cancel');
+  });
+  app.post('/runs/wait', async (c) => {
+    const { run, body } = await create(c, null);
+    return waitFor(c, run, runLocation(run, true), body.on_disconnect === 'cancel');
+  });
+  app.post('/runs/batch', async (c) => {
+    const raw = await c.req.json().catch(() => {
+      throw new HttpError(422, 'invalid request: the body must be a JSON array of runs');
+    });
+    if (!Array.isArray(raw)) throw new HttpError(422, 'invalid request: the body must be a JSON array of runs');
+    // The SDK's createBatch sends its camelCase option names unconverted: accept both spellings.
+    const payloads = raw.map((item, index) => parseWith(runCreateSchema, snakeCaseKeys(item), `[${index}]`));
+    const created: Run[] = [];
+    for (const payload of payloads) created.push(await runs.create(null, toRunCreate(payload)));
+    return c.json(created);
+  });
+  app.post('/runs/cancel', async (c) => {
+    const body = await readBody(c, cancelManySchema);
+    const action = body.action ?? 'interrupt';
+    const wanted = body.status ?? 'all';
+    if (body.thread_id) {
+      const active = engine.queue.active(body.thread_id).filter((run) => wanted === 'all' || run.status === wanted || (wanted === 'running' && engine.queue.isRunning(run.run_id)));
+      const ids = body.run_ids ?? active.map((run) => run.run_id);
+      await Promise.all(ids.map((runId) => runs.cancel(body.thread_id!, runId, { action })));
+    } else if (body.run_ids) {
+      for (const runId of body.run_ids) {
+        const threadId = runs.threadOf(runId);
+        if (!threadId) throw notFound('run', runId);
+        await runs.cancel(threadId, runId, { action });
+      }
+    } else {
+      throw new HttpError(422, 'invalid request: give thread_id, run_ids, or both', { errors: [{ field: 'thread_id', message: 'required without run_ids' }] });
+    }
+    return c.body(null, 204);
+  });
+  app.get('/runs/:run_id/stream', async (c) => {
+    const runId = c.req.param('run_id');
+    const threadId = runs.threadOf(runId);
+    if (!threadId) throw notFound('run', runId);
+    const run = await runs.get(threadId, runId).catch(() => ({ run_id: runId, thread_id: threadId }) as Run);
+    return streamOf(run, true, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
+  });
+
+  // ---- runs on a thread ----
+  app.post('/threads/:thread_id/runs', async (c) => {
+    const { run } = await create(c, c.req.param('thread_id'));
+    c.header('content-location', runLocation(run, false));
+    return c.json(run);
+  });
+  app.post('/threads/:thread_id/runs/stream', async (c) => {
+    const { run, body } = await create(c, c.req.param('thread_id'));
+    return streamOf(run, false, c, body.on_disconnect === 'cancel');
+  });
+  app.post('/threads/:thread_id/runs/wait', async (c) => {
+    const { run, body } = await create(c, c.req.param('thread_id'));
+    return waitFor(c, run, runLocation(run, false), body.on_disconnect === 'cancel');
+  });
+  app.get('/threads/:thread_id/runs', async (c) => {
+    const status = c.req.query('status');
+    if (status && !RUN_STATUSES.includes(status as RunStatus)) {
+      throw new HttpError(422, `invalid request: status must be one of ${RUN_STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'unknown status' }] });
+    }
+    const list = await runs.list(c.req.param('thread_id'), {
+      limit: query.int(c, 'limit', { min: 0, max: 10_000 }) ?? 10,
+      offset: query.int(c, 'offset', { min: 0 }) ?? 0,
+      ...(status ? { status: status as RunStatus } : {}),
+    });
+    const select = query.json(c, 'select');
+    return c.json(selectFields(list, Array.isArray(select) ? (select as string[]) : undefined));
+  });
+  app.get('/threads/:thread_id/runs/:run_id', async (c) => c.json(await runs.get(c.req.param('thread_id'), c.req.param('run_id'))));
+  app.delete('/threads/:thread_id/runs/:run_id', async (c) => {
+    await runs.delete(c.req.param('thread_id'), c.req.param('run_id'));
+    return c.body(null, 204);
+  });
+  app.post('/threads/:thread_id/runs/:run_id/cancel', async (c) => {
+    const action = c.req.query('action') ?? 'interrupt';
+    if (action !== 'interrupt' && action !== 'rollback') {
+      throw new HttpError(422, 'invalid request: action must be interrupt or rollback', { errors: [{ field: 'action', message: 'interrupt or rollback' }] });
+    }
+    const wait = query.bool(c, 'wait') ?? false;
+    await runs.cancel(c.req.param('thread_id'), c.req.param('run_id'), { action, wait });
+    return c.body(null, wait ? 204 : 202);
+  });
+  app.get('/threads/:thread_id/runs/:run_id/join', async (c) => {
+    const threadId = c.req.param('thread_id');
+    const runId = c.req.param('run_id');
+    await runs.get(threadId, runId).catch((error: unknown) => {
+      if (!runs.threadOf(runId)) throw error;
+    });
+    return longPollJson(async () => outcomeBody(await runs.join(threadId, runId)));
+  });
+  app.get('/threads/:thread_id/runs/:run_id/stream', async (c) => {
+    const threadId = c.req.param('thread_id');
+    const runId = c.req.param('run_id');
+    const run = runs.threadOf(runId) === threadId ? ({ run_id: runId, thread_id: threadId } as Run) : await runs.get(threadId, runId);
+    return streamOf(run, false, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
+  });
+
+  function waitFor(c: Context, run: Run, location: string, cancelOnDisconnect: boolean) {
+    if (cancelOnDisconnect) {
+      c.req.raw.signal.addEventListener('abort', () => void runs.cancel(run.thread_id, run.run_id, { action: 'interrupt' }).catch(() => undefined), { once: true });
+    }
+    return longPollJson(async () => outcomeBody(await runs.join(run.thread_id, run.run_id)), { headers: { 'content-location': location } });
+  }
+
+  return app;
+}
+
+function snakeCaseKeys(item: unknown): unknown {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) {
+    const snake = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    if (!(snake in out) || key === snake) out[snake] = value;
+  }
+  if (out.assistant_id === undefined && typeof (item as Record<string, unknown>).assistantId === 'string') out.assistant_id = (item as Record<string, unknown>).assistantId;
+  return out;
+}

@@ -1,0 +1,87 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { formatKeyPath } from '../config/key-path.ts';
+import { HttpError, invalidBody } from './errors.ts';
+
+/**
+ * Reads and validates a JSON body. Unknown fields are refused (never silently ignored),
+ * each problem is reported with its field and reason, and malformed JSON gets a 422 too.
+ */
+export async function readBody<S extends z.ZodType>(c: Context, schema: S, options: { optional?: boolean } = {}): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw invalidBody([{ field: '', message: `the body is not valid JSON (${(error as Error).message})` }]);
+    }
+  } else if (!options.optional) {
+    raw = {};
+  }
+  return parseWith(schema, raw);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw invalidBody(parsed.error.issues.map((issue) => describe(issue, prefix ? [prefix] : [])));
+}
+
+function describe(issue: z.core.$ZodIssue, base: PropertyKey[]): { field: string; message: string } {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    const at = formatKeyPath(path);
+    return { field: issue.keys.map((key) => (at ? `${at}.${key}` : key)).join(', '), message: 'not a field this server accepts' };
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // "Invalid input" says little: report the alternative that got furthest, at its own path.
+    const deepest = issue.errors
+      .map((branch) => branch.map((inner) => describe(inner, path)))
+      .sort((a, b) => Math.max(...b.map((p) => p.field.length)) - Math.max(...a.map((p) => p.field.length)))[0];
+    if (deepest && deepest.length > 0) return deepest[0]!;
+  }
+  return { field: formatKeyPath(path), message: issue.message };
+}
+
+/** Query-string values as the SDK encodes them: booleans as true/false/1/0, lists and objects as JSON. */
+export const query = {
+  bool(c: Context, name: string): boolean | undefined {
+    const value = c.req.query(name);
+    if (value === undefined || value === '') return undefined;
+    if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
+    throw invalidBody([{ field: name, message: `expected true or false, got "${value}"` }]);
+  },
+  int(c: Context, name: string, options: { min?: number; max?: number } = {}): number | undefined {
+    const value = c.req.query(name);
+    if (value === undefined || value === '') return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || (options.min !== undefined && number < options.min) || (options.max !== undefined && number > options.max)) {
+      throw invalidBody([{ field: name, message: `expected an integer${options.min !== undefined ? ` >= ${options.min}` : ''}, got "${value}"` }]);
+    }
+    return number;
+  },
+  json(c: Context, name: string): unknown {
+    const value = c.req.query(name);
+    if (value === undefined || value === '') return undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  },
+};
+
+/** Keeps only the requested fields of each result (`select`). */
+export function selectFields<T extends object>(items: T[], select: readonly string[] | undefined | null): Array<Partial<T>> {
+  if (!select || select.length === 0) return items;
+  return items.map((item) => Object.fromEntries(select.filter((key) => key in item).map((key) => [key, (item as Record<string, unknown>)[key]])) as Partial<T>);
+}
+
+export function assertUuid(value: string, field: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    throw new HttpError(422, `invalid request: ${field}: must be a UUID`, { errors: [{ field, message: 'must be a UUID' }] });
+  }
+  return value;
+}

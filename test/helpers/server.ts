@@ -1,0 +1,34 @@
+import { Client } from '@langchain/langgraph-sdk';
+import { configureChatModel } from '../../src/graphs/models/chat-model.ts';
+import { createHttpApp } from '../../src/http/app.ts';
+import { listen, type RunningServer } from '../../src/http/server.ts';
+import { silentLogger } from '../../src/log.ts';
+import { startTestEngine, type TestEngine } from './engine.ts';
+
+export interface TestServer {
+  engine: TestEngine;
+  server: RunningServer;
+  url: string;
+  /** The official SDK client, pointed at this server, without retries (tests want errors at once). */
+  client: Client;
+  dispose(): Promise<void>;
+}
+
+/** The engine (example and test graphs) behind the real HTTP server on a free port. */
+export async function startTestServer(options: { apiKey?: string; maxBodyBytes?: number; engine?: Parameters<typeof startTestEngine>[0] } = {}): Promise<TestServer> {
+  configureChatModel({ provider: 'offline' });
+  const engine = await startTestEngine(options.engine);
+  const app = createHttpApp({ engine, version: 'test', log: silentLogger(), apiKey: options.apiKey, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  const server = await listen(app, '127.0.0.1', 0);
+  const client = new Client({ apiUrl: server.url, apiKey: options.apiKey ?? null, callerOptions: { maxRetries: 0 } });
+  return {
+    engine,
+    server,
+    url: server.url,
+    client,
+    async dispose() {
+      await server.close();
+      await engine.dispose();
+    },
+  };
+}
