@@ -56,6 +56,15 @@ export async function benchPerRun(): Promise<void> {
   ]);
 }
 
+/** The in-process floor for the HTTP figures: median engine `runs.wait` on one thread. */
+export async function benchFloorPerRun(runs: number): Promise<number> {
+  return withEngine(8, async (engine) => {
+    const thread = await engine.threads.create();
+    for (let i = 0; i < 20; i += 1) await engine.runs.wait(thread.thread_id, { assistant_id: 'counter', input: { count: 0 } });
+    return median(await sampleSequential(runs, () => engine.runs.wait(thread.thread_id, { assistant_id: 'counter', input: { count: 0 } })));
+  });
+}
+
 /** Throughput: 16 threads, each running turns back to back, all at once. */
 export async function benchThroughput(): Promise<void> {
   const threads = 16;

@@ -4,6 +4,7 @@
  */
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
+import { benchHttp } from './http.ts';
 import { benchWriteScaling } from './storage.ts';
 
 const sections: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const sections: Record<string, () => Promise<void>> = {
   'write-scaling': benchWriteScaling,
   'first-token': benchFirstToken,
   'double-texting': benchDoubleTexting,
+  http: benchHttp,
 };
 
 const only = process.argv.slice(2);

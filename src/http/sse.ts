@@ -1,63 +1,94 @@
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context } from 'hono';
 import type { RunEvent } from '../engine/stream.ts';
 
 const encoder = new TextEncoder();
 
 /** One event in the SSE wire format the official SDK parses (data is one line of JSON). */
-export function formatEvent(event: RunEvent): Uint8Array {
-  return encoder.encode(`event: ${event.event}\ndata: ${JSON.stringify(event.data ?? null)}\nid: ${event.id}\n\n`);
+export function formatEvent(event: RunEvent): string {
+  return `event: ${event.event}\ndata: ${JSON.stringify(event.data ?? null)}\nid: ${event.id}\n\n`;
 }
 
 export interface SseOptions {
   headers?: Record<string, string>;
-  /** Aborts when the client goes away (the request's signal). */
-  signal: AbortSignal;
   heartbeatMs?: number;
   /** Produces the events; it receives a signal that aborts when the client disconnects. */
   events: (signal: AbortSignal) => AsyncIterable<RunEvent>;
   onError?: (error: unknown) => RunEvent | undefined;
 }
 
+/** Writes one SSE chunk; a closed connection makes `write` a no-op. */
+type Sink = { write(text: string): void; close(): void };
+
 /**
- * A text/event-stream response. Heartbeats are comment lines without a blank line after
- * them: the SDK's decoder turns a lone blank line into an empty event. The stream closes
- * when the run's events end; a client that disconnects aborts the producer.
+ * A text/event-stream response. Each event is written to the socket the moment it is
+ * published: Node corks a response between ticks, and a graph that streams without
+ * yielding to the event loop would otherwise hold every token until it finishes, so on
+ * Node the socket is uncorked after each write. Heartbeats are comment lines with no blank
+ * line after them (the SDK's decoder turns a lone blank line into an empty event). The
+ * stream closes when the run's events end; a client that disconnects aborts the producer.
  */
-export function sseResponse(options: SseOptions): Response {
+export function sseResponse(c: Context, options: SseOptions): Response {
   const disconnected = new AbortController();
-  const onClientAbort = () => disconnected.abort();
-  options.signal.addEventListener('abort', onClientAbort, { once: true });
-  let heartbeat: NodeJS.Timeout | undefined;
+  const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...options.headers };
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.writeHead === 'function') {
+    outgoing.writeHead(200, headers);
+    outgoing.flushHeaders();
+    outgoing.on('close', () => disconnected.abort());
+    const sink: Sink = {
+      write(text) {
+        if (outgoing.writableEnded || outgoing.destroyed) return;
+        outgoing.write(text);
+        outgoing.socket?.uncork();
+      },
+      close() {
+        if (!outgoing.writableEnded) outgoing.end();
+      },
+    };
+    void pump(sink, options, disconnected);
+    // Tells the Node adapter the response was written directly.
+    return RESPONSE_ALREADY_SENT;
+  }
+  c.req.raw.signal.addEventListener('abort', () => disconnected.abort(), { once: true });
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
   const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      heartbeat = setInterval(() => {
-        try {
-          controller.enqueue(encoder.encode(': heartbeat\n'));
-        } catch {
-          clearInterval(heartbeat);
-        }
-      }, options.heartbeatMs ?? 15_000);
-      try {
-        for await (const event of options.events(disconnected.signal)) controller.enqueue(formatEvent(event));
-      } catch (error) {
-        const event = options.onError?.(error);
-        if (event) controller.enqueue(formatEvent(event));
-      } finally {
-        clearInterval(heartbeat);
-        options.signal.removeEventListener('abort', onClientAbort);
-        try {
-          controller.close();
-        } catch {
-          // already closed by a disconnect
-        }
-      }
+    start(ctrl) {
+      controller = ctrl;
     },
     cancel() {
-      clearInterval(heartbeat);
+      closed = true;
       disconnected.abort();
     },
   });
-  return new Response(body, {
-    status: 200,
-    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...options.headers },
-  });
+  void pump(
+    {
+      write(text) {
+        if (!closed) controller.enqueue(encoder.encode(text));
+      },
+      close() {
+        if (closed) return;
+        closed = true;
+        controller.close();
+      },
+    },
+    options,
+    disconnected,
+  );
+  return new Response(body, { status: 200, headers });
+}
+
+async function pump(sink: Sink, options: SseOptions, disconnected: AbortController) {
+  const heartbeat = setInterval(() => sink.write(': heartbeat\n'), options.heartbeatMs ?? 15_000);
+  try {
+    for await (const event of options.events(disconnected.signal)) sink.write(formatEvent(event));
+  } catch (error) {
+    const event = options.onError?.(error);
+    if (event) sink.write(formatEvent(event));
+  } finally {
+    clearInterval(heartbeat);
+    sink.close();
+  }
 }

@@ -45,8 +45,7 @@ export function runRoutes(engine: Engine): Hono {
   };
 
   const streamOf = (run: Run, stateless: boolean, c: Context, cancelOnDisconnect: boolean, lastEventId?: string) =>
-    sseResponse({
-      signal: c.req.raw.signal,
+    sseResponse(c, {
       headers: { 'content-location': runLocation(run, stateless), location: `${runLocation(run, stateless)}/stream` },
       events: (signal) => runs.stream(run.thread_id, run.run_id, { signal, cancelOnDisconnect, lastEventId }),
       onError: (error): RunEvent => ({ id: 'error', event: 'error', data: { error: 'Error', message: (error as Error).message } }),
@@ -151,7 +150,7 @@ export function runRoutes(engine: Engine): Hono {
     await runs.get(threadId, runId).catch((error: unknown) => {
       if (!runs.threadOf(runId)) throw error;
     });
-    return longPollJson(async () => outcomeBody(await runs.join(threadId, runId)));
+    return longPollJson(c, async () => outcomeBody(await runs.join(threadId, runId)));
   });
   app.get('/threads/:thread_id/runs/:run_id/stream', async (c) => {
     const threadId = c.req.param('thread_id');
@@ -160,11 +159,11 @@ export function runRoutes(engine: Engine): Hono {
     return streamOf(run, false, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
   });
 
-  function waitFor(c: Context, run: Run, location: string, cancelOnDisconnect: boolean) {
+  async function waitFor(c: Context, run: Run, location: string, cancelOnDisconnect: boolean) {
     if (cancelOnDisconnect) {
       c.req.raw.signal.addEventListener('abort', () => void runs.cancel(run.thread_id, run.run_id, { action: 'interrupt' }).catch(() => undefined), { once: true });
     }
-    return longPollJson(async () => outcomeBody(await runs.join(run.thread_id, run.run_id)), { headers: { 'content-location': location } });
+    return longPollJson(c, async () => outcomeBody(await runs.join(run.thread_id, run.run_id)), { headers: { 'content-location': location } });
   }
 
   return app;

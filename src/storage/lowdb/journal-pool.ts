@@ -68,9 +68,9 @@ export class JournalPool {
   }
 
   /**
-   * A thread's record without loading its journal: the last `thread` line, found by
-   * reading the file backwards (the record is rewritten after every run, so it is near
-   * the end). For searches over many threads.
+   * A thread's record without loading its journal: the last `thread` and `values` lines,
+   * found by reading the file backwards (they are rewritten after every run, so they are
+   * near the end). For searches over many threads.
    */
   peekThread(threadId: string): Thread | null {
     const open = this.#open.get(threadId);
@@ -82,34 +82,34 @@ export class JournalPool {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
+    let record: (Omit<Thread, 'values'> & { values?: Thread['values'] }) | undefined;
+    let values: { v: Thread['values'] } | undefined;
+    const take = (line: string) => {
+      if (!record && line.startsWith('{"t":"thread"')) record = (JSON.parse(line) as { v: Omit<Thread, 'values'> }).v;
+      else if (!values && line.startsWith('{"t":"values"')) values = JSON.parse(line) as { v: Thread['values'] };
+      return record !== undefined && (values !== undefined || record.values !== undefined);
+    };
     try {
       let end = fstatSync(fd).size;
       let carry = '';
       const chunkSize = 64 * 1024;
-      while (end > 0) {
+      scan: while (end > 0) {
         const start = Math.max(0, end - chunkSize);
         const buffer = Buffer.alloc(end - start);
         readSync(fd, buffer, 0, buffer.length, start);
-        const text = buffer.toString('utf8') + carry;
-        const lines = text.split('\n');
+        const lines = (buffer.toString('utf8') + carry).split('\n');
         carry = start > 0 ? lines.shift()! : '';
-        for (let i = lines.length - 1; i >= 0; i -= 1) {
-          const line = lines[i]!;
-          if (line.startsWith('{"t":"thread"')) {
-            try {
-              return (JSON.parse(line) as { v: Thread }).v;
-            } catch {
-              return this.get(threadId)?.thread ?? null; // a torn last line: let the full reader decide
-            }
-          }
-        }
+        for (let i = lines.length - 1; i >= 0; i -= 1) if (take(lines[i]!)) break scan;
         end = start;
       }
-      if (carry.startsWith('{"t":"thread"')) return (JSON.parse(carry) as { v: Thread }).v;
-      return null;
+      if (carry) take(carry);
+    } catch {
+      return this.get(threadId)?.thread ?? null; // a torn line: let the full reader decide
     } finally {
       closeSync(fd);
     }
+    if (!record) return null;
+    return { ...record, values: values ? values.v : (record.values ?? null) };
   }
 
   closeAll(): void {

@@ -25,7 +25,8 @@ export interface WriteValue {
 
 /** The lines of a thread's journal. `s` orders them: a rollback drops what came after a mark. */
 type Entry =
-  | { t: 'thread'; s: number; v: Thread }
+  | { t: 'thread'; s: number; v: ThreadWithoutValues & { values?: Thread['values'] } }
+  | { t: 'values'; s: number; v: Thread['values'] }
   | { t: 'run'; s: number; v: Run }
   | { t: 'run-'; s: number; id: string }
   | { t: 'runs-clear'; s: number }
@@ -33,6 +34,9 @@ type Entry =
   | { t: 'w'; s: number; ns: string; cp: string; task: string; path: string; w: WriteValue[] }
   | { t: 'rb'; s: number; after: number }
   | { t: 'cp-clear'; s: number };
+
+/** A thread's record is stored without its values, which are large and change only at a run's end. */
+type ThreadWithoutValues = Omit<Thread, 'values'>;
 
 interface CheckpointMeta {
   id: string;
@@ -64,7 +68,8 @@ const COMPACT_MIN_DEAD_BYTES = 64 * 1024;
 export class ThreadJournal {
   readonly threadId: string;
   #log: AppendLog;
-  #thread: { value: Thread; ref: EntryRef } | null = null;
+  #thread: { value: ThreadWithoutValues; ref: EntryRef } | null = null;
+  #values: { value: Thread['values']; ref: EntryRef | null } = { value: null, ref: null };
   readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
   /** namespace -> checkpoint id -> where it is; ids are kept sorted per namespace. */
   readonly #checkpoints = new Map<string, Map<string, CheckpointMeta>>();
@@ -91,8 +96,12 @@ export class ThreadJournal {
 
   // ---- reading ----
 
+  /**
+   * A copy of the thread's record. `values` is shared, not copied (it can be a whole
+   * conversation): callers replace it, they never change it in place.
+   */
   get thread(): Thread | null {
-    return this.#thread ? structuredClone(this.#thread.value) : null;
+    return this.#thread ? { ...structuredClone(this.#thread.value), values: this.#values.value } : null;
   }
 
   run(runId: string): Run | null {
@@ -134,8 +143,11 @@ export class ThreadJournal {
 
   // ---- changing ----
 
+  /** Stores the record; its values only when they are a new object (a run ended), not at every status change. */
   putThread(thread: Thread, seq: number): void {
-    this.#append({ t: 'thread', s: seq, v: thread });
+    const { values, ...record } = thread;
+    if (values !== this.#values.value) this.#append({ t: 'values', s: seq, v: values });
+    this.#append({ t: 'thread', s: seq, v: record });
   }
 
   putRun(run: Run, seq: number): void {
@@ -197,9 +209,16 @@ export class ThreadJournal {
 
   #apply(entry: Entry, ref: EntryRef) {
     switch (entry.t) {
-      case 'thread':
+      case 'thread': {
         if (this.#thread) this.#deadBytes += this.#thread.ref.length;
-        this.#thread = { value: entry.v, ref };
+        const { values, ...record } = entry.v;
+        this.#thread = { value: record, ref };
+        if (values !== undefined) this.#values = { value: values, ref: null };
+        return;
+      }
+      case 'values':
+        if (this.#values.ref) this.#deadBytes += this.#values.ref.length;
+        this.#values = { value: entry.v, ref };
         return;
       case 'run': {
         const previous = this.#runs.get(entry.v.run_id);
@@ -308,6 +327,11 @@ export class ThreadJournal {
   #compact() {
     const lines: Array<{ offset: number; text: string }> = [];
     if (this.#thread) lines.push({ offset: this.#thread.ref.offset, text: this.#log.readRaw(this.#thread.ref) });
+    if (this.#values.ref) lines.push({ offset: this.#values.ref.offset, text: this.#log.readRaw(this.#values.ref) });
+    else if (this.#thread && this.#values.value !== null) {
+      // Values that came inside an older-format thread line: keep them as their own line.
+      lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.value }) });
+    }
     for (const run of this.#runs.values()) lines.push({ offset: run.ref.offset, text: this.#log.readRaw(run.ref) });
     for (const byId of this.#checkpoints.values()) for (const meta of byId.values()) lines.push({ offset: meta.ref.offset, text: this.#log.readRaw(meta.ref) });
     const writeLines = new Map<number, EntryRef>();
@@ -327,6 +351,7 @@ export class ThreadJournal {
     const reopened = ThreadJournal.open(this.threadId, this.#log.path, false)!;
     this.#log = reopened.#log;
     this.#thread = reopened.#thread;
+    this.#values = reopened.#values;
     this.#runs.clear();
     for (const [id, run] of reopened.#runs) this.#runs.set(id, run);
     this.#checkpoints.clear();

@@ -29,7 +29,7 @@ export class LowdbThreadRepo implements ThreadRepo {
 
   async put(thread: Thread): Promise<void> {
     this.#pool.getOrCreate(thread.thread_id).putThread(thread, this.#seq.next());
-    this.#index?.set(thread.thread_id, structuredClone(thread));
+    this.#index?.set(thread.thread_id, { ...thread, metadata: { ...thread.metadata } });
   }
 
   async delete(threadId: string): Promise<boolean> {
@@ -55,7 +55,7 @@ export class LowdbThreadRepo implements ThreadRepo {
       offset: query.offset,
       limit: query.limit,
     });
-    return { items: structuredClone(items), total: matches.length };
+    return { items: items.map((thread) => ({ ...structuredClone({ ...thread, values: null }), values: thread.values })), total: matches.length };
   }
 
   #all(): Map<string, Thread> {
