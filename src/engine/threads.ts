@@ -75,6 +75,7 @@ export class ThreadService {
       status: 'idle',
       values: null,
       interrupts: {},
+      state_updated_at: now,
     };
     if (input.supersteps && input.supersteps.length > 0) {
       const graph = await this.graphOf(thread);
@@ -236,7 +237,10 @@ export class ThreadService {
     else if (waitsForHuman) status = 'interrupted';
     else if (this.#hasActiveRuns(threadId, options.endingRunId)) status = 'busy';
     thread.status = status;
-    if (options.state || graph) thread.values = state.checkpoint ? state.values : null;
+    if (options.state || graph) {
+      thread.values = state.checkpoint ? state.values : null;
+      thread.state_updated_at = this.#now().toISOString();
+    }
     thread.interrupts = interruptsByTask(state);
     thread.error = options.error ?? null;
     thread.updated_at = this.#now().toISOString();

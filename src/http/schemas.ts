@@ -141,7 +141,7 @@ export const threadSearchSchema = z.strictObject({
   status: nullish(threadStatus),
   limit: limit(10),
   offset,
-  sort_by: nullish(z.enum(['thread_id', 'status', 'created_at', 'updated_at'])),
+  sort_by: nullish(z.enum(['thread_id', 'status', 'created_at', 'updated_at', 'state_updated_at'])),
   sort_order: sortOrder,
   select: nullish(z.array(threadFields)),
 });

@@ -50,6 +50,8 @@ export interface Thread {
   interrupts: Record<string, InterruptRecord[]>;
   /** Last error of the thread's last run, kept so `status: error` can be explained. */
   error?: string | null;
+  /** When the thread's state (values) last changed. */
+  state_updated_at?: string;
 }
 
 export interface RunCommandRecord {
@@ -141,7 +143,7 @@ export interface ThreadQuery extends Page {
   metadata?: Metadata;
   values?: Record<string, unknown>;
   status?: ThreadStatus;
-  sort_by?: 'thread_id' | 'status' | 'created_at' | 'updated_at';
+  sort_by?: 'thread_id' | 'status' | 'created_at' | 'updated_at' | 'state_updated_at';
   sort_order?: SortOrder;
 }
 
