@@ -86,6 +86,51 @@ const modelSpec = z.strictObject({
   token_delay_ms: z.number().min(0).max(10_000).optional(),
 });
 
+export const CHAT_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback', 'collect'] as const;
+const answerers = z.union([z.enum(['anyone', 'starter']), z.array(z.string().min(1))]);
+
+/** Settings of the chat layer that a channel can override. */
+const channelSettings = {
+  /** In channels: answer every message, or only mentions and threads the bot is part of. DMs: always every message. */
+  respond: z.enum(['all', 'mentions']).optional(),
+  /** Assistant name or id for new conversations here. */
+  assistant: z.string().min(1).optional(),
+  strategy: z.enum(CHAT_STRATEGIES).optional(),
+  /** Only these users are answered (platform user ids); unset: everyone. */
+  allowed_users: z.array(z.string().min(1)).optional(),
+  /** Whether messages of other bots are answered (the bot never answers itself). */
+  answer_bots: z.boolean().optional(),
+  /** Who may answer a prompt: anyone in the conversation, the person who started the run, or a list of user ids / role names. */
+  prompt_answerers: answerers.optional(),
+};
+
+const chatSpec = z.strictObject({
+  ...channelSettings,
+  collect_quiet_ms: z.number().int().min(0).max(60_000).default(1500),
+  edit_interval_ms: z.number().int().min(100).max(60_000).default(1000),
+  channels: z.array(z.strictObject({ platform: z.string().min(1), channel: z.string().min(1), ...channelSettings })).default([]),
+});
+
+const platformsSpec = z.strictObject({
+  slack: z
+    .strictObject({
+      slash_command: z.string().regex(/^\/[a-z0-9_-]+$/, 'a slash command such as /sb').default('/sb'),
+      /** native: chat.startStream where it applies; edit: throttled chat.update; auto: native when it applies. */
+      streaming: z.enum(['auto', 'native', 'edit']).default('auto'),
+      /** The busy indicator: assistant.threads.setStatus where Slack allows it, else a reaction. */
+      status_reaction: z.string().default('hourglass_flowing_sand'),
+    })
+    .default({ slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' }),
+  discord: z
+    .strictObject({
+      command: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a slash command name such as sb').default('sb'),
+      /** Open a Discord thread for each new conversation started by a mention in a channel. */
+      thread_per_conversation: z.boolean().default(false),
+    })
+    .default({ command: 'sb', thread_per_conversation: false }),
+  web: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+});
+
 export const configSchema = z.strictObject({
   graphs: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'graph ids use letters, digits, _ . -'), graphSpec),
   /** langgraph.json's `env`: a .env file path or a map of variables. */
@@ -99,6 +144,12 @@ export const configSchema = z.strictObject({
     stream_retention_seconds: DEFAULTS.streamRetentionSeconds,
   }),
   model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
+  chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, channels: [] }),
+  platforms: platformsSpec.default({
+    slack: { slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' },
+    discord: { command: 'sb', thread_per_conversation: false },
+    web: { enabled: true },
+  }),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -108,3 +159,6 @@ export type GraphSpec = z.output<typeof graphSpec>;
 export type StorageSpec = z.output<typeof storageSpec>;
 export type ModelSpec = z.output<typeof modelSpec>;
 export type MultitaskStrategy = (typeof MULTITASK_STRATEGIES)[number];
+export type ChatStrategy = (typeof CHAT_STRATEGIES)[number];
+export type ChatSpec = z.output<typeof chatSpec>;
+export type PlatformsSpec = z.output<typeof platformsSpec>;

@@ -123,6 +123,29 @@ export interface CronRepo {
   list(): Promise<Cron[]>;
 }
 
+/** A durable map of JSON records, for the chat layer's small collections. */
+export interface KeyValueRepo<T> {
+  get(key: string): Promise<T | null>;
+  put(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Every record, in the order they were first stored. */
+  list(): Promise<Array<{ key: string; value: T }>>;
+}
+
+/** The chat layer's durable state. Records are owned by src/chat; storage only keeps them. */
+export interface ChatRepo {
+  conversations: KeyValueRepo<Record<string, unknown>>;
+  channels: KeyValueRepo<Record<string, unknown>>;
+  prompts: KeyValueRepo<Record<string, unknown>>;
+  replies: KeyValueRepo<Record<string, unknown>>;
+  outbox: KeyValueRepo<Record<string, unknown>>;
+  /**
+   * Records a delivery key (a platform event id, a channel+timestamp) and says whether it
+   * is new. Keys are forgotten after `ttlMs`. Concurrent claims of one key: one wins.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
 export interface Page {
   limit: number;
   offset: number;
@@ -215,6 +238,7 @@ export interface Storage {
   readonly threads: ThreadRepo;
   readonly runs: RunRepo;
   readonly crons: CronRepo;
+  readonly chat: ChatRepo;
   readonly checkpointer: Checkpointer;
   /** LangGraph's long-term memory store, handed to graphs and served by the store API. */
   readonly store: BaseStore;

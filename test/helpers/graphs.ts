@@ -146,7 +146,29 @@ export const holdGraph = new StateGraph(StepsState)
   .addEdge('second', END)
   .compile();
 
+/** Asks for review with LangGraph's HumanInterrupt shape (agent inbox), in a one-element list. */
+const ReviewedState = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  outcome: Annotation<string>(),
+});
+
+export const humanReviewGraph = new StateGraph(ReviewedState)
+  .addNode('review', () => {
+    const [response] = interrupt([
+      {
+        action_request: { action: 'send_email', args: { to: 'team@example.com', subject: 'Launch' } },
+        config: { allow_accept: true, allow_ignore: true, allow_respond: true, allow_edit: true },
+        description: 'Send the launch email?',
+      },
+    ]) as Array<{ type: string; args: unknown }>;
+    return { outcome: `${response!.type}:${JSON.stringify(response!.args)}`, messages: [new AIMessage(`review ended: ${response!.type}`)] };
+  })
+  .addEdge(START, 'review')
+  .addEdge('review', END)
+  .compile();
+
 export const testGraphs = {
+  humanReview: humanReviewGraph,
   hold: holdGraph,
   askThenWork: askThenWorkGraph,
   slow: slowGraph,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Storage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
+import { openLowdbChat } from './chat.ts';
 import { LowdbCheckpointSaver } from './checkpointer.ts';
 import { LowdbCronRepo } from './crons.ts';
 import { JournalPool, Sequence } from './journal-pool.ts';
@@ -19,6 +20,7 @@ import { LowdbThreadRepo } from './threads.ts';
  *   data/store/<namespace>.json       long-term memory items (lowdb documents)
  *   data/threads/<thread>.jsonl       one journal per thread: its record, runs, checkpoints, writes
  *   data/queue.jsonl                  the runs accepted and not yet ended, in order
+ *   data/chat/*.jsonl                 the chat layer: conversations, prompts, replies, outbox, dedupe keys
  *
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
@@ -34,17 +36,20 @@ export async function openLowdbStorage(dir: string): Promise<Storage> {
     queue = QueueLog.open(dir);
     const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(dir), LowdbCronRepo.open(dir)]);
     const openQueue = queue;
+    const chat = openLowdbChat(dir);
     return {
       kind: 'lowdb',
       assistants,
       threads: new LowdbThreadRepo(pool, seq),
       runs: new LowdbRunRepo(pool, openQueue, seq),
       crons,
+      chat,
       checkpointer: new LowdbCheckpointSaver(pool, seq),
       store: new LowdbStore(new JsonFiles(), dir),
       async close() {
         pool.closeAll();
         openQueue.close();
+        chat.close();
         lock.release();
       },
     };

@@ -1,0 +1,420 @@
+import type { Logger } from 'pino';
+import type { ChatSpec, ChatStrategy } from '../config/schema.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { RunOutcome } from '../engine/executor.ts';
+import { isSwitchboardError } from '../errors.ts';
+import type { ChatRepo } from '../storage/types.ts';
+import { COMMANDS, HELP, commandInMessage, parseCommand, type ParsedCommand } from './commands.ts';
+import { ConversationService, conversationKey, type ConversationRecord } from './conversations.ts';
+import { Outbox, type OutboxItem } from './outbox.ts';
+import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
+import { ReplyStreamer, type ReplyRecord } from './replies.ts';
+import type { ChatAdapter, ChatUser, IncomingAction, IncomingCommand, IncomingMessage, Place, PromptView } from './types.ts';
+
+/** How long a delivery key is remembered: longer than any platform retries an event. */
+const DEDUPE_TTL_MS = 24 * 3600 * 1000;
+
+interface Collecting {
+  texts: string[];
+  last: IncomingMessage;
+  timer: NodeJS.Timeout;
+}
+
+export interface ChatOptions {
+  engine: Engine;
+  repo: ChatRepo;
+  config: ChatSpec;
+  log: Logger;
+  /** Per platform: whether native streaming may be used. */
+  nativeStreaming?: (platform: string) => boolean;
+}
+
+/**
+ * The chat layer: turns messages, commands and button clicks from any platform into
+ * engine runs on the conversation's thread, and their results into replies and prompts.
+ * It knows nothing of Slack or Discord; adapters translate.
+ */
+export class ChatService {
+  readonly #o: ChatOptions;
+  readonly conversations: ConversationService;
+  readonly #adapters = new Map<string, ChatAdapter>();
+  readonly outbox: Outbox;
+  readonly #collecting = new Map<string, Collecting>();
+  readonly #answering = new Set<string>();
+  readonly #streamers = new Set<Promise<unknown>>();
+  #stopped = false;
+
+  constructor(options: ChatOptions) {
+    this.#o = options;
+    this.conversations = new ConversationService({ repo: options.repo, engine: options.engine, config: options.config });
+    this.outbox = new Outbox({ repo: options.repo, adapters: this.#adapters, log: options.log, onDelivered: (item, id) => this.#onDelivered(item, id) });
+  }
+
+  addAdapter(adapter: ChatAdapter): void {
+    this.#adapters.set(adapter.platform, adapter);
+  }
+
+  adapter(platform: string): ChatAdapter | undefined {
+    return this.#adapters.get(platform);
+  }
+
+  /** Delivers what a previous process left, and finishes replies whose runs it left. */
+  async start(): Promise<void> {
+    await this.outbox.start();
+    for (const { value } of await this.#o.repo.replies.list()) {
+      const record = value as unknown as ReplyRecord;
+      if (record.status === 'done') {
+        await this.#o.repo.replies.delete(record.run_id);
+        continue;
+      }
+      if (!this.#adapters.has(record.place.platform)) continue;
+      this.#stream(record);
+    }
+    for (const { value } of await this.#o.repo.conversations.list()) {
+      const record = value as unknown as ConversationRecord & { collecting?: { texts: string[]; last: IncomingMessage } };
+      if (record.collecting && this.#adapters.has(record.place.platform)) {
+        // Messages collected before a restart are sent now rather than lost.
+        await this.#flushCollected(record.key, record.collecting.texts, record.collecting.last);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const collecting of this.#collecting.values()) clearTimeout(collecting.timer);
+    this.outbox.stop();
+  }
+
+  /** Waits for every reply in flight (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.#streamers.size > 0) await Promise.allSettled([...this.#streamers]);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  async handleMessage(message: IncomingMessage): Promise<void> {
+    const adapter = this.#adapters.get(message.place.platform);
+    if (!adapter || this.#stopped) return;
+    const { place, user } = message;
+    if (user.id === adapter.botUserId()) return;
+    const settings = await this.conversations.settings(place);
+    if (user.isBot && !settings.answer_bots) return;
+    if (settings.allowed_users && !settings.allowed_users.includes(user.id)) return;
+    const existing = await this.conversations.find(place);
+    if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !existing) return;
+    if (!(await this.#firstDelivery(message))) return;
+
+    const command = message.mentionsBot || message.isDirect ? commandInMessage(message.text) : null;
+    if (command) {
+      const reply = (text: string) => this.outbox.enqueue(place, { kind: 'send', message: { markdown: text } }).then(() => undefined);
+      await this.#runCommand(command, place, user, reply);
+      return;
+    }
+    if (await this.#answerByText(message)) return;
+    const conversation = existing ?? (await this.conversations.open(place, user.id));
+    const strategy = await this.conversations.strategyFor(conversation, place);
+    if (strategy === 'collect') return this.#collect(conversation, message);
+    await this.#startRun(conversation, message, message.text, strategy);
+  }
+
+  /** A delivery key per event and per message: retries and app_mention+message pairs are handled once. */
+  async #firstDelivery(message: IncomingMessage): Promise<boolean> {
+    const { place } = message;
+    const byMessage = await this.#o.repo.claim(`msg:${place.platform}:${place.workspace}:${place.channel}:${message.messageId}`, DEDUPE_TTL_MS);
+    const byEvent = message.eventId ? await this.#o.repo.claim(`event:${place.platform}:${message.eventId}`, DEDUPE_TTL_MS) : true;
+    return byMessage && byEvent;
+  }
+
+  async #startRun(conversation: ConversationRecord, trigger: IncomingMessage, text: string, strategy: Exclude<ChatStrategy, 'collect'> | 'enqueue'): Promise<void> {
+    const { engine, repo, log } = this.#o;
+    const place = conversation.place;
+    const assistantId = await this.conversations.assistantFor(conversation, place);
+    let run;
+    try {
+      run = await engine.runs.create(conversation.thread_id, {
+        assistant_id: assistantId,
+        input: { messages: [{ role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id) }] },
+        stream_mode: ['messages-tuple'],
+        multitask_strategy: strategy,
+        metadata: { platform: place.platform, channel: place.channel, user: trigger.user.id, message: trigger.messageId },
+      });
+    } catch (error) {
+      if (isSwitchboardError(error, 'conflict')) {
+        await this.outbox.enqueue(place, {
+          kind: 'ephemeral',
+          userId: trigger.user.id,
+          markdown: "I'm still working on the previous message here, so I didn't take this one (this conversation's strategy is `reject`; try `strategy enqueue`).",
+        });
+        return;
+      }
+      log.error({ err: error, place }, 'could not start a run for a message');
+      await this.outbox.enqueue(place, { kind: 'send', message: { markdown: 'Sorry, I could not start on that message. (The details are in the server log.)' } });
+      return;
+    }
+    const record: ReplyRecord = {
+      run_id: run.run_id,
+      thread_id: run.thread_id,
+      place,
+      conversation: conversation.key,
+      status: 'streaming',
+      parts: [],
+      trigger: { messageId: trigger.messageId, userId: trigger.user.id, userTeam: trigger.userTeam },
+      created_at: new Date().toISOString(),
+    };
+    await repo.replies.put(run.run_id, record as never);
+    this.#stream(record);
+  }
+
+  #stream(record: ReplyRecord): void {
+    const adapter = this.#adapters.get(record.place.platform)!;
+    const streamer = new ReplyStreamer(
+      {
+        engine: this.#o.engine,
+        adapter,
+        outbox: this.outbox,
+        repo: this.#o.repo,
+        log: this.#o.log,
+        editIntervalMs: this.#o.config.edit_interval_ms,
+        nativeStreaming: this.#o.nativeStreaming?.(record.place.platform) ?? false,
+        onInterrupted: (reply, outcome) => this.#askFor(reply, outcome),
+      },
+      record,
+    );
+    const running = streamer
+      .run()
+      .catch((error: unknown) => this.#o.log.error({ err: error, runId: record.run_id }, 'a reply could not be finished'))
+      .finally(() => this.#streamers.delete(running));
+    this.#streamers.add(running);
+  }
+
+  // ---------------------------------------------------------------- collect
+
+  /** `collect`: waits for a quiet moment, then sends the burst of messages as one run. */
+  async #collect(conversation: ConversationRecord, message: IncomingMessage): Promise<void> {
+    const key = conversation.key;
+    const current = this.#collecting.get(key);
+    if (current) clearTimeout(current.timer);
+    const texts = [...(current?.texts ?? []), message.text];
+    const timer = setTimeout(() => {
+      this.#collecting.delete(key);
+      void this.#flushCollected(key, texts, message).catch((error: unknown) => this.#o.log.error({ err: error }, 'could not send collected messages'));
+    }, this.#o.config.collect_quiet_ms);
+    this.#collecting.set(key, { texts, last: message, timer });
+    // Stored until sent, so a restart in the quiet window loses none of them.
+    await this.#o.repo.conversations.put(key, { ...conversation, collecting: { texts, last: message } } as never);
+  }
+
+  async #flushCollected(key: string, texts: string[], last: IncomingMessage) {
+    const conversation = (await this.#o.repo.conversations.get(key)) as (ConversationRecord & { collecting?: unknown }) | null;
+    if (!conversation) return;
+    const { collecting: _collecting, ...rest } = conversation;
+    await this.#o.repo.conversations.put(key, rest as never);
+    await this.#startRun(rest, last, texts.join('\n'), 'enqueue');
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  async handleCommand(command: IncomingCommand): Promise<void> {
+    const parsed = parseCommand(command.text) ?? { name: 'invalid' as const, message: `commands take no extra words here; commands: ${COMMANDS.join(', ')}` };
+    await this.#runCommand(parsed, command.place, command.user, (text) => command.reply(text));
+  }
+
+  async #runCommand(command: ParsedCommand, place: Place, user: ChatUser, reply: (markdown: string) => Promise<void>): Promise<void> {
+    const { engine } = this.#o;
+    switch (command.name) {
+      case 'help':
+        return reply(HELP);
+      case 'invalid':
+        return reply(`${command.message}\n\n${HELP}`);
+      case 'list':
+        return reply(await this.#assistantList(place));
+      case 'use': {
+        const assistant = await engine.assistants.findByIdOrName(command.assistant);
+        if (!assistant) return reply(`There is no assistant \`${command.assistant}\`.\n\n${await this.#assistantList(place)}`);
+        if (command.channel) {
+          await this.conversations.setChannel(place, { assistant: assistant.assistant_id });
+          return reply(`*${assistant.name}* is now the default assistant of this channel.`);
+        }
+        const conversation = await this.conversations.open(place, user.id);
+        await this.conversations.update(conversation, { assistant: assistant.assistant_id });
+        return reply(`Now using *${assistant.name}* in this conversation; it continues the same thread.`);
+      }
+      case 'strategy': {
+        const conversation = await this.conversations.open(place, user.id);
+        await this.conversations.update(conversation, { strategy: command.strategy });
+        return reply(`Messages sent while I'm busy here now follow \`${command.strategy}\`.`);
+      }
+      case 'new': {
+        const conversation = await this.conversations.reset(place);
+        return reply(`Started a fresh thread for this conversation (\`${conversation.thread_id}\`).`);
+      }
+      case 'cancel': {
+        const conversation = await this.conversations.find(place);
+        const cancelled = conversation ? await engine.runs.cancelAll(conversation.thread_id, { action: 'interrupt' }) : [];
+        return reply(cancelled.length > 0 ? `Stopped ${cancelled.length} run(s).` : 'Nothing is running here.');
+      }
+      case 'info': {
+        const conversation = await this.conversations.find(place);
+        const assistant = await engine.assistants.get(await this.conversations.assistantFor(conversation, place));
+        const strategy = await this.conversations.strategyFor(conversation, place);
+        const thread = conversation ? await engine.threads.find(conversation.thread_id) : null;
+        return reply(
+          [
+            `*Assistant*: ${assistant.name} (version ${assistant.version}, graph \`${assistant.graph_id}\`)`,
+            `*Thread*: ${conversation ? `\`${conversation.thread_id}\`` : 'none yet (starts with the first message)'}`,
+            `*Status*: ${thread?.status ?? 'idle'}`,
+            `*Strategy*: \`${strategy}\``,
+          ].join('\n'),
+        );
+      }
+    }
+  }
+
+  async #assistantList(place: Place): Promise<string> {
+    const { items } = await this.#o.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
+    const current = await this.conversations.assistantFor(await this.conversations.find(place), place);
+    const lines = items.map(
+      (assistant) => `• *${assistant.name}*${assistant.assistant_id === current ? ' (current)' : ''}${assistant.description ? `: ${assistant.description}` : ` (graph \`${assistant.graph_id}\`)`}`,
+    );
+    return `*Assistants*\n${lines.join('\n')}\n\nSwitch with \`use <assistant>\`.`;
+  }
+
+  // ---------------------------------------------------------------- prompts
+
+  /** Turns each pending interrupt of a run into a prompt message. */
+  async #askFor(reply: ReplyRecord, outcome: RunOutcome): Promise<void> {
+    const { repo, engine } = this.#o;
+    const conversation = await this.conversations.find(reply.place);
+    const settings = await this.conversations.settings(reply.place);
+    const run = await engine.runs.get(reply.thread_id, reply.run_id).catch(() => null);
+    for (const pending of outcome.interrupts) {
+      const described = describeInterrupt(pending.value);
+      const id = crypto.randomUUID();
+      const record: PromptRecord = {
+        id,
+        conversation: reply.conversation,
+        place: reply.place,
+        thread_id: reply.thread_id,
+        assistant_id: run?.assistant_id ?? (await this.conversations.assistantFor(conversation, reply.place)),
+        run_id: reply.run_id,
+        interrupt_id: pending.id,
+        kind: described.kind,
+        as_list: described.as_list,
+        action: described.action,
+        human: described.human,
+        view: { promptId: id, question: described.question, options: described.options, allowFreeText: described.allowFreeText },
+        answerers: described.answerers ?? settings.prompt_answerers ?? 'anyone',
+        starter: reply.trigger?.userId ?? conversation?.started_by,
+        status: 'pending',
+        created_at: new Date().toISOString(),
+      };
+      await repo.prompts.put(id, record as never);
+      await this.outbox.enqueue(reply.place, { kind: 'send', message: { markdown: '', prompt: record.view } }, { prompt: id });
+    }
+  }
+
+  async handleAction(action: IncomingAction): Promise<void> {
+    const prompt = (await this.#o.repo.prompts.get(action.promptId)) as PromptRecord | null;
+    if (!prompt) return action.replyPrivately('This question is no longer available.');
+    const chosen = resumeForOption(prompt, action.optionIndex);
+    if (!chosen) return action.replyPrivately('That choice is not part of this question.');
+    await this.#answer(prompt, action.user, chosen, action.replyPrivately);
+  }
+
+  /** A typed message answers the conversation's pending prompt when that prompt takes text. */
+  async #answerByText(message: IncomingMessage): Promise<boolean> {
+    const key = conversationKey(message.place);
+    const pending = (await this.#o.repo.prompts.list())
+      .map(({ value }) => value as unknown as PromptRecord)
+      .filter((prompt) => prompt.conversation === key && prompt.status === 'pending' && prompt.view.allowFreeText)
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0];
+    if (!pending || !mayAnswer(pending, message.user)) return false;
+    const answer = resumeForText(pending, message.text);
+    const privately = (text: string) => this.outbox.enqueue(message.place, { kind: 'ephemeral', userId: message.user.id, markdown: text }).then(() => undefined);
+    if ('error' in answer) {
+      await privately(`That doesn't answer the question: ${answer.error}.`);
+      return true;
+    }
+    await this.#answer(pending, message.user, answer, privately);
+    return true;
+  }
+
+  /**
+   * One answer per prompt, ever: a second click (or a click after a restart, or on a
+   * question the graph no longer asks) is told who answered, and nothing is resumed twice.
+   */
+  async #answer(prompt: PromptRecord, user: ChatUser, answer: { value: unknown; label: string }, privately: (text: string) => Promise<void>): Promise<void> {
+    const { repo, engine } = this.#o;
+    if (this.#answering.has(prompt.id)) return privately('Someone is answering this right now.');
+    this.#answering.add(prompt.id);
+    try {
+      const current = ((await repo.prompts.get(prompt.id)) as PromptRecord | null) ?? prompt;
+      if (current.status === 'answered') return privately(`Already answered by ${current.answered_by?.name ?? 'someone'} (${current.answer_label}).`);
+      if (current.status === 'stale') return privately('This question is no longer pending.');
+      if (!mayAnswer(current, user)) return privately(`Only ${describeAnswerers(current)} can answer this.`);
+      const state = await engine.threads.getState(current.thread_id);
+      const stillAsked = state.interrupts.some((pending) => pending.id === current.interrupt_id);
+      if (!stillAsked) {
+        await repo.prompts.put(current.id, { ...current, status: 'stale' } as never);
+        if (current.message_id) {
+          await this.outbox.enqueue(current.place, {
+            kind: 'update',
+            messageId: current.message_id,
+            message: { markdown: '', prompt: { ...current.view, answered: { by: '—', choice: 'no longer pending' } } },
+          });
+        }
+        return privately('This question is no longer pending.');
+      }
+      const by = user.name ?? user.id;
+      const answered: PromptRecord = { ...current, status: 'answered', answered_by: { id: user.id, name: by }, answer_label: answer.label };
+      await repo.prompts.put(current.id, answered as never);
+      const resume = state.interrupts.length > 1 ? { [current.interrupt_id]: answer.value } : answer.value;
+      let run;
+      try {
+        run = await engine.runs.create(current.thread_id, { assistant_id: current.assistant_id, command: { resume }, stream_mode: ['messages-tuple'], multitask_strategy: 'enqueue' });
+      } catch (error) {
+        // Not resumed: the question stays open rather than claiming an answer that went nowhere.
+        await repo.prompts.put(current.id, current as never);
+        this.#o.log.error({ err: error, promptId: current.id }, 'could not resume a run with an answer');
+        return privately('Sorry, your answer could not be passed on; please try again.');
+      }
+      const view: PromptView = { ...current.view, answered: { by, choice: answer.label } };
+      if (current.message_id) await this.outbox.enqueue(current.place, { kind: 'update', messageId: current.message_id, message: { markdown: '', prompt: view } });
+      const record: ReplyRecord = {
+        run_id: run.run_id,
+        thread_id: run.thread_id,
+        place: current.place,
+        conversation: current.conversation,
+        status: 'streaming',
+        parts: [],
+        trigger: { userId: user.id },
+        created_at: new Date().toISOString(),
+      };
+      await repo.replies.put(run.run_id, record as never);
+      this.#stream(record);
+    } finally {
+      this.#answering.delete(prompt.id);
+    }
+  }
+
+  async #onDelivered(item: OutboxItem, messageId: string | undefined): Promise<void> {
+    if (!messageId || !item.link) return;
+    const { repo } = this.#o;
+    if (item.link.reply) {
+      const reply = (await repo.replies.get(item.link.reply.runId)) as ReplyRecord | null;
+      if (reply) {
+        reply.parts[item.link.reply.part] = messageId;
+        await repo.replies.put(reply.run_id, reply as never);
+      }
+    }
+    if (item.link.prompt) {
+      const prompt = (await repo.prompts.get(item.link.prompt)) as PromptRecord | null;
+      if (prompt) await repo.prompts.put(prompt.id, { ...prompt, message_id: messageId } as never);
+    }
+  }
+}
+
+/** OpenAI message names allow letters, digits, _ and - only. */
+function sanitizeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'user';
+}

@@ -1,0 +1,184 @@
+import type { Logger } from 'pino';
+import type { ChatRepo } from '../storage/types.ts';
+import { conversationKey } from './conversations.ts';
+import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } from './types.ts';
+
+/** One thing to deliver to a platform. */
+export type OutboxOp =
+  | { kind: 'send'; message: OutgoingMessage }
+  | { kind: 'update'; messageId: string; message: OutgoingMessage }
+  | { kind: 'ephemeral'; userId: string; markdown: string };
+
+export interface OutboxItem {
+  id: string;
+  seq: number;
+  place: Place;
+  op: OutboxOp;
+  /** What to record where once delivered: the new message's id, in a reply or a prompt. */
+  link?: { reply?: { runId: string; part: number }; prompt?: string } | undefined;
+  attempts: number;
+  created_at: string;
+}
+
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Everything the bot says goes through here: each item is stored before it is sent and
+ * removed after, so a platform error (429 with Retry-After, 5xx, the network) is retried
+ * and a restart delivers what was left. Items of one conversation go out in order; a
+ * failing item holds back the ones after it, never overtaken.
+ */
+export class Outbox {
+  readonly #repo: ChatRepo;
+  readonly #adapters: Map<string, ChatAdapter>;
+  readonly #log: Logger;
+  readonly #onDelivered: (item: OutboxItem, messageId: string | undefined) => Promise<void>;
+  readonly #lanes = new Map<string, OutboxItem[]>();
+  readonly #busy = new Set<string>();
+  readonly #waiters = new Map<string, { resolve: (id: string | undefined) => void; reject: (error: Error) => void }>();
+  #seq = Date.now() * 1000;
+  #stopped = false;
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: {
+    repo: ChatRepo;
+    adapters: Map<string, ChatAdapter>;
+    log: Logger;
+    onDelivered: (item: OutboxItem, messageId: string | undefined) => Promise<void>;
+  }) {
+    this.#repo = options.repo;
+    this.#adapters = options.adapters;
+    this.#log = options.log;
+    this.#onDelivered = options.onDelivered;
+  }
+
+  /** Loads what a previous process left undelivered and starts delivering it. */
+  async start(): Promise<number> {
+    const pending = (await this.#repo.outbox.list()).map(({ value }) => value as unknown as OutboxItem).sort((a, b) => a.seq - b.seq);
+    for (const item of pending) {
+      this.#seq = Math.max(this.#seq, item.seq);
+      this.#lane(item).push(item);
+    }
+    for (const lane of this.#lanes.keys()) this.#drain(lane);
+    return pending.length;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    // Whoever waits for a delivery stops waiting; the items stay stored for the next start.
+    for (const waiter of this.#waiters.values()) waiter.reject(new DeliveryError('the outbox is stopped; delivered at the next start'));
+    this.#waiters.clear();
+  }
+
+  /**
+   * Stores the item, then delivers it; resolves with the new message's id once delivered.
+   * After `stop()` the item is still stored (the next start delivers it) and the promise
+   * rejects at once.
+   */
+  async enqueue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<string | undefined> {
+    const item: OutboxItem = { id: crypto.randomUUID(), seq: ++this.#seq, place, op, link, attempts: 0, created_at: new Date().toISOString() };
+    await this.#repo.outbox.put(item.id, item as never);
+    if (this.#stopped) throw new DeliveryError('the outbox is stopped; delivered at the next start');
+    const delivered = new Promise<string | undefined>((resolve, reject) => this.#waiters.set(item.id, { resolve, reject }));
+    this.#lane(item).push(item);
+    this.#drain(conversationKey(place));
+    return delivered;
+  }
+
+  /**
+   * If an item for this reply part is still waiting (the platform was unreachable, or a
+   * restart came first), gives it new content instead of queueing another: the part is
+   * delivered once, up to date. False when there is none (or it is being sent right now).
+   */
+  async replacePending(runId: string, part: number, message: OutgoingMessage): Promise<boolean> {
+    for (const lane of this.#lanes.values()) {
+      for (const [index, item] of lane.entries()) {
+        if (item.op.kind === 'ephemeral' || item.link?.reply?.runId !== runId || item.link.reply.part !== part) continue;
+        // The head of a lane may be in flight right now: too late to change it.
+        if (index === 0 && this.#busy.has(conversationKey(item.place))) return false;
+        item.op = { ...item.op, message };
+        await this.#repo.outbox.put(item.id, item as never);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  pendingCount(): number {
+    let count = 0;
+    for (const lane of this.#lanes.values()) count += lane.length;
+    return count;
+  }
+
+  #lane(item: OutboxItem): OutboxItem[] {
+    const key = conversationKey(item.place);
+    let lane = this.#lanes.get(key);
+    if (!lane) this.#lanes.set(key, (lane = []));
+    return lane;
+  }
+
+  #drain(key: string): void {
+    if (this.#busy.has(key) || this.#stopped) return;
+    const lane = this.#lanes.get(key);
+    const item = lane?.[0];
+    if (!item) {
+      this.#lanes.delete(key);
+      return;
+    }
+    this.#busy.add(key);
+    void this.#deliver(item).then((retryInMs) => {
+      this.#busy.delete(key);
+      if (retryInMs === null) {
+        lane.shift();
+        this.#drain(key);
+      } else {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          this.#drain(key);
+        }, retryInMs);
+        this.#timers.add(timer);
+      }
+    });
+  }
+
+  /** Delivers one item; null when done with it (delivered or given up), else when to try again. */
+  async #deliver(item: OutboxItem): Promise<number | null> {
+    const adapter = this.#adapters.get(item.place.platform);
+    const waiter = this.#waiters.get(item.id);
+    if (!adapter) {
+      this.#log.error({ platform: item.place.platform }, 'no adapter for a queued message; dropped');
+      await this.#finish(item);
+      waiter?.reject(new DeliveryError(`no ${item.place.platform} adapter`, { permanent: true }));
+      return null;
+    }
+    try {
+      let messageId: string | undefined;
+      if (item.op.kind === 'send') messageId = (await adapter.send(item.place, item.op.message)).messageId;
+      else if (item.op.kind === 'update') await adapter.update(item.place, item.op.messageId, item.op.message);
+      else await adapter.ephemeral(item.place, item.op.userId, item.op.markdown);
+      await this.#onDelivered(item, messageId);
+      await this.#finish(item);
+      waiter?.resolve(messageId);
+      return null;
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, { cause: error });
+      item.attempts += 1;
+      if (failure.permanent) {
+        this.#log.error({ err: failure, place: item.place, kind: item.op.kind }, 'the platform refused a message; not retried');
+        await this.#finish(item);
+        waiter?.reject(failure);
+        return null;
+      }
+      await this.#repo.outbox.put(item.id, item as never);
+      const delay = failure.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(item.attempts, 10));
+      this.#log.warn({ place: item.place, kind: item.op.kind, attempts: item.attempts, retryInMs: delay, reason: failure.message }, 'delivery failed; will retry');
+      return delay;
+    }
+  }
+
+  async #finish(item: OutboxItem) {
+    this.#waiters.delete(item.id);
+    await this.#repo.outbox.delete(item.id);
+  }
+}

@@ -1,0 +1,157 @@
+import type { ChatUser, Place, PromptOption, PromptView } from './types.ts';
+
+/**
+ * Turning a graph's `interrupt(value)` into something people answer in chat, and their
+ * answer back into the value the graph resumes with. Three shapes are understood:
+ *
+ * - Switchboard prompts: `{ question, options?: [{ label, value, style? } | string], allow_free_text?, answerers? }`
+ * - LangGraph's HumanInterrupt (agent inbox): `{ action_request: { action, args }, config: { allow_accept,
+ *   allow_ignore, allow_respond, allow_edit }, description? }`, alone or in a one-element list; the answer
+ *   is a HumanResponse (`{ type: 'accept' | 'ignore' | 'response' | 'edit', args }`), in a list when asked in one
+ * - anything else: shown as text, answered with free text
+ */
+export type PromptKind = 'prompt' | 'human_interrupt' | 'text';
+
+export type Answerers = 'anyone' | 'starter' | string[];
+
+export interface PromptRecord {
+  id: string;
+  conversation: string;
+  place: Place;
+  thread_id: string;
+  assistant_id: string;
+  run_id: string;
+  interrupt_id: string;
+  kind: PromptKind;
+  /** The HumanInterrupt was asked as a list: answer with a list. */
+  as_list: boolean;
+  /** For HumanInterrupt edits: the action being edited, and which typed answers count. */
+  action?: string | undefined;
+  human?: { allow_respond: boolean; allow_edit: boolean } | undefined;
+  view: PromptView;
+  answerers: Answerers;
+  starter?: string | undefined;
+  message_id?: string | undefined;
+  status: 'pending' | 'answered' | 'stale';
+  answered_by?: { id: string; name: string } | undefined;
+  answer_label?: string | undefined;
+  created_at: string;
+}
+
+interface HumanInterruptValue {
+  action_request: { action: string; args?: unknown };
+  config?: { allow_accept?: boolean; allow_ignore?: boolean; allow_respond?: boolean; allow_edit?: boolean };
+  description?: string;
+}
+
+const MAX_QUESTION = 2800;
+
+function asHumanInterrupt(value: unknown): { request: HumanInterruptValue; asList: boolean } | null {
+  const candidate = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (candidate && typeof candidate === 'object' && 'action_request' in candidate) {
+    const request = candidate as HumanInterruptValue;
+    if (request.action_request && typeof request.action_request.action === 'string') return { request, asList: Array.isArray(value) };
+  }
+  return null;
+}
+
+function summarize(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  return text.length > MAX_QUESTION ? `${text.slice(0, MAX_QUESTION)}…` : text;
+}
+
+/** The view and answer rules of an interrupt value. */
+export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | 'as_list' | 'action' | 'human'> & {
+  question: string;
+  options: PromptOption[];
+  allowFreeText: boolean;
+  answerers?: Answerers | undefined;
+} {
+  const human = asHumanInterrupt(value);
+  if (human) {
+    const { request } = human;
+    const config = request.config ?? {};
+    const args = request.action_request.args;
+    const question = [request.description ?? `Review: *${request.action_request.action}*`, args === undefined ? '' : `\`\`\`\n${summarize(args)}\n\`\`\``]
+      .filter(Boolean)
+      .join('\n');
+    const options: PromptOption[] = [];
+    if (config.allow_accept) options.push({ label: 'Accept', value: { type: 'accept', args: null }, style: 'primary' });
+    if (config.allow_ignore) options.push({ label: 'Ignore', value: { type: 'ignore', args: null }, style: 'danger' });
+    return {
+      kind: 'human_interrupt',
+      as_list: human.asList,
+      action: request.action_request.action,
+      human: { allow_respond: Boolean(config.allow_respond), allow_edit: Boolean(config.allow_edit) },
+      question: question.slice(0, MAX_QUESTION),
+      options,
+      allowFreeText: Boolean(config.allow_respond || config.allow_edit),
+    };
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { question?: unknown }).question === 'string') {
+    const prompt = value as { question: string; options?: unknown[]; allow_free_text?: boolean; answerers?: unknown; allowed_users?: unknown };
+    const options = (prompt.options ?? []).flatMap((option): PromptOption[] => {
+      if (typeof option === 'string') return [{ label: option, value: option }];
+      if (option && typeof option === 'object' && 'label' in option) {
+        const { label, value: optionValue, style } = option as { label: unknown; value?: unknown; style?: unknown };
+        return [{ label: String(label), value: optionValue ?? label, ...(style === 'primary' || style === 'danger' ? { style } : {}) }];
+      }
+      return [];
+    });
+    const answerers = prompt.answerers ?? prompt.allowed_users;
+    return {
+      kind: 'prompt',
+      as_list: false,
+      question: prompt.question.slice(0, MAX_QUESTION),
+      options,
+      allowFreeText: prompt.allow_free_text ?? options.length === 0,
+      answerers: answerers === 'anyone' || answerers === 'starter' ? answerers : Array.isArray(answerers) ? answerers.map(String) : undefined,
+    };
+  }
+  return { kind: 'text', as_list: false, question: summarize(value), options: [], allowFreeText: true };
+}
+
+/** Whether this user may answer: anyone in the conversation, its starter, or listed users / roles. */
+export function mayAnswer(record: PromptRecord, user: ChatUser): boolean {
+  if (record.answerers === 'anyone') return true;
+  if (record.answerers === 'starter') return record.starter === undefined || record.starter === user.id;
+  return record.answerers.includes(user.id) || (user.roles ?? []).some((role) => record.answerers.includes(role));
+}
+
+export function describeAnswerers(record: PromptRecord): string {
+  if (record.answerers === 'anyone') return 'anyone in this conversation';
+  if (record.answerers === 'starter') return 'the person who asked';
+  return record.answerers.join(', ');
+}
+
+/** The value the graph resumes with, for a clicked option. */
+export function resumeForOption(record: PromptRecord, index: number): { value: unknown; label: string } | null {
+  const option = record.view.options[index];
+  if (!option) return null;
+  const value = record.kind === 'human_interrupt' && record.as_list ? [option.value] : option.value;
+  return { value, label: option.label };
+}
+
+/**
+ * The value the graph resumes with, for a typed answer; null when the text is not an
+ * acceptable answer (with the reason).
+ */
+export function resumeForText(record: PromptRecord, text: string): { value: unknown; label: string } | { error: string } {
+  if (!record.view.allowFreeText) return { error: 'this question only takes one of its buttons' };
+  if (record.kind !== 'human_interrupt') return { value: text, label: text };
+  const trimmed = text.trim();
+  const { allow_respond: respond = true, allow_edit: edit = false } = record.human ?? {};
+  let response: unknown = null;
+  if (edit && trimmed.startsWith('{')) {
+    try {
+      response = { type: 'edit', args: { action: record.action, args: JSON.parse(trimmed) } };
+    } catch {
+      // not JSON: a plain response, if those are allowed
+    }
+  }
+  if (response === null) {
+    if (!respond) return { error: 'an edit must be the new arguments, as JSON' };
+    response = { type: 'response', args: text };
+  }
+  return { value: record.as_list ? [response] : response, label: text };
+}

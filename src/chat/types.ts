@@ -1,0 +1,117 @@
+/**
+ * The chat layer's view of a team chat, the same for Slack, Discord and the web
+ * playground. Adapters turn platform events into these and render these back.
+ */
+export type Platform = 'slack' | 'discord' | 'web' | (string & {});
+
+/** Where a conversation lives: a workspace (Slack team, Discord guild), a channel, a thread in it. */
+export interface Place {
+  platform: Platform;
+  workspace: string;
+  channel: string;
+  /** The platform thread the conversation is (Slack thread_ts, or the root message's ts). */
+  thread?: string | undefined;
+}
+
+export interface ChatUser {
+  id: string;
+  name?: string | undefined;
+  isBot?: boolean | undefined;
+  /** Platform roles (Discord), for prompts only some roles may answer. */
+  roles?: string[] | undefined;
+}
+
+export interface IncomingMessage {
+  place: Place;
+  /** The platform's id of this message (Slack ts, Discord message id). */
+  messageId: string;
+  /** The platform's id of the delivery (Slack event_id), for dedupe across retries. */
+  eventId?: string | undefined;
+  user: ChatUser;
+  /** The text, with the mention of the bot removed. */
+  text: string;
+  mentionsBot: boolean;
+  /** A direct message with the bot. */
+  isDirect: boolean;
+  /** The workspace id of the author (Slack's recipient_team_id for native streaming). */
+  userTeam?: string | undefined;
+}
+
+export interface IncomingCommand {
+  place: Place;
+  user: ChatUser;
+  /** Everything after the command name (`use tweet --channel`). */
+  text: string;
+  /** Answers only the person who typed the command (Slack ephemeral, Discord deferred reply). */
+  reply(text: string): Promise<void>;
+}
+
+export interface IncomingAction {
+  place: Place;
+  user: ChatUser;
+  /** The prompt the button belongs to and the option clicked. */
+  promptId: string;
+  optionIndex: number;
+  /** Answers only the person who clicked. */
+  replyPrivately(text: string): Promise<void>;
+}
+
+export interface PromptOption {
+  label: string;
+  value: unknown;
+  style?: 'primary' | 'danger' | undefined;
+}
+
+/** An interrupt shown to people: a question, buttons, and whether a typed answer counts. */
+export interface PromptView {
+  promptId: string;
+  question: string;
+  options: PromptOption[];
+  allowFreeText: boolean;
+  /** Set once answered: the message then shows who chose what, without buttons. */
+  answered?: { by: string; choice: string } | undefined;
+}
+
+export interface OutgoingMessage {
+  /** Markdown as models write it; the adapter converts it to the platform's format. */
+  markdown: string;
+  prompt?: PromptView | undefined;
+}
+
+/** A failure to deliver: retried unless `permanent`, after `retryAfterMs` when the platform says so. */
+export class DeliveryError extends Error {
+  readonly permanent: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { permanent?: boolean; retryAfterMs?: number | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DeliveryError';
+    this.permanent = options.permanent ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** A reply streamed with the platform's own streaming (Slack chat.startStream…). */
+export interface NativeStream {
+  readonly messageId: string | undefined;
+  append(markdown: string): Promise<void>;
+  stop(finalMarkdown?: string): Promise<string>;
+}
+
+/**
+ * What the chat layer needs from a platform: a narrow surface, so an adapter is a
+ * translation, not a re-implementation of chat behaviour.
+ */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  /** Longest text one message may carry. */
+  readonly maxMessageChars: number;
+  /** The bot's own user id on the platform (its messages are never answered). */
+  botUserId(): string | undefined;
+  send(place: Place, message: OutgoingMessage): Promise<{ messageId: string }>;
+  update(place: Place, messageId: string, message: OutgoingMessage): Promise<void>;
+  ephemeral(place: Place, userId: string, markdown: string): Promise<void>;
+  /** A "working on it" indicator while a run is in flight, and its removal. */
+  status(place: Place, busy: boolean, context: { triggerMessageId?: string | undefined }): Promise<void>;
+  /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
+  openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
+}

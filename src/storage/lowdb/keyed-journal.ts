@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { KeyValueRepo } from '../types.ts';
+import { AppendLog } from './append-log.ts';
+
+type Line<T> = { k: string; v: T } | { k: string; d: 1 };
+
+/**
+ * A durable map on one append-only file (`<name>.jsonl`): a put or delete is one line, the
+ * latest line of a key wins, and the file is rewritten with only live lines once most of
+ * it is superseded. Read on first use, not at start-up.
+ */
+export class KeyedJournal<T> implements KeyValueRepo<T> {
+  readonly #path: string;
+  #log: AppendLog | undefined;
+  readonly #values = new Map<string, T>();
+  #lines = 0;
+
+  constructor(dir: string, name: string) {
+    this.#path = join(dir, `${name}.jsonl`);
+  }
+
+  #open(): AppendLog {
+    if (!this.#log) {
+      this.#log = AppendLog.open(
+        this.#path,
+        (entry) => {
+          const line = entry as Line<T>;
+          this.#lines += 1;
+          if ('d' in line) this.#values.delete(line.k);
+          else this.#values.set(line.k, line.v);
+        },
+        { create: true },
+      )!;
+    }
+    return this.#log;
+  }
+
+  async get(key: string): Promise<T | null> {
+    const value = this.peek(key);
+    return value === undefined ? null : structuredClone(value);
+  }
+
+  async put(key: string, value: T): Promise<void> {
+    this.set(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.remove(key);
+  }
+
+  /** Synchronous read, without a copy: for callers that need a check-and-set with no await in between. */
+  peek(key: string): T | undefined {
+    this.#open();
+    return this.#values.get(key);
+  }
+
+  set(key: string, value: T): void {
+    this.#append({ k: key, v: value });
+    this.#values.set(key, structuredClone(value));
+  }
+
+  remove(key: string): void {
+    this.#open();
+    if (!this.#values.has(key)) return;
+    this.#append({ k: key, d: 1 });
+    this.#values.delete(key);
+  }
+
+  async list(): Promise<Array<{ key: string; value: T }>> {
+    this.#open();
+    return [...this.#values].map(([key, value]) => ({ key, value: structuredClone(value) }));
+  }
+
+  /** Keys only, without copying values (for sweeps). */
+  keys(): string[] {
+    this.#open();
+    return [...this.#values.keys()];
+  }
+
+  #append(line: Line<T>) {
+    const log = this.#open();
+    log.append(line);
+    this.#lines += 1;
+    if (this.#lines > 1000 && this.#lines > this.#values.size * 3) {
+      log.rewrite([...this.#values].map(([k, v]) => JSON.stringify({ k, v })));
+      this.#lines = this.#values.size;
+    }
+  }
+
+  close(): void {
+    this.#log?.close();
+    this.#log = undefined;
+  }
+}
