@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/index.ts';
+import { ChatService } from './chat/chat.ts';
 import { loadConfig, type LoadedConfig, type LoadOptions } from './config/load.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { GraphRegistry } from './engine/graphs.ts';
@@ -14,6 +17,8 @@ import type { Storage } from './storage/types.ts';
 export interface Switchboard {
   config: LoadedConfig;
   engine: Engine;
+  chat: ChatService;
+  slack: SlackAdapter | undefined;
   server: RunningServer;
   stop(): Promise<void>;
 }
@@ -21,13 +26,15 @@ export interface Switchboard {
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
- * The composition root: config -> storage -> graphs -> engine -> HTTP. Everything that
- * starts is started here, and `stop()` undoes it in reverse order.
+ * The composition root: config -> storage -> graphs -> engine -> chat -> adapters, and
+ * the HTTP server. Everything that starts is started here, and `stop()` undoes it in
+ * reverse order. A platform starts when its credentials are in the environment.
  */
 export async function startSwitchboard(options: LoadOptions & { log?: Logger } = {}): Promise<Switchboard> {
+  const env = options.env ?? process.env;
   const config = loadConfig(options);
   const log = options.log ?? createLogger();
-  configureChatModel(config.model, options.env ?? process.env);
+  configureChatModel(config.model, env);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const storage = await openStorage(config);
   try {
@@ -43,15 +50,45 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       assistants: config.assistants,
     });
     await engine.start();
-    const app = createHttpApp({ engine, version: VERSION, log, apiKey: config.server.api_key, maxBodyBytes: config.server.max_body_bytes });
+
+    const slack = slackFromEnv(env, config, log);
+    const chat = new ChatService({
+      engine,
+      repo: storage.chat,
+      config: config.chat,
+      log,
+      nativeStreaming: (platform) => platform === 'slack' && config.platforms.slack.streaming !== 'edit',
+    });
+    if (slack) chat.addAdapter(slack.adapter);
+    await chat.start();
+    if (slack) await slack.start(chat);
+
+    const mounts: Array<(app: Hono) => void> = [];
+    if (slack?.handleHttp) mounts.push((app) => app.post('/slack/events', (c) => slack.handleHttp!(c)));
+    const app = createHttpApp({
+      engine,
+      version: VERSION,
+      log,
+      apiKey: config.server.api_key,
+      maxBodyBytes: config.server.max_body_bytes,
+      mounts,
+      health: () => ({ platforms: { ...(slack ? { slack: slack.health() } : {}) } }),
+    });
     const server = await listen(app, config.server.host, config.server.port);
-    log.info({ url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider() }, 'Switchboard is listening');
+    log.info(
+      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: slack ? [`slack (${slack.mode})`] : [] },
+      'Switchboard is listening',
+    );
     return {
       config,
       engine,
+      chat,
+      slack,
       server,
       async stop() {
         await server.close();
+        await slack?.stop();
+        await chat.stop();
         await engine.stop();
       },
     };
@@ -59,6 +96,23 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     await storage.close();
     throw error;
   }
+}
+
+function slackFromEnv(env: NodeJS.ProcessEnv, config: LoadedConfig, log: Logger): SlackAdapter | undefined {
+  if (!env.SLACK_BOT_TOKEN) return undefined;
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    throw new SwitchboardError('config_invalid', 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is');
+  }
+  return createSlackAdapter({
+    botToken: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    slashCommand: config.platforms.slack.slash_command,
+    streaming: config.platforms.slack.streaming,
+    statusReaction: config.platforms.slack.status_reaction,
+    log,
+  });
 }
 
 async function openStorage(config: LoadedConfig): Promise<Storage> {

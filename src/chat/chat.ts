@@ -42,6 +42,7 @@ export class ChatService {
   readonly #collecting = new Map<string, Collecting>();
   readonly #answering = new Set<string>();
   readonly #streamers = new Set<Promise<unknown>>();
+  readonly #handling = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(options: ChatOptions) {
@@ -70,6 +71,14 @@ export class ChatService {
       if (!this.#adapters.has(record.place.platform)) continue;
       this.#stream(record);
     }
+    for (const { key, note } of await this.#o.repo.notes()) {
+      const message = note as IncomingMessage;
+      if (!this.#adapters.has(message.place?.platform)) continue;
+      // Accepted before a crash but not acted on (or not known to be): act now; #startRun
+      // finds a run this message already started.
+      await this.#act(message).catch((error: unknown) => this.#o.log.error({ err: error }, 'could not act on a message left by a crash'));
+      await this.#o.repo.clearNote(key);
+    }
     for (const { value } of await this.#o.repo.conversations.list()) {
       const record = value as unknown as ConversationRecord & { collecting?: { texts: string[]; last: IncomingMessage } };
       if (record.collecting && this.#adapters.has(record.place.platform)) {
@@ -81,6 +90,7 @@ export class ChatService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    await Promise.allSettled([...this.#handling]);
     for (const collecting of this.#collecting.values()) clearTimeout(collecting.timer);
     this.outbox.stop();
   }
@@ -92,7 +102,19 @@ export class ChatService {
 
   // ---------------------------------------------------------------- messages
 
-  async handleMessage(message: IncomingMessage): Promise<void> {
+  /**
+   * Handles one incoming message. Stop waits for the handlers in flight, so a message that
+   * was acknowledged to the platform is acted on or left as a note for the next start.
+   */
+  handleMessage(message: IncomingMessage): Promise<void> {
+    const handling = this.#handle(message);
+    this.#handling.add(handling);
+    const forget = () => this.#handling.delete(handling);
+    handling.then(forget, forget);
+    return handling;
+  }
+
+  async #handle(message: IncomingMessage): Promise<void> {
     const adapter = this.#adapters.get(message.place.platform);
     if (!adapter || this.#stopped) return;
     const { place, user } = message;
@@ -103,7 +125,15 @@ export class ChatService {
     const existing = await this.conversations.find(place);
     if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !existing) return;
     if (!(await this.#firstDelivery(message))) return;
+    await this.#act(message);
+    // Acted on: a restart no longer needs to look at it.
+    await this.#o.repo.clearNote(messageKey(message));
+  }
 
+  /** What a first delivery of a message leads to: a command, an answer to a prompt, or a run. */
+  async #act(message: IncomingMessage): Promise<void> {
+    const { place, user } = message;
+    const existing = await this.conversations.find(place);
     const command = message.mentionsBot || message.isDirect ? commandInMessage(message.text) : null;
     if (command) {
       const reply = (text: string) => this.outbox.enqueue(place, { kind: 'send', message: { markdown: text } }).then(() => undefined);
@@ -117,18 +147,31 @@ export class ChatService {
     await this.#startRun(conversation, message, message.text, strategy);
   }
 
-  /** A delivery key per event and per message: retries and app_mention+message pairs are handled once. */
+  /**
+   * A delivery key per message and per event: retries and app_mention+message pairs are
+   * handled once. The message is stored with its key until acted on, so a crash in between
+   * is made good at the next start.
+   */
   async #firstDelivery(message: IncomingMessage): Promise<boolean> {
-    const { place } = message;
-    const byMessage = await this.#o.repo.claim(`msg:${place.platform}:${place.workspace}:${place.channel}:${message.messageId}`, DEDUPE_TTL_MS);
-    const byEvent = message.eventId ? await this.#o.repo.claim(`event:${place.platform}:${message.eventId}`, DEDUPE_TTL_MS) : true;
-    return byMessage && byEvent;
+    const byMessage = await this.#o.repo.claim(messageKey(message), DEDUPE_TTL_MS, message);
+    if (!byMessage) return false;
+    if (message.eventId && !(await this.#o.repo.claim(`event:${message.place.platform}:${message.eventId}`, DEDUPE_TTL_MS))) {
+      await this.#o.repo.clearNote(messageKey(message));
+      return false;
+    }
+    return true;
   }
 
   async #startRun(conversation: ConversationRecord, trigger: IncomingMessage, text: string, strategy: Exclude<ChatStrategy, 'collect'> | 'enqueue'): Promise<void> {
     const { engine, repo, log } = this.#o;
     const place = conversation.place;
     const assistantId = await this.conversations.assistantFor(conversation, place);
+    const already = (await engine.runs.list(conversation.thread_id, { limit: 20 })).find((candidate) => candidate.metadata.message === trigger.messageId);
+    if (already) {
+      // The message started this run before a crash; make sure its reply is being delivered.
+      if (!(await repo.replies.get(already.run_id))) await this.#track(already, conversation, trigger);
+      return;
+    }
     let run;
     try {
       run = await engine.runs.create(conversation.thread_id, {
@@ -151,17 +194,21 @@ export class ChatService {
       await this.outbox.enqueue(place, { kind: 'send', message: { markdown: 'Sorry, I could not start on that message. (The details are in the server log.)' } });
       return;
     }
+    await this.#track(run, conversation, trigger);
+  }
+
+  async #track(run: { run_id: string; thread_id: string }, conversation: ConversationRecord, trigger: IncomingMessage): Promise<void> {
     const record: ReplyRecord = {
       run_id: run.run_id,
       thread_id: run.thread_id,
-      place,
+      place: conversation.place,
       conversation: conversation.key,
       status: 'streaming',
       parts: [],
       trigger: { messageId: trigger.messageId, userId: trigger.user.id, userTeam: trigger.userTeam },
       created_at: new Date().toISOString(),
     };
-    await repo.replies.put(run.run_id, record as never);
+    await this.#o.repo.replies.put(run.run_id, record as never);
     this.#stream(record);
   }
 
@@ -195,6 +242,7 @@ export class ChatService {
     const current = this.#collecting.get(key);
     if (current) clearTimeout(current.timer);
     const texts = [...(current?.texts ?? []), message.text];
+    if (current?.last.messageId === message.messageId) texts.pop();
     const timer = setTimeout(() => {
       this.#collecting.delete(key);
       void this.#flushCollected(key, texts, message).catch((error: unknown) => this.#o.log.error({ err: error }, 'could not send collected messages'));
@@ -231,15 +279,20 @@ export class ChatService {
       case 'use': {
         const assistant = await engine.assistants.findByIdOrName(command.assistant);
         if (!assistant) return reply(`There is no assistant \`${command.assistant}\`.\n\n${await this.#assistantList(place)}`);
-        if (command.channel) {
+        // A command outside any thread (a Slack slash command) speaks for the channel's next conversations.
+        if (command.channel || place.thread === undefined) {
           await this.conversations.setChannel(place, { assistant: assistant.assistant_id });
-          return reply(`*${assistant.name}* is now the default assistant of this channel.`);
+          return reply(`**${assistant.name}** is now the default assistant of this channel.`);
         }
         const conversation = await this.conversations.open(place, user.id);
         await this.conversations.update(conversation, { assistant: assistant.assistant_id });
-        return reply(`Now using *${assistant.name}* in this conversation; it continues the same thread.`);
+        return reply(`Now using **${assistant.name}** in this conversation; it continues the same thread.`);
       }
       case 'strategy': {
+        if (place.thread === undefined) {
+          await this.conversations.setChannel(place, { strategy: command.strategy });
+          return reply(`Messages sent while I'm busy in this channel's conversations now follow \`${command.strategy}\`.`);
+        }
         const conversation = await this.conversations.open(place, user.id);
         await this.conversations.update(conversation, { strategy: command.strategy });
         return reply(`Messages sent while I'm busy here now follow \`${command.strategy}\`.`);
@@ -260,10 +313,10 @@ export class ChatService {
         const thread = conversation ? await engine.threads.find(conversation.thread_id) : null;
         return reply(
           [
-            `*Assistant*: ${assistant.name} (version ${assistant.version}, graph \`${assistant.graph_id}\`)`,
-            `*Thread*: ${conversation ? `\`${conversation.thread_id}\`` : 'none yet (starts with the first message)'}`,
-            `*Status*: ${thread?.status ?? 'idle'}`,
-            `*Strategy*: \`${strategy}\``,
+            `**Assistant**: ${assistant.name} (version ${assistant.version}, graph \`${assistant.graph_id}\`)`,
+            `**Thread**: ${conversation ? `\`${conversation.thread_id}\`` : 'none yet (starts with the first message)'}`,
+            `**Status**: ${thread?.status ?? 'idle'}`,
+            `**Strategy**: \`${strategy}\``,
           ].join('\n'),
         );
       }
@@ -274,9 +327,9 @@ export class ChatService {
     const { items } = await this.#o.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
     const current = await this.conversations.assistantFor(await this.conversations.find(place), place);
     const lines = items.map(
-      (assistant) => `• *${assistant.name}*${assistant.assistant_id === current ? ' (current)' : ''}${assistant.description ? `: ${assistant.description}` : ` (graph \`${assistant.graph_id}\`)`}`,
+      (assistant) => `• **${assistant.name}**${assistant.assistant_id === current ? ' (current)' : ''}${assistant.description ? `: ${assistant.description}` : ` (graph \`${assistant.graph_id}\`)`}`,
     );
-    return `*Assistants*\n${lines.join('\n')}\n\nSwitch with \`use <assistant>\`.`;
+    return `**Assistants**\n${lines.join('\n')}\n\nSwitch with \`use <assistant>\`.`;
   }
 
   // ---------------------------------------------------------------- prompts
@@ -413,6 +466,10 @@ export class ChatService {
     }
   }
 }
+
+/** The key that records a message as delivered (and, until acted on, holds it). */
+export const messageKey = (message: IncomingMessage) =>
+  `msg:${message.place.platform}:${message.place.workspace}:${message.place.channel}:${message.messageId}`;
 
 /** OpenAI message names allow letters, digits, _ and - only. */
 function sanitizeName(name: string): string {

@@ -12,7 +12,7 @@ export type ParsedCommand =
   | { name: 'invalid'; message: string };
 
 export const HELP = [
-  '*Commands*',
+  '**Commands**',
   '• `help`: this list',
   '• `list`: the assistants you can talk to',
   '• `use <assistant>`: switch this conversation to an assistant (`--channel` to make it the channel default)',

@@ -72,7 +72,7 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
     const { request } = human;
     const config = request.config ?? {};
     const args = request.action_request.args;
-    const question = [request.description ?? `Review: *${request.action_request.action}*`, args === undefined ? '' : `\`\`\`\n${summarize(args)}\n\`\`\``]
+    const question = [request.description ?? `Review: **${request.action_request.action}**`, args === undefined ? '' : `\`\`\`\n${summarize(args)}\n\`\`\``]
       .filter(Boolean)
       .join('\n');
     const options: PromptOption[] = [];

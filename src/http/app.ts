@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   maxBodyBytes?: number;
   /** Extra health facts for GET /ok (e.g. the Discord gateway's state). */
   health?: () => Record<string, unknown>;
+  /** Routes of the platforms and the playground, mounted beside the API (they do their own auth). */
+  mounts?: Array<(app: Hono) => void>;
 }
 
 /**
@@ -33,6 +35,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/ok', (c) => c.json({ ok: true, ...(options.health?.() ?? {}) }));
+  // Slack signs its requests; the API key is for API clients.
+  for (const mount of options.mounts ?? []) mount(app);
 
   if (options.apiKey) {
     const expected = Buffer.from(options.apiKey);

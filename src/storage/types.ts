@@ -141,9 +141,14 @@ export interface ChatRepo {
   outbox: KeyValueRepo<Record<string, unknown>>;
   /**
    * Records a delivery key (a platform event id, a channel+timestamp) and says whether it
-   * is new. Keys are forgotten after `ttlMs`. Concurrent claims of one key: one wins.
+   * is new. Keys are forgotten after `ttlMs`. Concurrent claims of one key: one wins. A
+   * `note` is stored with the key in the same write (the message itself, until it has
+   * been acted on), so a crash right after the claim loses nothing.
    */
-  claim(key: string, ttlMs: number): Promise<boolean>;
+  claim(key: string, ttlMs: number, note?: unknown): Promise<boolean>;
+  /** Claims whose note is still there (messages not yet acted on when the process stopped). */
+  notes(): Promise<Array<{ key: string; note: unknown }>>;
+  clearNote(key: string): Promise<void>;
 }
 
 export interface Page {

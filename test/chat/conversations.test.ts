@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Place } from '../../src/chat/types.ts';
+import { messageKey } from '../../src/chat/chat.ts';
+import type { IncomingMessage, Place } from '../../src/chat/types.ts';
 import { eventually, startTestChat, type TestChat } from '../helpers/chat.ts';
 
 describe('chat: conversations, policy and commands', () => {
@@ -87,12 +88,54 @@ describe('chat: conversations, policy and commands', () => {
     expect(t.adapter.in(place)).toHaveLength(1);
   });
 
+  const crashedMessage = (text: string, ts: string, thread = ts): IncomingMessage => ({
+    place: { platform: 'memory', workspace: 'T1', channel: 'C1', thread },
+    messageId: ts,
+    user: { id: 'U1', name: 'ana', isBot: false },
+    text,
+    mentionsBot: true,
+    isDirect: false,
+  });
+
+  it('a message accepted but not acted on before a crash is answered at the next start', async () => {
+    // The state a crash leaves between acknowledging a message and starting its run.
+    const message = crashedMessage('left behind', '1800000002.000001');
+    expect(await t.engine.storage.chat.claim(messageKey(message), 60_000, message)).toBe(true);
+    await t.restart();
+    await eventually(() => expect(last(message.place)).toContain('You said: "left behind"'));
+    await t.chat.idle();
+    // Acted on once: another restart does not answer it again, and a late retry is ignored.
+    await t.restart();
+    await t.chat.handleMessage(message);
+    await t.chat.idle();
+    expect(t.adapter.in(message.place)).toHaveLength(1);
+  });
+
+  it('a message whose run started before a crash is answered by that run, not a second one', async () => {
+    const place = await t.say('first', { ts: '1800000003.000001' });
+    await t.chat.idle();
+    const conversation = (await t.chat.conversations.find(place))!;
+    const message = crashedMessage('second', '1800000003.000002', place.thread);
+    // The crash came after the run was created and before its reply was recorded.
+    expect(await t.engine.storage.chat.claim(messageKey(message), 60_000, message)).toBe(true);
+    await t.engine.runs.create(conversation.thread_id, {
+      assistant_id: (await t.engine.assistants.findByIdOrName('talker'))!.assistant_id,
+      input: { messages: [{ role: 'user', content: 'second' }] },
+      metadata: { message: message.messageId },
+    });
+    await t.restart();
+    await eventually(() => expect(last(place)).toContain('You said: "second"'));
+    await t.chat.idle();
+    expect(await t.engine.runs.list(conversation.thread_id)).toHaveLength(2);
+    expect(t.adapter.in(place)).toHaveLength(2);
+  });
+
   it('switching assistant mid-conversation keeps the thread: the new assistant sees the history', async () => {
     const place = await t.say('remote onboarding');
     await t.chat.idle();
     await t.say('use tweet', { thread: place.thread! });
     await t.chat.idle();
-    expect(last(place)).toContain('Now using *tweet*');
+    expect(last(place)).toContain('Now using **tweet**');
     await t.say('make it short', { thread: place.thread! });
     await t.chat.idle();
     const conversation = await t.chat.conversations.find(place);
@@ -121,14 +164,14 @@ describe('chat: conversations, policy and commands', () => {
 
   it('commands: help, list, info, new, strategy, cancel, and unknown ones', async () => {
     const place = await t.say('help');
-    expect(last(place)).toContain('*Commands*');
+    expect(last(place)).toContain('**Commands**');
     await t.say('list', { thread: place.thread! });
-    await eventually(() => expect(last(place)).toContain('*tweet*'));
+    await eventually(() => expect(last(place)).toContain('**tweet**'));
     await t.say('info', { thread: place.thread! });
-    await eventually(() => expect(last(place)).toContain('*Strategy*: `enqueue`'));
+    await eventually(() => expect(last(place)).toContain('**Strategy**: `enqueue`'));
     await t.say('strategy interrupt', { thread: place.thread! });
     await t.say('info', { thread: place.thread! });
-    await eventually(() => expect(last(place)).toContain('*Strategy*: `interrupt`'));
+    await eventually(() => expect(last(place)).toContain('**Strategy**: `interrupt`'));
     await t.say('strategy sometimes', { thread: place.thread! });
     await eventually(() => expect(last(place)).toContain('choose one of: reject, enqueue, interrupt, rollback, collect'));
     const before = (await t.chat.conversations.find(place))!.thread_id;
@@ -139,7 +182,7 @@ describe('chat: conversations, policy and commands', () => {
     await eventually(() => expect(last(place)).toBe('Nothing is running here.'));
     await t.say('use nobody', { thread: place.thread! });
     await eventually(() => expect(last(place)).toContain('There is no assistant `nobody`'));
-    expect(last(place)).toContain('*talker*');
+    expect(last(place)).toContain('**talker**');
   });
 
   it('a message that only starts with a command word is a message ("new ideas for…")', async () => {

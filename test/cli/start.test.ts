@@ -25,7 +25,7 @@ describe('switchboard start', () => {
     const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!;
     const response = await fetch(`${url}/ok`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true });
+    expect(await response.json()).toEqual({ ok: true, platforms: {} });
     const info = (await (await fetch(`${url}/info`)).json()) as { graphs: string[] };
     expect(info.graphs).toEqual(['chat', 'writer', 'approval']);
     expect(existsSync(join(dataDir, 'assistants.json'))).toBe(true);

@@ -10,7 +10,7 @@ export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
   const prompts = new KeyedJournal<Record<string, unknown>>(dir, 'prompts');
   const replies = new KeyedJournal<Record<string, unknown>>(dir, 'replies');
   const outbox = new KeyedJournal<Record<string, unknown>>(dir, 'outbox');
-  const dedupe = new KeyedJournal<number>(dir, 'dedupe');
+  const dedupe = new KeyedJournal<{ expires: number; note?: unknown }>(dir, 'dedupe');
   let lastSweep = 0;
   return {
     conversations,
@@ -18,18 +18,31 @@ export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
     prompts,
     replies,
     outbox,
-    async claim(key, ttlMs) {
+    async claim(key, ttlMs, note) {
       // Synchronous from check to record: two deliveries of one event cannot both win.
       const now = Date.now();
       if (now - lastSweep > 60_000) {
         // Forget expired keys now and then, so the file stays the size of a day of traffic.
         lastSweep = now;
-        for (const old of dedupe.keys()) if ((dedupe.peek(old) ?? 0) < now) dedupe.remove(old);
+        for (const old of dedupe.keys()) {
+          const entry = dedupe.peek(old);
+          if (entry && entry.expires < now && entry.note === undefined) dedupe.remove(old);
+        }
       }
-      const expires = dedupe.peek(key);
-      if (expires !== undefined && expires >= now) return false;
-      dedupe.set(key, now + ttlMs);
+      const existing = dedupe.peek(key);
+      if (existing !== undefined && existing.expires >= now) return false;
+      dedupe.set(key, { expires: now + ttlMs, ...(note === undefined ? {} : { note }) });
       return true;
+    },
+    async notes() {
+      return dedupe.keys().flatMap((key) => {
+        const entry = dedupe.peek(key);
+        return entry?.note === undefined ? [] : [{ key, note: structuredClone(entry.note) }];
+      });
+    },
+    async clearNote(key) {
+      const entry = dedupe.peek(key);
+      if (entry?.note !== undefined) dedupe.set(key, { expires: entry.expires });
     },
     close() {
       for (const journal of [conversations, channels, prompts, replies, outbox, dedupe]) journal.close();

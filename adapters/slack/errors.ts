@@ -1,0 +1,27 @@
+import { DeliveryError } from '../../src/chat/types.ts';
+
+/** Slack errors that a later attempt can get past; every other platform error is final. */
+const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'accesslimited']);
+
+/**
+ * A Web API failure as the outbox understands it: a 429 waits for its Retry-After, a 5xx
+ * or a network error is retried with backoff, and an answer like `channel_not_found` is
+ * not retried at all.
+ */
+export function toDeliveryError(error: unknown): DeliveryError {
+  const failure = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; message?: string };
+  switch (failure.code) {
+    case 'slack_webapi_rate_limited_error':
+      return new DeliveryError('rate limited by Slack', { retryAfterMs: (failure.retryAfter ?? 1) * 1000, cause: error });
+    case 'slack_webapi_request_error':
+      return new DeliveryError(`Slack unreachable: ${failure.message}`, { cause: error });
+    case 'slack_webapi_http_error':
+      return new DeliveryError(`Slack answered HTTP ${failure.statusCode}`, { permanent: (failure.statusCode ?? 500) < 500, cause: error });
+    case 'slack_webapi_platform_error': {
+      const code = failure.data?.error ?? 'unknown_error';
+      return new DeliveryError(`Slack refused: ${code}`, { permanent: !TRANSIENT.has(code), cause: error });
+    }
+    default:
+      return new DeliveryError((error as Error)?.message ?? String(error), { cause: error });
+  }
+}

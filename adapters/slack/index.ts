@@ -1,0 +1,258 @@
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import type { ChatService } from '../../src/chat/chat.ts';
+import type { ChatAdapter, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place } from '../../src/chat/types.ts';
+import { parsePromptActionId, PROMPT_ACTION_PREFIX, promptBlocks } from './blocks.ts';
+import { toDeliveryError } from './errors.ts';
+import { HonoSlackReceiver } from './http-receiver.ts';
+import { toMrkdwn } from './mrkdwn.ts';
+
+export interface SlackAdapterOptions {
+  botToken: string;
+  /** HTTP mode (events at /slack/events on Switchboard's server). */
+  signingSecret?: string | undefined;
+  /** Socket Mode, when set (an app-level `xapp-` token). */
+  appToken?: string | undefined;
+  /** Another Slack API base URL (proxies, tests); every Web API client the adapter makes uses it. */
+  apiUrl?: string | undefined;
+  slashCommand: string;
+  streaming: 'auto' | 'native' | 'edit';
+  statusReaction: string;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface SlackAdapter {
+  readonly adapter: ChatAdapter;
+  readonly mode: 'socket' | 'http';
+  /** POST /slack/events, in HTTP mode. */
+  handleHttp?: ((c: Context) => Promise<Response>) | undefined;
+  start(chat: ChatService): Promise<void>;
+  stop(): Promise<void>;
+  health(): Record<string, unknown>;
+}
+
+interface SlackEvent {
+  type: string;
+  subtype?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+  channel_type?: string;
+  team?: string;
+  user_team?: string;
+}
+
+const IGNORED_SUBTYPES = new Set(['message_changed', 'message_deleted', 'message_replied', 'channel_join', 'channel_leave', 'channel_topic', 'channel_purpose', 'channel_name', 'group_join', 'group_leave', 'ekm_access_denied', 'assistant_app_thread']);
+
+/**
+ * Slack, on @slack/bolt: Socket Mode when an app token is given, else HTTP mode on
+ * Switchboard's own server. Events become chat messages (after Bolt has acked them);
+ * replies go back in the conversation's thread, streamed with Slack's native streaming
+ * where it applies and by throttled edits otherwise; prompts are Block Kit buttons.
+ */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { log } = options;
+  const slackApiUrl = options.apiUrl ? (options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`) : undefined;
+  // Failures come back at once: the durable outbox retries, honouring Retry-After.
+  const clientOptions = { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  const boltLogger = toBoltLogger(log);
+  const httpReceiver = options.appToken ? undefined : new HonoSlackReceiver({ signingSecret: requireSecret(options.signingSecret), log, ...(options.now ? { now: options.now } : {}) });
+  const socketReceiver = options.appToken
+    ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger, installerOptions: { clientOptions } })
+    : undefined;
+  const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions });
+  const client: WebClient = app.client;
+  let bot: { userId: string; botId: string; teamId: string } | undefined;
+  let chat: ChatService | undefined;
+  const names = new Map<string, string>();
+  const assistantStatus = new Map<string, boolean>();
+
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw toDeliveryError(error);
+    }
+  };
+
+  const nameOf = async (userId: string): Promise<string> => {
+    const known = names.get(userId);
+    if (known) return known;
+    try {
+      const info = (await client.users.info({ user: userId })) as { user?: { name?: string; real_name?: string; profile?: { display_name?: string } } };
+      const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name || userId;
+      names.set(userId, name);
+      return name;
+    } catch {
+      return userId;
+    }
+  };
+
+  const render = (message: OutgoingMessage) => {
+    if (message.prompt) return { text: toMrkdwn(message.prompt.question).slice(0, 3000), blocks: promptBlocks(message.prompt) };
+    return { text: toMrkdwn(message.markdown || ' ') };
+  };
+
+  const adapter: ChatAdapter = {
+    platform: 'slack',
+    maxMessageChars: 4000,
+    botUserId: () => bot?.userId,
+    async send(place, message) {
+      const result = (await call(() => client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never))) as { ts?: string };
+      return { messageId: result.ts ?? '' };
+    },
+    async update(place, messageId, message) {
+      await call(() => client.chat.update({ channel: place.channel, ts: messageId, ...render(message) } as never));
+    },
+    async ephemeral(place, userId, markdown) {
+      await call(() => client.chat.postEphemeral({ channel: place.channel, user: userId, text: toMrkdwn(markdown), ...(place.thread ? { thread_ts: place.thread } : {}) }));
+    },
+    async status(place, busy, context) {
+      // assistant.threads.setStatus works in Slack's assistant threads; elsewhere a reaction says it.
+      if (place.thread && assistantStatus.get(place.channel) !== false) {
+        try {
+          await client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.thread, status: busy ? 'is thinking…' : '' });
+          assistantStatus.set(place.channel, true);
+          return;
+        } catch {
+          assistantStatus.set(place.channel, false);
+        }
+      }
+      if (!context.triggerMessageId) return;
+      const reaction = { channel: place.channel, timestamp: context.triggerMessageId, name: options.statusReaction };
+      await call(() => (busy ? client.reactions.add(reaction) : client.reactions.remove(reaction))).catch(() => undefined);
+    },
+    async openStream(place, recipient) {
+      if (options.streaming === 'edit' || !place.thread || !recipient.teamId) return null;
+      const started = (await call(() =>
+        client.chat.startStream({ channel: place.channel, thread_ts: place.thread!, recipient_user_id: recipient.userId, recipient_team_id: recipient.teamId! }),
+      )) as { ts?: string };
+      if (!started.ts) return null;
+      const ts = started.ts;
+      const stream: NativeStream = {
+        messageId: ts,
+        async append(markdown) {
+          await call(() => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
+        },
+        async stop() {
+          await call(() => client.chat.stopStream({ channel: place.channel, ts }));
+          return ts;
+        },
+      };
+      return stream;
+    },
+  };
+
+  const onMessage = async (event: SlackEvent, body: { team_id?: string; event_id?: string }, isMention: boolean) => {
+    if (!chat || !bot) return;
+    if (event.subtype && IGNORED_SUBTYPES.has(event.subtype)) return;
+    const authorId = event.user ?? event.bot_id;
+    if (!authorId || authorId === bot.userId || event.bot_id === bot.botId) return;
+    const mention = `<@${bot.userId}>`;
+    const text = (event.text ?? '').split(mention).join('').replace(/\s+/g, ' ').trim();
+    const isDirect = event.channel_type === 'im';
+    const user: ChatUser = { id: authorId, name: event.user ? await nameOf(event.user) : authorId, isBot: Boolean(event.bot_id) || event.subtype === 'bot_message' };
+    const message: IncomingMessage = {
+      place: { platform: 'slack', workspace: body.team_id ?? event.team ?? bot.teamId, channel: event.channel, thread: event.thread_ts ?? event.ts },
+      messageId: event.ts,
+      eventId: body.event_id,
+      user,
+      text,
+      mentionsBot: isMention || (event.text ?? '').includes(mention),
+      isDirect,
+      userTeam: event.user_team ?? event.team ?? body.team_id,
+    };
+    await chat.handleMessage(message);
+  };
+
+  app.event('app_mention', async ({ event, body }) => onMessage(event as unknown as SlackEvent, body as never, true));
+  app.event('message', async ({ event, body }) => onMessage(event as unknown as SlackEvent, body as never, false));
+
+  app.command(options.slashCommand, async ({ command, ack, respond }) => {
+    await ack();
+    if (!chat) return;
+    await chat.handleCommand({
+      place: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },
+      user: { id: command.user_id, name: command.user_name },
+      text: command.text ?? '',
+      reply: async (markdown) => {
+        await respond({ response_type: 'ephemeral', text: toMrkdwn(markdown) });
+      },
+    });
+  });
+
+  app.action(new RegExp(`^${PROMPT_ACTION_PREFIX}:`), async ({ ack, body, action }) => {
+    await ack();
+    const parsed = parsePromptActionId((action as { action_id: string }).action_id);
+    const interaction = body as unknown as {
+      user: { id: string; name?: string; username?: string };
+      team?: { id: string };
+      channel?: { id: string };
+      message?: { ts: string; thread_ts?: string };
+    };
+    if (!chat || !parsed || !interaction.channel) return;
+    const place: Place = {
+      platform: 'slack',
+      workspace: interaction.team?.id ?? bot?.teamId ?? '',
+      channel: interaction.channel.id,
+      thread: interaction.message?.thread_ts ?? interaction.message?.ts,
+    };
+    await chat.handleAction({
+      place,
+      user: { id: interaction.user.id, name: (await nameOf(interaction.user.id)) || interaction.user.username || interaction.user.name },
+      promptId: parsed.promptId,
+      optionIndex: parsed.optionIndex,
+      replyPrivately: (markdown) => adapter.ephemeral(place, interaction.user.id, markdown),
+    });
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'Slack listener error');
+  });
+
+  return {
+    adapter,
+    mode: options.appToken ? 'socket' : 'http',
+    handleHttp: httpReceiver ? (c) => httpReceiver.handle(c) : undefined,
+    async start(service) {
+      chat = service;
+      const identity = (await client.auth.test()) as { user_id?: string; bot_id?: string; team_id?: string };
+      bot = { userId: identity.user_id ?? '', botId: identity.bot_id ?? '', teamId: identity.team_id ?? '' };
+      if (socketReceiver) await socketReceiver.start();
+      log.info({ mode: options.appToken ? 'socket' : 'http', botUserId: bot.userId }, 'Slack adapter started');
+    },
+    async stop() {
+      chat = undefined;
+      if (socketReceiver) await socketReceiver.stop().catch(() => undefined);
+    },
+    health() {
+      return { mode: options.appToken ? 'socket' : 'http', bot_user_id: bot?.userId ?? null };
+    },
+  };
+}
+
+function requireSecret(secret: string | undefined): string {
+  if (!secret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
+  return secret;
+}
+
+/** Bolt logs through Switchboard's logger. */
+function toBoltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'slack' });
+  let level: LogLevel = LogLevel.INFO;
+  return {
+    debug: (...messages: unknown[]) => child.debug(messages.map(String).join(' ')),
+    info: (...messages: unknown[]) => child.info(messages.map(String).join(' ')),
+    warn: (...messages: unknown[]) => child.warn(messages.map(String).join(' ')),
+    error: (...messages: unknown[]) => child.error(messages.map(String).join(' ')),
+    setLevel: (next: LogLevel) => void (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,290 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+interface StoredMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string | undefined;
+  text: string;
+  blocks?: unknown[] | undefined;
+  user: string;
+  streaming?: boolean;
+}
+
+type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+
+/**
+ * A local stand-in for Slack: the Web API methods Switchboard calls (recording every
+ * call, keeping posted messages so chat.update can find them), the response_url of slash
+ * commands, and a Socket Mode WebSocket. Failures can be scripted per method, as Slack
+ * sometimes answers 429 with Retry-After, or 500.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly messages: StoredMessage[] = [];
+  readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
+  readonly botUserId = 'UBOT';
+  readonly botId = 'BBOT';
+  readonly teamId = 'T1';
+  /** Channels whose threads are Slack assistant threads (setStatus allowed there). */
+  readonly assistantChannels = new Set<string>();
+  /** Users known to users.info. */
+  readonly users = new Map<string, string>([
+    ['U1', 'ana'],
+    ['U2', 'bo'],
+    ['U3', 'cy'],
+  ]);
+  #failures = new Map<string, Failure[]>();
+  #server: Server | undefined;
+  #wss: WebSocketServer | undefined;
+  #socket: WebSocket | undefined;
+  #acks = new Map<string, (payload: unknown) => void>();
+  #tsCounter = 1_700_000_000_000;
+  url = '';
+
+  async start(): Promise<void> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#wss = new WebSocketServer({ server: this.#server, path: '/socket' });
+    this.#wss.on('connection', (socket) => {
+      this.#socket = socket;
+      socket.on('message', (raw) => {
+        const frame = JSON.parse(String(raw)) as { envelope_id?: string; payload?: unknown };
+        if (frame.envelope_id) this.#acks.get(frame.envelope_id)?.(frame.payload);
+      });
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.#wss?.clients ?? []) client.terminate();
+    this.#wss?.close();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** The next calls of `method` fail, in order. */
+  failNext(method: string, ...failures: Failure[]): void {
+    this.#failures.set(method, [...(this.#failures.get(method) ?? []), ...failures]);
+  }
+
+  /** Forgets the failures still scripted for `method`. */
+  resetFailures(method: string): void {
+    this.#failures.delete(method);
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Messages the bot posted in a channel thread, in order. */
+  thread(channel: string, threadTs: string): StoredMessage[] {
+    return this.messages.filter((message) => message.channel === channel && message.thread_ts === threadTs);
+  }
+
+  get socketConnected(): boolean {
+    return this.#socket?.readyState === 1;
+  }
+
+  /** Sends a Socket Mode envelope and resolves with the app's acknowledgement. */
+  async sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<unknown> {
+    if (!this.#socket) throw new Error('no Socket Mode connection');
+    const envelope_id = crypto.randomUUID();
+    const acked = new Promise((resolve) => this.#acks.set(envelope_id, resolve));
+    this.#socket.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    return acked;
+  }
+
+  #nextTs(): string {
+    this.#tsCounter += 1;
+    return `${Math.floor(this.#tsCounter / 1000)}.${String(this.#tsCounter % 1000).padStart(6, '0')}`;
+  }
+
+  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
+    const raw = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk) => (data += String(chunk)));
+      req.on('end', () => resolve(data));
+    });
+    const path = req.url ?? '';
+    if (path.startsWith('/response/')) {
+      this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    const method = path.replace(/^\/api\//, '').split('?')[0]!;
+    const args = this.#parseArgs(raw, req.headers['content-type'] ?? '');
+    this.calls.push({ method, args, at: Date.now() });
+    const failure = this.#failures.get(method)?.shift();
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    if (failure) {
+      if ('status' in failure && failure.status === 429) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+      if ('status' in failure) return json(500, { ok: false, error: 'internal_error' });
+      return json(200, { ok: false, error: failure.error });
+    }
+    json(200, this.#answer(method, args));
+  }
+
+  #parseArgs(raw: string, contentType: string): Record<string, unknown> {
+    if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+    const form = parseQuery(raw) as Record<string, string>;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(form)) {
+      out[key] = typeof value === 'string' && /^[[{]/.test(value) ? safeJson(value) : value;
+    }
+    return out;
+  }
+
+  #answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(args.channel ?? args.channel_id ?? '');
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: this.botUserId, bot_id: this.botId, team_id: this.teamId, user: 'switchboard', team: 'Fake' };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+      case 'users.info': {
+        const name = this.users.get(String(args.user));
+        return name ? { ok: true, user: { id: args.user, name, real_name: name, profile: { display_name: name } } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'chat.postMessage': {
+        const ts = this.#nextTs();
+        this.messages.push({ channel, ts, thread_ts: args.thread_ts as string | undefined, text: String(args.text ?? ''), blocks: args.blocks as unknown[] | undefined, user: this.botUserId });
+        return { ok: true, channel, ts, message: { text: args.text, ts } };
+      }
+      case 'chat.update': {
+        const found = this.messages.find((message) => message.channel === channel && message.ts === args.ts);
+        if (!found) return { ok: false, error: 'message_not_found' };
+        found.text = String(args.text ?? '');
+        found.blocks = args.blocks as unknown[] | undefined;
+        return { ok: true, channel, ts: args.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.#nextTs() };
+      case 'chat.startStream': {
+        const ts = this.#nextTs();
+        this.messages.push({ channel, ts, thread_ts: args.thread_ts as string | undefined, text: String(args.markdown_text ?? ''), user: this.botUserId, streaming: true });
+        return { ok: true, channel, ts };
+      }
+      case 'chat.appendStream': {
+        const found = this.messages.find((message) => message.channel === channel && message.ts === args.ts);
+        if (!found?.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        found.text += String(args.markdown_text ?? '');
+        return { ok: true, channel, ts: args.ts };
+      }
+      case 'chat.stopStream': {
+        const found = this.messages.find((message) => message.channel === channel && message.ts === args.ts);
+        if (!found?.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        found.streaming = false;
+        if (args.markdown_text) found.text += String(args.markdown_text);
+        return { ok: true, channel, ts: args.ts };
+      }
+      case 'assistant.threads.setStatus':
+        return this.assistantChannels.has(channel) ? { ok: true } : { ok: false, error: 'invalid_channel_type' };
+      case 'reactions.add':
+      case 'reactions.remove':
+        return { ok: true };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+// ------------------------------------------------------------------ signed requests
+
+export const SIGNING_SECRET = 'fake-signing-secret-0123456789';
+
+/** Posts a request to the app's /slack/events as Slack does: signed with the signing secret. */
+export async function postSigned(
+  url: string,
+  body: string,
+  options: { contentType?: string; secret?: string; timestamp?: number; retryNum?: number } = {},
+): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/json',
+      'x-slack-signature': signature,
+      'x-slack-request-timestamp': String(timestamp),
+      ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+    },
+    body,
+  });
+}
+
+let eventCounter = 0;
+
+/** An Events API callback for a user message (an app_mention when `mention`). */
+export function messageEvent(o: { channel?: string; user?: string; text: string; ts: string; thread_ts?: string; mention?: boolean; channelType?: string; botId?: string; eventId?: string }) {
+  const event: Record<string, unknown> = {
+    type: o.mention ? 'app_mention' : 'message',
+    user: o.user ?? 'U1',
+    text: o.text,
+    ts: o.ts,
+    channel: o.channel ?? 'C1',
+    team: 'T1',
+    user_team: 'T1',
+    event_ts: o.ts,
+    ...(o.thread_ts ? { thread_ts: o.thread_ts } : {}),
+    ...(o.mention ? {} : { channel_type: o.channelType ?? 'channel' }),
+    ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : {}),
+  };
+  return { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
+}
+
+export function slashCommand(o: { text: string; channel?: string; user?: string; responseId: string; fakeUrl: string; command?: string }) {
+  return new URLSearchParams({
+    token: 'x',
+    team_id: 'T1',
+    team_domain: 'fake',
+    channel_id: o.channel ?? 'C1',
+    channel_name: 'general',
+    user_id: o.user ?? 'U1',
+    user_name: 'ana',
+    command: o.command ?? '/sb',
+    text: o.text,
+    api_app_id: 'A1',
+    response_url: `${o.fakeUrl}/response/${o.responseId}`,
+    trigger_id: 'trigger',
+  }).toString();
+}
+
+export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string }) {
+  const payload = {
+    type: 'block_actions',
+    user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'x',
+    container: { type: 'message', message_ts: o.messageTs, channel_id: o.channel ?? 'C1', is_ephemeral: false },
+    trigger_id: 'trigger',
+    team: { id: 'T1', domain: 'fake' },
+    channel: { id: o.channel ?? 'C1', name: 'general' },
+    message: { type: 'message', ts: o.messageTs, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: 'prompt' },
+    response_url: 'https://hooks.invalid/response',
+    actions: [{ type: 'button', action_id: o.actionId, block_id: 'b', value: '0', action_ts: '1' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
