@@ -5,6 +5,7 @@
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchHttp } from './http.ts';
+import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
 
 const sections: Record<string, () => Promise<void>> = {
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   'first-token': benchFirstToken,
   'double-texting': benchDoubleTexting,
   http: benchHttp,
+  slack: benchSlack,
 };
 
 const only = process.argv.slice(2);

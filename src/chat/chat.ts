@@ -10,6 +10,7 @@ import { Outbox, type OutboxItem } from './outbox.ts';
 import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import type { ChatAdapter, ChatUser, IncomingAction, IncomingCommand, IncomingMessage, Place, PromptView } from './types.ts';
+import { KeyedSerial } from './serial.ts';
 
 /** How long a delivery key is remembered: longer than any platform retries an event. */
 const DEDUPE_TTL_MS = 24 * 3600 * 1000;
@@ -43,6 +44,7 @@ export class ChatService {
   readonly #answering = new Set<string>();
   readonly #streamers = new Set<Promise<unknown>>();
   readonly #handling = new Set<Promise<void>>();
+  readonly #serial = new KeyedSerial();
   #stopped = false;
 
   constructor(options: ChatOptions) {
@@ -107,7 +109,7 @@ export class ChatService {
    * was acknowledged to the platform is acted on or left as a note for the next start.
    */
   handleMessage(message: IncomingMessage): Promise<void> {
-    const handling = this.#handle(message);
+    const handling = this.#serial.run(conversationKey(message.place), () => this.#handle(message));
     this.#handling.add(handling);
     const forget = () => this.#handling.delete(handling);
     handling.then(forget, forget);

@@ -106,6 +106,23 @@ describe('chat: double texting under 5 rapid messages', () => {
     replies.forEach((reply, index) => expect(reply).toContain(`This is message ${index + 1}`));
   });
 
+  it('a burst delivered all at once (as concurrent requests) is handled in arrival order, none dropped', async () => {
+    t = await startTestChat({ assistant: 'slowtalker' });
+    const root = '1900000000.000001';
+    const place = { platform: 'memory', workspace: 'T1', channel: 'C1', thread: root };
+    // Only the first mentions the bot: the others count because the conversation it opened exists.
+    await Promise.all(
+      ['first', 'second', 'third', 'fourth', 'fifth'].map((text, index) =>
+        t.say(text, index === 0 ? { ts: root } : { thread: root, ts: `1900000000.00000${index + 1}`, mention: false }),
+      ),
+    );
+    const conversation = await t.chat.conversations.find(place);
+    await t.chat.idle();
+    const state = await t.engine.threads.getState(conversation!.thread_id);
+    const humans = (state.values.messages as Array<{ type: string; content: string }>).filter((message) => message.type === 'human').map((message) => message.content);
+    expect(humans).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+  });
+
   it('reject keeps the first run and tells the others privately that the bot is busy', async () => {
     const { place, humans } = await burst('reject');
     expect(humans).toEqual(['first']);

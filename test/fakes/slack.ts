@@ -7,7 +7,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
+  /** Date.now() when the call arrived. */
   at: number;
+  /** performance.now() when the call arrived (sub-millisecond, for the benchmark). */
+  hr: number;
 }
 
 interface StoredMessage {
@@ -48,6 +51,7 @@ export class FakeSlack {
   #wss: WebSocketServer | undefined;
   #socket: WebSocket | undefined;
   #acks = new Map<string, (payload: unknown) => void>();
+  #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   #tsCounter = 1_700_000_000_000;
   url = '';
 
@@ -86,6 +90,11 @@ export class FakeSlack {
     this.#failures.delete(method);
   }
 
+  /** Resolves with the next call that matches, as it arrives. */
+  nextCall(match: (call: SlackCall) => boolean): Promise<SlackCall> {
+    return new Promise((resolve) => this.#waiters.add({ match, resolve }));
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -97,6 +106,12 @@ export class FakeSlack {
 
   get socketConnected(): boolean {
     return this.#socket?.readyState === 1;
+  }
+
+  /** Cuts the Socket Mode connection, as a Slack server restart or a network blip does. */
+  dropSocket(): void {
+    this.#socket?.terminate();
+    this.#socket = undefined;
   }
 
   /** Sends a Socket Mode envelope and resolves with the app's acknowledgement. */
@@ -127,7 +142,14 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = this.#parseArgs(raw, req.headers['content-type'] ?? '');
-    this.calls.push({ method, args, at: Date.now() });
+    const call = { method, args, at: Date.now(), hr: performance.now() };
+    this.calls.push(call);
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.match(call)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(call);
+      }
+    }
     const failure = this.#failures.get(method)?.shift();
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));

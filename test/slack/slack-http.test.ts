@@ -1,35 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/chat.ts';
-import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
-import { FakeSlack, SIGNING_SECRET, blockAction, messageEvent, postSigned, slashCommand } from '../fakes/slack.ts';
+import { tsCounter, useSlackHarness } from '../helpers/slack.ts';
+import { blockAction, messageEvent, postSigned, slashCommand } from '../fakes/slack.ts';
 
-let ts = 1_750_000_000;
-const nextTs = () => `${++ts}.000100`;
+const nextTs = tsCounter(1_750_000_000);
 
 describe('Slack (HTTP mode) through the real Bolt app', () => {
-  let slack: FakeSlack;
-  let t: TestSwitchboard | undefined;
-  beforeAll(async () => {
-    slack = new FakeSlack();
-    await slack.start();
-  });
-  afterAll(async () => slack.stop());
-  afterEach(async () => {
-    await t?.dispose();
-    t = undefined;
-  });
-
-  async function start(config: Record<string, unknown> = {}) {
-    t = await startTestSwitchboard({
-      env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
-      config,
-    });
-    return t;
-  }
-  const events = () => `${t!.url}/slack/events`;
+  const h = useSlackHarness('http');
+  const start = (config: Record<string, unknown> = {}) => h.start(config);
+  const events = () => `${h.t.url}/slack/events`;
   const send = (event: ReturnType<typeof messageEvent>, options: Parameters<typeof postSigned>[2] = {}) => postSigned(events(), JSON.stringify(event), options);
-  const lastText = (channel: string, thread: string) => slack.thread(channel, thread).at(-1)?.text ?? '';
-  const conversationOf = (channel: string, thread: string) => t!.sb.chat.conversations.find({ platform: 'slack', workspace: 'T1', channel, thread });
+  const lastText = (channel: string, thread: string) => h.slack.thread(channel, thread).at(-1)?.text ?? '';
+  const conversationOf = (channel: string, thread: string) => h.t.sb.chat.conversations.find({ platform: 'slack', workspace: 'T1', channel, thread });
 
   it('answers the url_verification challenge and refuses bad signatures and stale timestamps with 401, starting nothing', async () => {
     await start();
@@ -41,8 +23,8 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     const stale = await send(messageEvent({ text: '<@UBOT> hi', ts: root, mention: true }), { timestamp: Math.floor(Date.now() / 1000) - 600 });
     expect(stale.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(slack.thread('C1', root)).toEqual([]);
-    expect((await t!.sb.engine.threads.search({ limit: 10 })).total).toBe(0);
+    expect(h.slack.thread('C1', root)).toEqual([]);
+    expect((await h.t.sb.engine.threads.search({ limit: 10 })).total).toBe(0);
   });
 
   it('a mention starts a conversation answered in its thread, streamed by edits, with a reaction while busy', async () => {
@@ -53,27 +35,27 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1000);
     await eventually(() => expect(lastText('C1', root)).toContain('This is message 1 of our conversation'), 10_000);
-    await t!.sb.chat.idle();
-    const posts = slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root);
+    await h.t.sb.chat.idle();
+    const posts = h.slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root);
     expect(posts).toHaveLength(1);
-    expect(slack.callsOf('chat.update').length).toBeGreaterThan(1);
+    expect(h.slack.callsOf('chat.update').length).toBeGreaterThan(1);
     expect(lastText('C1', root)).toMatch(/^You said: "tell me about onboarding"/);
-    expect(slack.callsOf('reactions.add').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root, name: 'hourglass_flowing_sand' });
-    expect(slack.callsOf('reactions.remove').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root });
+    expect(h.slack.callsOf('reactions.add').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root, name: 'hourglass_flowing_sand' });
+    expect(h.slack.callsOf('reactions.remove').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root });
   });
 
   it("streams with Slack's native streaming in a thread, and shows status with setStatus in assistant threads", async () => {
     await start({ chat: { assistant: 'slowtalker' } });
-    slack.assistantChannels.add('C-AI');
+    h.slack.assistantChannels.add('C-AI');
     const root = nextTs();
     await send(messageEvent({ channel: 'C-AI', text: '<@UBOT> stream natively', ts: root, mention: true }));
-    await eventually(() => expect(slack.callsOf('chat.stopStream').length).toBeGreaterThan(0), 10_000);
-    await t!.sb.chat.idle();
-    const opened = slack.callsOf('chat.startStream').at(-1)!;
+    await eventually(() => expect(h.slack.callsOf('chat.stopStream').length).toBeGreaterThan(0), 10_000);
+    await h.t.sb.chat.idle();
+    const opened = h.slack.callsOf('chat.startStream').at(-1)!;
     expect(opened.args).toMatchObject({ channel: 'C-AI', thread_ts: root, recipient_user_id: 'U1', recipient_team_id: 'T1' });
-    expect(slack.callsOf('chat.appendStream').length).toBeGreaterThan(1);
+    expect(h.slack.callsOf('chat.appendStream').length).toBeGreaterThan(1);
     expect(lastText('C-AI', root)).toMatch(/^You said: "stream natively"/);
-    const statuses = slack.callsOf('assistant.threads.setStatus').filter((call) => call.args.channel_id === 'C-AI').map((call) => call.args.status);
+    const statuses = h.slack.callsOf('assistant.threads.setStatus').filter((call) => call.args.channel_id === 'C-AI').map((call) => call.args.status);
     expect(statuses).toEqual(['is thinking…', '']);
   });
 
@@ -86,9 +68,9 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     await eventually(() => expect(lastText('C1', root)).toContain('Now using *tweet*'));
     await send(messageEvent({ text: 'now make it short', ts: nextTs(), thread_ts: root }));
     await eventually(() => expect(lastText('C1', root)).toContain('#'), 10_000);
-    await t!.sb.chat.idle();
+    await h.t.sb.chat.idle();
     const conversation = await conversationOf('C1', root);
-    const state = await t!.sb.engine.threads.getState(conversation!.thread_id);
+    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
     const humans = (state.values.messages as Array<{ type: string; content: string }>).filter((message) => message.type === 'human').map((message) => message.content);
     expect(humans).toEqual(['remote onboarding', 'now make it short']);
   });
@@ -101,10 +83,10 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     await send(mention, { retryNum: 1 });
     await send(messageEvent({ text: '<@UBOT> once please', ts: root, eventId: 'EvOther' }));
     await eventually(() => expect(lastText('C1', root)).toContain('You said'), 10_000);
-    await t!.sb.chat.idle();
-    expect(slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root)).toHaveLength(1);
+    await h.t.sb.chat.idle();
+    expect(h.slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root)).toHaveLength(1);
     const conversation = await conversationOf('C1', root);
-    expect(await t!.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(1);
+    expect(await h.t.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(1);
   });
 
   it('ignores its own messages and other bots', async () => {
@@ -116,47 +98,47 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     const human = nextTs();
     await send(messageEvent({ text: 'a human, no mention', ts: human }));
     await eventually(() => expect(lastText('C1', human)).toContain('You said'), 10_000);
-    expect(slack.thread('C1', own)).toEqual([]);
-    expect(slack.thread('C1', other)).toEqual([]);
+    expect(h.slack.thread('C1', own)).toEqual([]);
+    expect(h.slack.thread('C1', other)).toEqual([]);
   });
 
   it('retries a reply refused with 429 after Retry-After', async () => {
     await start();
-    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     const root = nextTs();
     await send(messageEvent({ text: '<@UBOT> rate limit me', ts: root, mention: true }));
     await eventually(() => expect(lastText('C1', root)).toContain('You said: "rate limit me"'), 10_000);
-    const attempts = slack.callsOf('chat.postMessage');
+    const attempts = h.slack.callsOf('chat.postMessage');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(attempts.at(-1)!.at - attempts.at(-2)!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('delivers after a restart a reply Slack did not take before it', async () => {
     await start();
-    slack.failNext('chat.postMessage', ...Array.from({ length: 100 }, () => ({ status: 500 as const })));
+    h.slack.failNext('chat.postMessage', ...Array.from({ length: 100 }, () => ({ status: 500 as const })));
     const root = nextTs();
     await send(messageEvent({ text: '<@UBOT> survive this', ts: root, mention: true }));
-    const attemptsOnRoot = () => slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root).length;
+    const attemptsOnRoot = () => h.slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root).length;
     await eventually(() => expect(attemptsOnRoot()).toBeGreaterThan(1), 10_000);
     // Switchboard goes down while the reply is still undelivered; Slack is back when it returns.
-    await t!.sb.stop();
-    slack.resetFailures('chat.postMessage');
-    await t!.restart();
+    await h.t.sb.stop();
+    h.slack.resetFailures('chat.postMessage');
+    await h.t.restart();
     await eventually(() => expect(lastText('C1', root)).toContain('You said: "survive this"'), 15_000);
-    await t!.sb.chat.idle();
-    expect(slack.thread('C1', root)).toHaveLength(1);
+    await h.t.sb.chat.idle();
+    expect(h.slack.thread('C1', root)).toHaveLength(1);
   });
 
   it('runs the slash command and answers privately through response_url', async () => {
     await start();
-    const response = await postSigned(events(), slashCommand({ text: 'list', responseId: 'r1', fakeUrl: slack.url }), { contentType: 'application/x-www-form-urlencoded' });
+    const response = await postSigned(events(), slashCommand({ text: 'list', responseId: 'r1', fakeUrl: h.slack.url }), { contentType: 'application/x-www-form-urlencoded' });
     expect(response.status).toBe(200);
-    await eventually(() => expect(slack.responses.find((entry) => entry.id === 'r1')).toBeDefined());
-    const answer = slack.responses.find((entry) => entry.id === 'r1')!.body;
+    await eventually(() => expect(h.slack.responses.find((entry) => entry.id === 'r1')).toBeDefined());
+    const answer = h.slack.responses.find((entry) => entry.id === 'r1')!.body;
     expect(answer.response_type).toBe('ephemeral');
     expect(String(answer.text)).toContain('*tweet*');
-    await postSigned(events(), slashCommand({ text: 'use tweet', responseId: 'r2', fakeUrl: slack.url, channel: 'C7' }), { contentType: 'application/x-www-form-urlencoded' });
-    await eventually(() => expect(String(slack.responses.find((entry) => entry.id === 'r2')?.body.text)).toContain('default assistant of this channel'));
+    await postSigned(events(), slashCommand({ text: 'use tweet', responseId: 'r2', fakeUrl: h.slack.url, channel: 'C7' }), { contentType: 'application/x-www-form-urlencoded' });
+    await eventually(() => expect(String(h.slack.responses.find((entry) => entry.id === 'r2')?.body.text)).toContain('default assistant of this channel'));
     const root = nextTs();
     await send(messageEvent({ channel: 'C7', text: '<@UBOT> launch day', ts: root, mention: true }));
     await eventually(() => expect(lastText('C7', root)).toContain('#'), 10_000);
@@ -167,8 +149,8 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
       await start({ chat: { assistant: 'approver', ...config } });
       const root = nextTs();
       await send(messageEvent({ text: '<@UBOT> ship the release', ts: root, mention: true }));
-      await eventually(() => expect(slack.thread('C1', root).some((message) => message.blocks)).toBe(true), 10_000);
-      const prompt = slack.thread('C1', root).find((message) => message.blocks)!;
+      await eventually(() => expect(h.slack.thread('C1', root).some((message) => message.blocks)).toBe(true), 10_000);
+      const prompt = h.slack.thread('C1', root).find((message) => message.blocks)!;
       const actions = (prompt.blocks as Array<{ type: string; elements?: Array<{ action_id: string; text: { text: string }; style?: string }> }>).find((block) => block.type === 'actions')!;
       return { root, prompt, buttons: actions.elements! };
     }
@@ -183,7 +165,7 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
       const response = await clickAs('U2', 'bo', buttons[0]!.action_id, root, prompt.ts);
       expect(response.status).toBe(200);
       await eventually(() => expect(lastText('C1', root)).toContain('Approved. Sent this to the team'), 10_000);
-      const edited = slack.thread('C1', root).find((message) => message.ts === prompt.ts)!;
+      const edited = h.slack.thread('C1', root).find((message) => message.ts === prompt.ts)!;
       expect(JSON.stringify(edited.blocks)).toContain('*bo* chose *Approve*');
       expect(JSON.stringify(edited.blocks)).not.toContain('"actions"');
     });
@@ -191,14 +173,14 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     it('refuses a click by someone not allowed, privately, and tells a second clicker who answered', async () => {
       const { root, prompt, buttons } = await askApproval({ prompt_answerers: 'starter' });
       await clickAs('U2', 'bo', buttons[0]!.action_id, root, prompt.ts);
-      await eventually(() => expect(slack.callsOf('chat.postEphemeral').at(-1)?.args).toMatchObject({ user: 'U2', text: 'Only the person who asked can answer this.' }));
+      await eventually(() => expect(h.slack.callsOf('chat.postEphemeral').at(-1)?.args).toMatchObject({ user: 'U2', text: 'Only the person who asked can answer this.' }));
       await clickAs('U1', 'ana', buttons[1]!.action_id, root, prompt.ts);
       await eventually(() => expect(lastText('C1', root)).toContain('Rejected'), 10_000);
       await clickAs('U1', 'ana', buttons[0]!.action_id, root, prompt.ts);
-      await eventually(() => expect(slack.callsOf('chat.postEphemeral').at(-1)?.args).toMatchObject({ user: 'U1', text: 'Already answered by ana (Reject).' }));
-      await t!.sb.chat.idle();
+      await eventually(() => expect(h.slack.callsOf('chat.postEphemeral').at(-1)?.args).toMatchObject({ user: 'U1', text: 'Already answered by ana (Reject).' }));
+      await h.t.sb.chat.idle();
       const conversation = await conversationOf('C1', root);
-      expect(await t!.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(2);
+      expect(await h.t.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(2);
     });
   });
 });
