@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
+    if (app.web) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

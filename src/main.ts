@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/index.ts';
+import { createWebAdapter, type WebAdapter } from '../adapters/web/index.ts';
 import { ChatService } from './chat/chat.ts';
 import { loadConfig, type LoadedConfig, type LoadOptions } from './config/load.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -19,6 +20,7 @@ export interface Switchboard {
   engine: Engine;
   chat: ChatService;
   slack: SlackAdapter | undefined;
+  web: WebAdapter | undefined;
   server: RunningServer;
   stop(): Promise<void>;
 }
@@ -59,9 +61,14 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       log,
       nativeStreaming: (platform) => platform === 'slack' && config.platforms.slack.streaming !== 'edit',
     });
+    const web = config.platforms.web.enabled
+      ? await createWebAdapter({ repo: storage.chat.playground, engine, log, command: config.platforms.web.command, channels: config.platforms.web.channels })
+      : undefined;
     if (slack) chat.addAdapter(slack.adapter);
+    if (web) chat.addAdapter(web.adapter);
     await chat.start();
     if (slack) await slack.start(chat);
+    if (web) await web.start(chat);
 
     const mounts: Array<(app: Hono) => void> = [];
     if (slack?.handleHttp) mounts.push((app) => app.post('/slack/events', (c) => slack.handleHttp!(c)));
@@ -72,11 +79,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       apiKey: config.server.api_key,
       maxBodyBytes: config.server.max_body_bytes,
       mounts,
-      health: () => ({ platforms: { ...(slack ? { slack: slack.health() } : {}) } }),
+      authenticatedMounts: web ? [(app) => web.mount(app)] : [],
+      health: () => ({ platforms: { ...(slack ? { slack: slack.health() } : {}), ...(web ? { web: web.health() } : {}) } }),
     });
     const server = await listen(app, config.server.host, config.server.port);
     log.info(
-      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: slack ? [`slack (${slack.mode})`] : [] },
+      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: [...(slack ? [`slack (${slack.mode})`] : []), ...(web ? ['web playground'] : [])] },
       'Switchboard is listening',
     );
     return {
@@ -84,8 +92,10 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       engine,
       chat,
       slack,
+      web,
       server,
       async stop() {
+        web?.stop();
         await server.close();
         await slack?.stop();
         await chat.stop();

@@ -223,7 +223,7 @@ export class ChatService {
         outbox: this.outbox,
         repo: this.#o.repo,
         log: this.#o.log,
-        editIntervalMs: this.#o.config.edit_interval_ms,
+        editIntervalMs: adapter.editIntervalMs ?? this.#o.config.edit_interval_ms,
         nativeStreaming: this.#o.nativeStreaming?.(record.place.platform) ?? false,
         onInterrupted: (reply, outcome) => this.#askFor(reply, outcome),
       },

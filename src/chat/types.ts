@@ -105,6 +105,8 @@ export interface ChatAdapter {
   readonly platform: Platform;
   /** Longest text one message may carry. */
   readonly maxMessageChars: number;
+  /** How often a streamed reply may be edited here, when not the configured interval (a platform without rate limits streams faster). */
+  readonly editIntervalMs?: number | undefined;
   /** The bot's own user id on the platform (its messages are never answered). */
   botUserId(): string | undefined;
   send(place: Place, message: OutgoingMessage): Promise<{ messageId: string }>;

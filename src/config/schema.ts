@@ -128,7 +128,16 @@ const platformsSpec = z.strictObject({
       thread_per_conversation: z.boolean().default(false),
     })
     .default({ command: 'sb', thread_per_conversation: false }),
-  web: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  web: z
+    .strictObject({
+      /** The playground at / on the HTTP server. */
+      enabled: z.boolean().default(true),
+      /** Typed in the playground's message box to run a command (`/sb use tweet`). */
+      command: z.string().regex(/^\/[a-z0-9_-]+$/, 'a command such as /sb').default('/sb'),
+      /** Channels the playground starts with. */
+      channels: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, _ and -')).min(1).default(['general', 'random']),
+    })
+    .default({ enabled: true, command: '/sb', channels: ['general', 'random'] }),
 });
 
 export const configSchema = z.strictObject({
@@ -148,7 +157,7 @@ export const configSchema = z.strictObject({
   platforms: platformsSpec.default({
     slack: { slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' },
     discord: { command: 'sb', thread_per_conversation: false },
-    web: { enabled: true },
+    web: { enabled: true, command: '/sb', channels: ['general', 'random'] },
   }),
 });
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import { HttpError, respondToError } from './errors.ts';
@@ -19,9 +20,14 @@ export interface HttpAppOptions {
   maxBodyBytes?: number;
   /** Extra health facts for GET /ok (e.g. the Discord gateway's state). */
   health?: () => Record<string, unknown>;
-  /** Routes of the platforms and the playground, mounted beside the API (they do their own auth). */
+  /** Routes that authenticate themselves (Slack signs its requests), mounted before the API key check. */
   mounts?: Array<(app: Hono) => void>;
+  /** Routes behind the API key like the API (the playground). */
+  authenticatedMounts?: Array<(app: Hono) => void>;
 }
+
+/** A browser cannot send a header when it opens a page: it signs in once with ?key=, kept in this cookie. */
+const KEY_COOKIE = 'switchboard_key';
 
 /**
  * The HTTP surface: the LangGraph Platform API (so the official SDK, LangGraph Studio and
@@ -40,12 +46,20 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   if (options.apiKey) {
     const expected = Buffer.from(options.apiKey);
+    const matches = (value: string | undefined) => {
+      const given = Buffer.from(value ?? '');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
     app.use('*', async (c, next) => {
       if (c.req.path === '/ok') return next();
+      if (c.req.method === 'GET' && matches(c.req.query('key'))) {
+        // Signing in from a browser: keep the key in an HttpOnly cookie and drop it from the address.
+        setCookie(c, KEY_COOKIE, options.apiKey!, { httpOnly: true, sameSite: 'Strict', path: '/' });
+        return c.redirect(c.req.path, 303);
+      }
       const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
-      const given = Buffer.from(c.req.header('x-api-key') ?? bearer ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new HttpError(401, 'missing or wrong API key (send it as the x-api-key header)');
+      if (!matches(c.req.header('x-api-key') ?? bearer ?? getCookie(c, KEY_COOKIE))) {
+        throw new HttpError(401, 'missing or wrong API key (send it as the x-api-key header; in a browser, open /?key=<key> once)');
       }
       return next();
     });
@@ -57,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       onError: (c) => c.json({ detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes` }, 413),
     }),
   );
+
+  for (const mount of options.authenticatedMounts ?? []) mount(app);
 
   app.get('/info', (c) =>
     c.json({

@@ -13,6 +13,8 @@ export function formatEvent(event: RunEvent): string {
 export interface SseOptions {
   headers?: Record<string, string>;
   heartbeatMs?: number;
+  /** Asks an EventSource to reconnect this soon after a drop (browsers wait ~3 s otherwise). */
+  retryMs?: number;
   /** Produces the events; it receives a signal that aborts when the client disconnects. */
   events: (signal: AbortSignal) => AsyncIterable<RunEvent>;
   onError?: (error: unknown) => RunEvent | undefined;
@@ -82,6 +84,7 @@ export function sseResponse(c: Context, options: SseOptions): Response {
 
 async function pump(sink: Sink, options: SseOptions, disconnected: AbortController) {
   const heartbeat = setInterval(() => sink.write(': heartbeat\n'), options.heartbeatMs ?? 15_000);
+  if (options.retryMs) sink.write(`retry: ${options.retryMs}\n\n`);
   try {
     for await (const event of options.events(disconnected.signal)) sink.write(formatEvent(event));
   } catch (error) {

@@ -139,6 +139,8 @@ export interface ChatRepo {
   prompts: KeyValueRepo<Record<string, unknown>>;
   replies: KeyValueRepo<Record<string, unknown>>;
   outbox: KeyValueRepo<Record<string, unknown>>;
+  /** The web playground's channels and messages (it is its own chat platform, so it keeps them). */
+  playground: KeyValueRepo<Record<string, unknown>>;
   /**
    * Records a delivery key (a platform event id, a channel+timestamp) and says whether it
    * is new. Keys are forgotten after `ttlMs`. Concurrent claims of one key: one wins. A

@@ -25,7 +25,10 @@ describe('switchboard start', () => {
     const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!;
     const response = await fetch(`${url}/ok`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, platforms: {} });
+    expect(await response.json()).toEqual({ ok: true, platforms: { web: { browsers: 0 } } });
+    // The playground is the embedded default: its address is printed and it answers.
+    await child.waitFor(new RegExp(`^Playground: open ${url}/ in a browser$`));
+    expect((await fetch(`${url}/`)).headers.get('content-type')).toContain('text/html');
     const info = (await (await fetch(`${url}/info`)).json()) as { graphs: string[] };
     expect(info.graphs).toEqual(['chat', 'writer', 'approval']);
     expect(existsSync(join(dataDir, 'assistants.json'))).toBe(true);

@@ -89,6 +89,25 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(await h.t.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(1);
   });
 
+  it('the playground stays available beside Slack, each conversation answered on its own platform', async () => {
+    await start();
+    const root = nextTs();
+    await send(messageEvent({ text: '<@UBOT> from slack', ts: root, mention: true }));
+    const posted = await fetch(`${h.t.url}/playground/api/channels/general/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'ana', text: 'from the playground' }),
+    });
+    expect(posted.status).toBe(201);
+    const { id } = (await posted.json()) as { id: string };
+    await eventually(() => expect(lastText('C1', root)).toContain('You said: "from slack"'), 10_000);
+    await eventually(async () => {
+      const { messages } = (await (await fetch(`${h.t.url}/playground/api/channels/general/messages`)).json()) as { messages: Array<{ thread: string; markdown: string }> };
+      expect(messages.find((message) => message.thread === id)?.markdown).toContain('You said: "from the playground"');
+    }, 10_000);
+    expect(JSON.stringify(h.slack.calls)).not.toContain('from the playground');
+  });
+
   it('ignores its own messages and other bots', async () => {
     await start({ chat: { respond: 'all' } });
     const own = nextTs();

@@ -10,6 +10,7 @@ export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
   const prompts = new KeyedJournal<Record<string, unknown>>(dir, 'prompts');
   const replies = new KeyedJournal<Record<string, unknown>>(dir, 'replies');
   const outbox = new KeyedJournal<Record<string, unknown>>(dir, 'outbox');
+  const playground = new KeyedJournal<Record<string, unknown>>(dir, 'playground');
   const dedupe = new KeyedJournal<{ expires: number; note?: unknown }>(dir, 'dedupe');
   let lastSweep = 0;
   return {
@@ -18,6 +19,7 @@ export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
     prompts,
     replies,
     outbox,
+    playground,
     async claim(key, ttlMs, note) {
       // Synchronous from check to record: two deliveries of one event cannot both win.
       const now = Date.now();
@@ -45,7 +47,7 @@ export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
       if (entry?.note !== undefined) dedupe.set(key, { expires: entry.expires });
     },
     close() {
-      for (const journal of [conversations, channels, prompts, replies, outbox, dedupe]) journal.close();
+      for (const journal of [conversations, channels, prompts, replies, outbox, playground, dedupe]) journal.close();
     },
   };
 }

@@ -1,0 +1,101 @@
+import type { PromptView } from '../../src/chat/types.ts';
+import type { KeyValueRepo } from '../../src/storage/types.ts';
+
+export interface PlaygroundUser {
+  id: string;
+  name: string;
+  bot?: boolean | undefined;
+}
+
+/** A message of the playground: it is the platform, so it keeps every message, the bot's too. */
+export interface PlaygroundMessage {
+  id: string;
+  channel: string;
+  /** The root message's id for a reply in a thread; null for a message in the channel. */
+  thread: string | null;
+  user: PlaygroundUser;
+  markdown: string;
+  prompt?: PromptView | undefined;
+  created_at: string;
+  edited_at?: string | undefined;
+}
+
+export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+/**
+ * The playground's channels and messages, in memory for reading and written through to
+ * storage on every change, so a restart (or a reload) shows the same history.
+ */
+export class PlaygroundStore {
+  readonly #repo: KeyValueRepo<Record<string, unknown>>;
+  readonly #messages = new Map<string, PlaygroundMessage>();
+  readonly #channels = new Set<string>();
+  /** The greatest id given so far: new ids sort after it, even after a restart or a clock step back. */
+  #lastId = '';
+
+  private constructor(repo: KeyValueRepo<Record<string, unknown>>) {
+    this.#repo = repo;
+  }
+
+  static async open(repo: KeyValueRepo<Record<string, unknown>>, initialChannels: string[]): Promise<PlaygroundStore> {
+    const store = new PlaygroundStore(repo);
+    for (const { key, value } of await repo.list()) {
+      if (key.startsWith('channel:')) store.#channels.add(key.slice('channel:'.length));
+      else if (key.startsWith('message:')) {
+        const id = key.slice('message:'.length);
+        store.#messages.set(id, value as unknown as PlaygroundMessage);
+        if (id > store.#lastId) store.#lastId = id;
+      }
+    }
+    for (const name of initialChannels) await store.addChannel(name);
+    return store;
+  }
+
+  channels(): string[] {
+    return [...this.#channels].sort();
+  }
+
+  hasChannel(name: string): boolean {
+    return this.#channels.has(name);
+  }
+
+  async addChannel(name: string): Promise<boolean> {
+    if (this.#channels.has(name)) return false;
+    this.#channels.add(name);
+    await this.#repo.put(`channel:${name}`, { created_at: new Date().toISOString() });
+    return true;
+  }
+
+  /** Every message of a channel, its threads' replies included, oldest first. */
+  messages(channel: string): PlaygroundMessage[] {
+    return [...this.#messages.values()].filter((message) => message.channel === channel).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  get(id: string): PlaygroundMessage | undefined {
+    return this.#messages.get(id);
+  }
+
+  async add(message: Omit<PlaygroundMessage, 'id' | 'created_at'>): Promise<PlaygroundMessage> {
+    const stored: PlaygroundMessage = { ...message, id: this.#nextId(), created_at: new Date().toISOString() };
+    this.#messages.set(stored.id, stored);
+    await this.#repo.put(`message:${stored.id}`, stored as unknown as Record<string, unknown>);
+    return stored;
+  }
+
+  async edit(id: string, change: Pick<PlaygroundMessage, 'markdown' | 'prompt'>): Promise<PlaygroundMessage | undefined> {
+    const found = this.#messages.get(id);
+    if (!found) return undefined;
+    const edited: PlaygroundMessage = { ...found, markdown: change.markdown, prompt: change.prompt, edited_at: new Date().toISOString() };
+    this.#messages.set(id, edited);
+    await this.#repo.put(`message:${id}`, edited as unknown as Record<string, unknown>);
+    return edited;
+  }
+
+  /** Ids that sort in the order messages were written: milliseconds, then a counter. */
+  #nextId(): string {
+    const [lastMs = '0', lastSeq = '0'] = this.#lastId.split('.');
+    const now = String(Date.now()).padStart(13, '0');
+    this.#lastId = now > lastMs ? `${now}.000000` : `${lastMs}.${String(Number(lastSeq) + 1).padStart(6, '0')}`;
+    return this.#lastId;
+  }
+}
