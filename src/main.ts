@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/index.ts';
 import { createWebAdapter, type WebAdapter } from '../adapters/web/index.ts';
 import { ChatService } from './chat/chat.ts';
@@ -20,6 +21,7 @@ export interface Switchboard {
   engine: Engine;
   chat: ChatService;
   slack: SlackAdapter | undefined;
+  discord: DiscordAdapter | undefined;
   web: WebAdapter | undefined;
   server: RunningServer;
   stop(): Promise<void>;
@@ -39,6 +41,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   configureChatModel(config.model, env);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const storage = await openStorage(config);
+  // What has started so far, undone in reverse if a later part fails to start.
+  const started: Array<() => Promise<void> | void> = [() => storage.close()];
   try {
     const graphs = loaded.attach(storage);
     const engine = createEngine({
@@ -52,8 +56,11 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       assistants: config.assistants,
     });
     await engine.start();
+    // From here the engine owns the storage: stopping it closes the storage too.
+    started.splice(0, started.length, () => engine.stop());
 
     const slack = slackFromEnv(env, config, log);
+    const discord = discordFromEnv(env, config, engine, log);
     const chat = new ChatService({
       engine,
       repo: storage.chat,
@@ -66,9 +73,21 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       : undefined;
     if (slack) chat.addAdapter(slack.adapter);
     if (web) chat.addAdapter(web.adapter);
+    if (discord) chat.addAdapter(discord.adapter);
     await chat.start();
-    if (slack) await slack.start(chat);
-    if (web) await web.start(chat);
+    started.push(() => chat.stop());
+    if (slack) {
+      started.push(() => slack.stop());
+      await slack.start(chat);
+    }
+    if (discord) {
+      started.push(() => discord.stop());
+      await discord.start(chat);
+    }
+    if (web) {
+      started.push(() => web.stop());
+      await web.start(chat);
+    }
 
     const mounts: Array<(app: Hono) => void> = [];
     if (slack?.handleHttp) mounts.push((app) => app.post('/slack/events', (c) => slack.handleHttp!(c)));
@@ -80,11 +99,18 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       maxBodyBytes: config.server.max_body_bytes,
       mounts,
       authenticatedMounts: web ? [(app) => web.mount(app)] : [],
-      health: () => ({ platforms: { ...(slack ? { slack: slack.health() } : {}), ...(web ? { web: web.health() } : {}) } }),
+      health: () => {
+        const discordHealth = discord?.health();
+        // A Discord bot whose gateway is gone (a "zombie") fails the health check, so a supervisor restarts it.
+        return {
+          ...(discordHealth && !discordHealth.healthy ? { ok: false } : {}),
+          platforms: { ...(slack ? { slack: slack.health() } : {}), ...(discordHealth ? { discord: discordHealth } : {}), ...(web ? { web: web.health() } : {}) },
+        };
+      },
     });
     const server = await listen(app, config.server.host, config.server.port);
     log.info(
-      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: [...(slack ? [`slack (${slack.mode})`] : []), ...(web ? ['web playground'] : [])] },
+      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: [...(slack ? [`slack (${slack.mode})`] : []), ...(discord ? ['discord'] : []), ...(web ? ['web playground'] : [])] },
       'Switchboard is listening',
     );
     return {
@@ -92,18 +118,20 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       engine,
       chat,
       slack,
+      discord,
       web,
       server,
       async stop() {
         web?.stop();
         await server.close();
         await slack?.stop();
+        await discord?.stop();
         await chat.stop();
         await engine.stop();
       },
     };
   } catch (error) {
-    await storage.close();
+    for (const undo of started.reverse()) await Promise.resolve(undo()).catch(() => undefined);
     throw error;
   }
 }
@@ -121,6 +149,19 @@ function slackFromEnv(env: NodeJS.ProcessEnv, config: LoadedConfig, log: Logger)
     slashCommand: config.platforms.slack.slash_command,
     streaming: config.platforms.slack.streaming,
     statusReaction: config.platforms.slack.status_reaction,
+    log,
+  });
+}
+
+function discordFromEnv(env: NodeJS.ProcessEnv, config: LoadedConfig, engine: Engine, log: Logger): DiscordAdapter | undefined {
+  if (!env.DISCORD_TOKEN) return undefined;
+  return createDiscordAdapter({
+    token: env.DISCORD_TOKEN,
+    apiUrl: env.DISCORD_API_URL,
+    guildId: env.DISCORD_GUILD_ID,
+    command: config.platforms.discord.command,
+    threadPerConversation: config.platforms.discord.thread_per_conversation,
+    engine,
     log,
   });
 }

@@ -1,18 +1,10 @@
 import type { PromptView } from '../../src/chat/types.ts';
+import { promptActionId } from '../../src/chat/prompt-action.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
 /** Block Kit's limits (Slack's documentation). */
 const LIMITS = { sectionText: 3000, buttonLabel: 75, buttonsPerActions: 25 };
 
-export const PROMPT_ACTION_PREFIX = 'sb_prompt';
-
-/** A button's action id carries only the prompt id and the option's position; the rest stays server-side. */
-export const promptActionId = (promptId: string, index: number) => `${PROMPT_ACTION_PREFIX}:${promptId}:${index}`;
-
-export function parsePromptActionId(actionId: string): { promptId: string; optionIndex: number } | null {
-  const match = /^sb_prompt:([0-9a-f-]{36}):(\d+)$/.exec(actionId);
-  return match ? { promptId: match[1]!, optionIndex: Number(match[2]) } : null;
-}
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 

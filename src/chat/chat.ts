@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { v5 as uuidv5 } from 'uuid';
 import type { ChatSpec, ChatStrategy } from '../config/schema.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { RunOutcome } from '../engine/executor.ts';
@@ -125,7 +126,10 @@ export class ChatService {
     if (user.isBot && !settings.answer_bots) return;
     if (settings.allowed_users && !settings.allowed_users.includes(user.id)) return;
     const existing = await this.conversations.find(place);
-    if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !existing) return;
+    // A thread the bot is part of continues without mentions; a conversation that is a whole
+    // channel (Discord's text channels) does not make every message there addressed to the bot.
+    const joinedThread = existing !== null && place.thread !== place.channel;
+    if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !joinedThread) return;
     if (!(await this.#firstDelivery(message))) return;
     await this.#act(message);
     // Acted on: a restart no longer needs to look at it.
@@ -143,10 +147,22 @@ export class ChatService {
       return;
     }
     if (await this.#answerByText(message)) return;
-    const conversation = existing ?? (await this.conversations.open(place, user.id));
+    const conversation = existing ?? (await this.conversations.open(await this.#placeForNew(message), user.id));
     const strategy = await this.conversations.strategyFor(conversation, place);
     if (strategy === 'collect') return this.#collect(conversation, message);
     await this.#startRun(conversation, message, message.text, strategy);
+  }
+
+  /** Where a conversation this message starts lives: where it was said, or a thread the platform opens for it. */
+  async #placeForNew(message: IncomingMessage): Promise<Place> {
+    const adapter = this.#adapters.get(message.place.platform);
+    if (!adapter?.startConversation) return message.place;
+    try {
+      return await adapter.startConversation(message);
+    } catch (error) {
+      this.#o.log.warn({ err: error, place: message.place }, 'could not open a thread for a new conversation; answering where it was said');
+      return message.place;
+    }
   }
 
   /**
@@ -174,11 +190,13 @@ export class ChatService {
       if (!(await repo.replies.get(already.run_id))) await this.#track(already, conversation, trigger);
       return;
     }
+    const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
+    const messages = strategy === 'interrupt' ? [...(await this.#stoppedBeforeWriting(conversation.thread_id)), said] : [said];
     let run;
     try {
       run = await engine.runs.create(conversation.thread_id, {
         assistant_id: assistantId,
-        input: { messages: [{ role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id) }] },
+        input: { messages },
         stream_mode: ['messages-tuple'],
         multitask_strategy: strategy,
         metadata: { platform: place.platform, channel: place.channel, user: trigger.user.id, message: trigger.messageId },
@@ -197,6 +215,20 @@ export class ChatService {
       return;
     }
     await this.#track(run, conversation, trigger);
+  }
+
+  /**
+   * The messages of the runs an `interrupt` is about to stop. A run stopped before it starts
+   * never writes its message, which would then vanish from the conversation; the new run
+   * carries them along. Their ids make LangGraph's add_messages keep one copy of any that
+   * the stopped run did write.
+   */
+  async #stoppedBeforeWriting(threadId: string): Promise<unknown[]> {
+    const inFlight = (await this.#o.engine.runs.list(threadId, { limit: 100 })).filter((run) => run.status === 'pending' || run.status === 'running').reverse();
+    return inFlight.flatMap((run) => {
+      const input = run.kwargs.input as { messages?: Array<{ id?: unknown }> } | null | undefined;
+      return (input?.messages ?? []).filter((message) => typeof message?.id === 'string');
+    });
   }
 
   async #track(run: { run_id: string; thread_id: string }, conversation: ConversationRecord, trigger: IncomingMessage): Promise<void> {
@@ -472,6 +504,10 @@ export class ChatService {
 /** The key that records a message as delivered (and, until acted on, holds it). */
 export const messageKey = (message: IncomingMessage) =>
   `msg:${message.place.platform}:${message.place.workspace}:${message.place.channel}:${message.messageId}`;
+
+/** A stable id for the LangGraph message of a chat message (the same message, the same id, on every run that carries it). */
+const chatMessageId = (message: IncomingMessage) => uuidv5(messageKey(message), CHAT_MESSAGE_NAMESPACE);
+const CHAT_MESSAGE_NAMESPACE = 'a4f3c1d2-5b6e-4f70-8a91-b2c3d4e5f607';
 
 /** OpenAI message names allow letters, digits, _ and - only. */
 function sanitizeName(name: string): string {

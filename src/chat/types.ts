@@ -114,6 +114,11 @@ export interface ChatAdapter {
   ephemeral(place: Place, userId: string, markdown: string): Promise<void>;
   /** A "working on it" indicator while a run is in flight, and its removal. */
   status(place: Place, busy: boolean, context: { triggerMessageId?: string | undefined }): Promise<void>;
+  /**
+   * Where a conversation started by this message lives, when not where it was said (a
+   * Discord thread opened on the message, say). Called once, when the conversation opens.
+   */
+  startConversation?(message: IncomingMessage): Promise<Place>;
   /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
   openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
 }

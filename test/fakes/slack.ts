@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { listenWithWebSocket, type FakeServer } from './listen.ts';
 
 export interface SlackCall {
   method: string;
@@ -47,8 +47,7 @@ export class FakeSlack {
     ['U3', 'cy'],
   ]);
   #failures = new Map<string, Failure[]>();
-  #server: Server | undefined;
-  #wss: WebSocketServer | undefined;
+  #server: FakeServer | undefined;
   #socket: WebSocket | undefined;
   #acks = new Map<string, (payload: unknown) => void>();
   #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
@@ -56,9 +55,7 @@ export class FakeSlack {
   url = '';
 
   async start(): Promise<void> {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-    this.#wss = new WebSocketServer({ server: this.#server, path: '/socket' });
-    this.#wss.on('connection', (socket) => {
+    this.#server = await listenWithWebSocket(async (req, res) => void (await this.#handle(req, res)), '/socket', (socket) => {
       this.#socket = socket;
       socket.on('message', (raw) => {
         const frame = JSON.parse(String(raw)) as { envelope_id?: string; payload?: unknown };
@@ -66,14 +63,11 @@ export class FakeSlack {
       });
       socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+    this.url = this.#server.url;
   }
 
   async stop(): Promise<void> {
-    for (const client of this.#wss?.clients ?? []) client.terminate();
-    this.#wss?.close();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+    await this.#server?.close();
   }
 
   get apiUrl(): string {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import { stringify } from 'yaml';
 import { silentLogger } from '../../src/log.ts';
 import { startSwitchboard, type Switchboard } from '../../src/main.ts';
@@ -20,7 +21,7 @@ export interface TestSwitchboard {
  * adapters, HTTP), on a temporary folder and a free port, with the example graphs and a
  * few assistants the tests use.
  */
-export async function startTestSwitchboard(options: { env?: Record<string, string>; config?: Record<string, unknown> } = {}): Promise<TestSwitchboard> {
+export async function startTestSwitchboard(options: { env?: Record<string, string>; config?: Record<string, unknown>; log?: Logger } = {}): Promise<TestSwitchboard> {
   const temp = makeTempDir();
   const dataDir = join(temp.dir, 'data');
   const configFile = join(temp.dir, 'switchboard.yaml');
@@ -47,7 +48,7 @@ export async function startTestSwitchboard(options: { env?: Record<string, strin
   const env = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env };
   let stopped = false;
   const start = async () => {
-    const sb = await startSwitchboard({ path: configFile, env, log: silentLogger() });
+    const sb = await startSwitchboard({ path: configFile, env, log: options.log ?? silentLogger() });
     const stop = sb.stop.bind(sb);
     sb.stop = async () => {
       if (stopped) return;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatStrategy } from '../../src/config/schema.ts';
 import { eventually } from '../helpers/chat.ts';
+import { BURST, expectCollected, expectInterrupted, expectRolledBack } from '../helpers/strategy-outcomes.ts';
 import { tsCounter, useSlackHarness } from '../helpers/slack.ts';
 import { messageEvent, postSigned } from '../fakes/slack.ts';
 
 const nextTs = tsCounter(1_760_000_000);
-const TEXTS = ['first', 'second', 'third', 'fourth', 'fifth'];
 
 /**
  * Five messages in one Slack thread, each posted as soon as the previous was acked (as a
@@ -17,7 +17,7 @@ describe('Slack: every double-texting strategy under 5 rapid messages', () => {
   async function burst(strategy: ChatStrategy) {
     const t = await h.start({ chat: { assistant: 'slowtalker', strategy, collect_quiet_ms: 400 }, platforms: { slack: { streaming: 'edit' } } });
     const root = nextTs();
-    for (const [index, text] of TEXTS.entries()) {
+    for (const [index, text] of BURST.entries()) {
       const event = index === 0 ? messageEvent({ text: `<@UBOT> ${text}`, ts: root, mention: true }) : messageEvent({ text, ts: nextTs(), thread_ts: root });
       const response = await postSigned(`${t.url}/slack/events`, JSON.stringify(event));
       expect(response.status).toBe(200);
@@ -42,9 +42,9 @@ describe('Slack: every double-texting strategy under 5 rapid messages', () => {
 
   it('enqueue: every message answered, in order, each reply in the thread', async () => {
     const { humans, replies } = await burst('enqueue');
-    expect(humans).toEqual(TEXTS);
+    expect(humans).toEqual(BURST);
     expect(replies).toHaveLength(5);
-    replies.forEach((reply, index) => expect(reply).toMatch(new RegExp(`^You said: "${TEXTS[index]}". This is message ${index + 1}`)));
+    replies.forEach((reply, index) => expect(reply).toMatch(new RegExp(`^You said: "${BURST[index]}". This is message ${index + 1}`)));
   });
 
   it('reject: the first run is kept, the other four senders are told privately (postEphemeral)', async () => {
@@ -61,28 +61,14 @@ describe('Slack: every double-texting strategy under 5 rapid messages', () => {
   });
 
   it('interrupt: the answer in flight stops (marked so), the newest message is answered in full, nothing is lost from the thread', async () => {
-    const { humans, replies, runs } = await burst('interrupt');
-    // Each interrupted run keeps what it wrote, its message included.
-    expect(humans).toEqual(TEXTS);
-    expect(runs[0]!.status).toBe('success');
-    expect(runs.slice(1).every((run) => run.status === 'interrupted')).toBe(true);
-    expect(replies.at(-1)).toMatch(/^You said: "fifth"/);
-    // A reply cut short says so instead of pretending to be complete.
-    for (const reply of replies.slice(0, -1)) expect(reply).toContain('_(stopped)_');
+    expectInterrupted(await burst('interrupt'));
   });
 
   it('rollback: earlier runs are erased, the thread holds only the newest message, and the replaced reply says so', async () => {
-    const { humans, replies } = await burst('rollback');
-    expect(humans).toEqual(['fifth']);
-    expect(replies.at(-1)).toMatch(/^You said: "fifth". This is message 1/);
-    for (const reply of replies.slice(0, -1)) expect(reply).toContain('replaced by your newer message');
+    expectRolledBack(await burst('rollback'));
   });
 
   it('collect: the burst waits for a quiet moment and is answered as one message', async () => {
-    const { humans, replies, runs } = await burst('collect');
-    expect(runs).toHaveLength(1);
-    expect(humans).toEqual([TEXTS.join('\n')]);
-    expect(replies).toHaveLength(1);
-    expect(replies[0]).toContain('This is message 1');
+    expectCollected(await burst('collect'));
   });
 });

@@ -1,0 +1,273 @@
+import {
+  ChannelType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type GuildMember,
+  type Interaction,
+  type Message,
+  type SendableChannels,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { ChatService } from '../../src/chat/chat.ts';
+import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
+import { splitMessage } from '../../src/chat/split.ts';
+import type { ChatAdapter, ChatUser, IncomingMessage, Place } from '../../src/chat/types.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import { commandText, slashCommandData } from './commands.ts';
+import { render } from './components.ts';
+import { toDeliveryError } from './errors.ts';
+import { GatewayHealth } from './gateway-health.ts';
+import { TypingIndicator } from './typing.ts';
+
+export interface DiscordAdapterOptions {
+  token: string;
+  /** Another API base URL (proxies, tests); the gateway URL then comes from its GET /gateway/bot. */
+  apiUrl?: string | undefined;
+  /** Register the slash command in this guild only (instant), rather than globally. */
+  guildId?: string | undefined;
+  command: string;
+  threadPerConversation: boolean;
+  engine: Engine;
+  log: Logger;
+}
+
+export interface DiscordAdapter {
+  readonly adapter: ChatAdapter;
+  start(chat: ChatService): Promise<void>;
+  stop(): Promise<void>;
+  health(): Record<string, unknown> & { healthy: boolean };
+}
+
+const MAX_CHARS = 2000;
+const DISALLOWED_INTENTS = 4014;
+/** Where DMs live in a Place (Discord has no guild for them). */
+const DM_WORKSPACE = '@me';
+
+/**
+ * Discord, on discord.js: guild text channels, their threads and DMs become conversations
+ * (a text channel or a DM is one conversation; a thread is its own, under its channel),
+ * `/sb` runs the chat commands, replies stream by throttled edits (discord.js waits out
+ * rate limits), prompts are buttons, and the gateway's state is part of health.
+ */
+export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
+  const { log } = options;
+  const health = new GatewayHealth();
+  let client: Client | undefined;
+  let chat: ChatService | undefined;
+  let messageContent = true;
+
+  const connected = (): Client => {
+    if (!client?.isReady()) throw toDeliveryError(new Error('the Discord gateway is not connected'));
+    return client;
+  };
+  const channelOf = async (id: string): Promise<SendableChannels> => {
+    const channel = connected().channels.cache.get(id) ?? (await connected().channels.fetch(id));
+    if (!channel?.isSendable()) throw toDeliveryError(new Error(`cannot send to Discord channel ${id}`));
+    return channel;
+  };
+  /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
+  const target = (place: Place) => place.thread ?? place.channel;
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof Error && error.name === 'DeliveryError' ? error : toDeliveryError(error);
+    }
+  };
+  const typing = new TypingIndicator(async (channelId) => {
+    await (await channelOf(channelId)).sendTyping();
+  });
+
+  const adapter: ChatAdapter = {
+    platform: 'discord',
+    maxMessageChars: MAX_CHARS,
+    botUserId: () => client?.user?.id,
+    async send(place, message) {
+      const sent = await call(async () => (await channelOf(target(place))).send({ ...render(message), allowedMentions: { parse: [] } }));
+      return { messageId: sent.id };
+    },
+    async update(place, messageId, message) {
+      await call(async () => {
+        const channel = await channelOf(target(place));
+        await channel.messages.edit(messageId, render(message));
+      });
+    },
+    async ephemeral(place, userId, markdown) {
+      // Outside an interaction Discord has no private messages in a channel: address the person by name.
+      await call(async () => (await channelOf(target(place))).send({ content: `<@${userId}> ${markdown}`.slice(0, MAX_CHARS), allowedMentions: { users: [userId] } }));
+    },
+    async status(place, busy) {
+      if (busy) typing.start(target(place));
+      else typing.stop(target(place));
+    },
+    async startConversation(message) {
+      const { place } = message;
+      // A mention in a text channel may open a Discord thread for the conversation.
+      if (!options.threadPerConversation || !message.mentionsBot || message.isDirect || place.thread !== place.channel) return place;
+      const channel = await channelOf(place.channel);
+      if (channel.type !== ChannelType.GuildText) return place;
+      const origin = await channel.messages.fetch(message.messageId);
+      const thread = await origin.startThread({ name: threadName(message.text), autoArchiveDuration: 1440 });
+      return { ...place, thread: thread.id };
+    },
+  };
+
+  const userOf = (user: { id: string; bot: boolean; username: string; globalName: string | null }, member: GuildMember | null | undefined): ChatUser => ({
+    id: user.id,
+    name: member?.displayName ?? user.globalName ?? user.username,
+    isBot: user.bot,
+    // Prompts may be limited to roles: match them by id or by name.
+    roles: member ? [...member.roles.cache.values()].filter((role) => role.id !== member.guild.id).flatMap((role) => [role.id, role.name]) : [],
+  });
+
+  const placeOf = (channel: { id: string; isThread(): boolean; parentId?: string | null; type: ChannelType }, guildId: string | null): Place => {
+    if (channel.isThread() && channel.parentId) return { platform: 'discord', workspace: guildId ?? DM_WORKSPACE, channel: channel.parentId, thread: channel.id };
+    return { platform: 'discord', workspace: guildId ?? DM_WORKSPACE, channel: channel.id, thread: channel.id };
+  };
+
+  const onMessage = async (message: Message) => {
+    const me = client?.user;
+    if (!chat || !me || message.author.id === me.id || message.system) return;
+    const isDirect = message.channel.type === ChannelType.DM;
+    const mentionsBot = message.mentions.users.has(me.id);
+    const text = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+    // Without the MessageContent intent Discord sends other messages empty: nothing to answer.
+    if (!text && !isDirect && !mentionsBot) return;
+    const member = message.inGuild() ? message.member : null;
+    const incoming: IncomingMessage = {
+      place: placeOf(message.channel, message.guildId),
+      messageId: message.id,
+      user: userOf(message.author, member),
+      text,
+      mentionsBot,
+      isDirect,
+    };
+    await chat.handleMessage(incoming);
+  };
+
+  const onCommand = async (interaction: ChatInputCommandInteraction) => {
+    // Discord waits 3 s for an answer: defer at once, then edit the deferred reply.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    if (!chat || !interaction.channel) return void (await interaction.editReply('Switchboard is starting; try again in a moment.'));
+    let first = true;
+    await chat.handleCommand({
+      place: placeOf(interaction.channel, interaction.guildId),
+      user: userOf(interaction.user, interaction.inCachedGuild() ? interaction.member : null),
+      text: commandText(interaction),
+      reply: async (markdown) => {
+        for (const part of splitMessage(markdown, MAX_CHARS)) {
+          if (first) await interaction.editReply({ content: part, allowedMentions: { parse: [] } });
+          else await interaction.followUp({ content: part, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+          first = false;
+        }
+      },
+    });
+  };
+
+  const onAutocomplete = async (interaction: AutocompleteInteraction) => {
+    const typed = String(interaction.options.getFocused()).toLowerCase();
+    const { items } = await options.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
+    const matching = items.filter((assistant) => assistant.name.toLowerCase().includes(typed));
+    const starts = (name: string) => (name.toLowerCase().startsWith(typed) ? 0 : 1);
+    matching.sort((a, b) => starts(a.name) - starts(b.name) || a.name.localeCompare(b.name));
+    await interaction.respond(
+      matching.slice(0, 25).map((assistant) => ({ name: `${assistant.name}${assistant.description ? ` — ${assistant.description}` : ''}`.slice(0, 100), value: assistant.name })),
+    );
+  };
+
+  const onButton = async (interaction: ButtonInteraction) => {
+    const parsed = parsePromptActionId(interaction.customId);
+    if (!parsed || !interaction.channel) return;
+    // Acknowledge the click at once; the prompt's message is edited when the answer is taken.
+    await interaction.deferUpdate();
+    if (!chat) return;
+    await chat.handleAction({
+      place: placeOf(interaction.channel, interaction.guildId),
+      user: userOf(interaction.user, interaction.inCachedGuild() ? interaction.member : null),
+      promptId: parsed.promptId,
+      optionIndex: parsed.optionIndex,
+      replyPrivately: async (markdown) => {
+        await interaction.followUp({ content: markdown.slice(0, MAX_CHARS), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      },
+    });
+  };
+
+  const onInteraction = async (interaction: Interaction) => {
+    if (interaction.isAutocomplete()) return onAutocomplete(interaction);
+    if (interaction.isChatInputCommand() && interaction.commandName === options.command) return onCommand(interaction);
+    if (interaction.isButton()) return onButton(interaction);
+  };
+
+  const guarded =
+    <A extends unknown[]>(what: string, handler: (...args: A) => Promise<unknown>) =>
+    (...args: A) =>
+      void handler(...args).catch((error: unknown) => log.error({ err: error }, `Discord: ${what} failed`));
+
+  const connect = async (withMessageContent: boolean): Promise<Client> => {
+    const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+    if (withMessageContent) intents.push(GatewayIntentBits.MessageContent);
+    const next = new Client({
+      intents,
+      // DMs arrive in channels discord.js has not cached.
+      partials: [Partials.Channel],
+      rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 },
+    });
+    next.on(Events.MessageCreate, guarded('a message', onMessage));
+    next.on(Events.InteractionCreate, guarded('an interaction', onInteraction));
+    next.on(Events.ShardReady, () => health.set('ready'));
+    next.on(Events.ShardResume, () => {
+      health.resumes += 1;
+      health.set('ready');
+    });
+    next.on(Events.ShardReconnecting, () => health.set('reconnecting'));
+    next.on(Events.ShardDisconnect, (event) => health.set('closed', event.code));
+    next.on(Events.ShardError, (error) => log.warn({ err: error }, 'Discord gateway error'));
+    next.on(Events.Error, (error) => log.error({ err: error }, 'Discord client error'));
+    const ready = new Promise<void>((resolve) => next.once(Events.ClientReady, () => resolve()));
+    await next.login(options.token);
+    await ready;
+    return next;
+  };
+
+  return {
+    adapter,
+    async start(service) {
+      chat = service;
+      try {
+        client = await connect(true);
+      } catch (error) {
+        if (health.closeCode !== DISALLOWED_INTENTS) throw error;
+        messageContent = false;
+        log.warn(
+          'Discord refused the MessageContent intent (enable "Message Content Intent" under Bot in the Developer Portal). Continuing without it: mentions, DMs and /sb work; other messages arrive empty and are not answered.',
+        );
+        client = await connect(false);
+      }
+      const commands = client.application!.commands;
+      if (options.guildId) await commands.set([slashCommandData(options.command)], options.guildId);
+      else await commands.set([slashCommandData(options.command)]);
+      log.info({ botUserId: client.user!.id, guild: options.guildId ?? 'global', messageContent }, 'Discord adapter started');
+    },
+    async stop() {
+      chat = undefined;
+      typing.stopAll();
+      await client?.destroy();
+      health.set('closed');
+    },
+    health() {
+      return { ...health.report(), message_content_intent: messageContent, bot_user_id: client?.user?.id ?? null, healthy: health.healthy() };
+    },
+  };
+}
+
+/** A thread's name from the message that starts it (Discord allows 1 to 100 characters). */
+function threadName(text: string): string {
+  const name = text.replace(/\s+/g, ' ').trim();
+  return (name.length > 90 ? `${name.slice(0, 89)}…` : name) || 'Conversation';
+}
