@@ -1,22 +1,26 @@
-import { ConfigError } from './config/load.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
 import { startSwitchboard } from './main.ts';
+import { Db } from './storage/postgres/db.ts';
+import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
 
 /**
  * `switchboard start` (the default): start on the config from SWITCHBOARD_CONFIG or
  * config/switchboard.yaml. A bad config exits with code 2 and a list of every problem.
+ * `switchboard migrate`: apply PostgreSQL migrations by hand (start applies them too).
  */
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write('usage: switchboard [start]\n\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, HOST, PORT, LOG_LEVEL\n');
+    process.stdout.write('usage: switchboard [start | migrate]\n\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL\n');
     return 0;
   }
-  if (command !== 'start') {
-    process.stderr.write(`unknown command "${command}"; try: switchboard start\n`);
+  if (command !== 'start' && command !== 'migrate') {
+    process.stderr.write(`unknown command "${command}"; try: switchboard start, or switchboard migrate\n`);
     return 2;
   }
   try {
+    if (command === 'migrate') return await migrateCommand();
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.web) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
@@ -41,6 +45,23 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  }
+}
+
+async function migrateCommand(): Promise<number> {
+  const { storage } = loadConfig();
+  if (storage.kind !== 'postgres') {
+    process.stderr.write('switchboard migrate: storage is lowdb (files need no migrations); set DATABASE_URL or storage.kind: postgres\n');
+    return 2;
+  }
+  const db = new Db({ url: storage.url, schema: storage.schema, poolSize: 1 });
+  try {
+    const applied = await migrate(db);
+    const newest = Math.max(...MIGRATIONS.map((migration) => migration.version));
+    process.stdout.write(applied.length > 0 ? `applied migrations ${applied.join(', ')}; schema "${storage.schema}" is at version ${newest}\n` : `schema "${storage.schema}" is up to date (version ${newest})\n`);
+    return 0;
+  } finally {
+    await db.close();
   }
 }
 

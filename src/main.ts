@@ -14,6 +14,7 @@ import { createHttpApp } from './http/app.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 import { openLowdbStorage } from './storage/lowdb/index.ts';
+import { openPostgresStorage, type PostgresStorage } from './storage/postgres/index.ts';
 import type { Storage } from './storage/types.ts';
 
 export interface Switchboard {
@@ -99,11 +100,13 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       maxBodyBytes: config.server.max_body_bytes,
       mounts,
       authenticatedMounts: web ? [(app) => web.mount(app)] : [],
-      health: () => {
+      health: async () => {
         const discordHealth = discord?.health();
+        const database = 'ping' in storage ? ((await (storage as PostgresStorage).ping()) ? 'reachable' : 'unreachable') : undefined;
         // A Discord bot whose gateway is gone (a "zombie") fails the health check, so a supervisor restarts it.
         return {
-          ...(discordHealth && !discordHealth.healthy ? { ok: false } : {}),
+          ...((discordHealth && !discordHealth.healthy) || database === 'unreachable' ? { ok: false } : {}),
+          ...(database ? { database } : {}),
           platforms: { ...(slack ? { slack: slack.health() } : {}), ...(discordHealth ? { discord: discordHealth } : {}), ...(web ? { web: web.health() } : {}) },
         };
       },
@@ -168,5 +171,5 @@ function discordFromEnv(env: NodeJS.ProcessEnv, config: LoadedConfig, engine: En
 
 async function openStorage(config: LoadedConfig): Promise<Storage> {
   if (config.storage.kind === 'lowdb') return openLowdbStorage(config.storage.dir);
-  throw new SwitchboardError('unsupported', 'storage kind "postgres" is not available in this version yet; use kind: lowdb');
+  return openPostgresStorage({ url: config.storage.url, schema: config.storage.schema, poolSize: config.storage.pool_size });
 }

@@ -102,10 +102,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       },
     ]);
   }
-  const storage =
-    config.storage.kind === 'lowdb'
+  const chosen = envOverrides.databaseUrl
+    ? storageSpecFromUrl(config.storage, envOverrides.databaseUrl)
+    : config.storage.kind === 'lowdb'
       ? { ...config.storage, dir: resolve(cwd, envOverrides.dataDir ?? config.storage.dir) }
       : config.storage;
+  const storage = chosen.kind === 'postgres' && envOverrides.databaseSchema ? { ...chosen, schema: envOverrides.databaseSchema } : chosen;
   return deepFreeze({
     ...config,
     file,
@@ -114,6 +116,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     storage,
     server,
   });
+}
+
+/** DATABASE_URL switches storage to PostgreSQL, keeping the file's other PostgreSQL settings. */
+function storageSpecFromUrl(storage: ParsedConfig['storage'], url: string): ParsedConfig['storage'] {
+  if (storage.kind === 'postgres') return { ...storage, url };
+  return { kind: 'postgres', url, pool_size: 10, schema: 'switchboard', lease_seconds: 10 };
 }
 
 function isLoopback(host: string): boolean {
@@ -172,8 +180,16 @@ function loadEnvSection(
 }
 
 function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, message: string, where?: string) => void) {
-  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string } = {};
+  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string; databaseUrl?: string; databaseSchema?: string } = {};
+  if (env.DATABASE_SCHEMA) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(env.DATABASE_SCHEMA)) problem('DATABASE_SCHEMA', 'must be a plain lowercase identifier', 'environment');
+    else out.databaseSchema = env.DATABASE_SCHEMA;
+  }
   if (env.SWITCHBOARD_DATA_DIR) out.dataDir = env.SWITCHBOARD_DATA_DIR;
+  if (env.DATABASE_URL) {
+    if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problem('DATABASE_URL', 'must be a postgres:// URL', 'environment');
+    else out.databaseUrl = env.DATABASE_URL;
+  }
   if (env.SWITCHBOARD_API_KEY) out.apiKey = env.SWITCHBOARD_API_KEY;
   if (env.HOST) out.host = env.HOST;
   if (env.PORT !== undefined && env.PORT !== '') {

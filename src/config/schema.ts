@@ -50,8 +50,13 @@ const storageSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lowdb'), dir: z.string().min(1).default(DEFAULTS.dataDir) }),
   z.strictObject({
     kind: z.literal('postgres'),
+    /** postgres://user:password@host:5432/database (DATABASE_URL overrides). */
     url: z.string().min(1),
-    pool_size: z.number().int().positive().default(DEFAULTS.postgresPoolSize),
+    pool_size: z.number().int().positive().max(1000).default(DEFAULTS.postgresPoolSize),
+    /** The schema Switchboard's tables live in, created when missing. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain lowercase identifier').default('switchboard'),
+    /** How long a process may go silent before others take over its runs (and its Discord gateway). */
+    lease_seconds: z.number().min(1).max(3600).default(10),
   }),
 ]);
 

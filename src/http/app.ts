@@ -19,7 +19,7 @@ export interface HttpAppOptions {
   apiKey?: string | undefined;
   maxBodyBytes?: number;
   /** Extra health facts for GET /ok (e.g. the Discord gateway's state); `ok: false` in them answers 503. */
-  health?: () => Record<string, unknown>;
+  health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Routes that authenticate themselves (Slack signs its requests), mounted before the API key check. */
   mounts?: Array<(app: Hono) => void>;
   /** Routes behind the API key like the API (the playground). */
@@ -40,8 +40,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.onError((error, c) => respondToError(error, c, log));
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
-  app.get('/ok', (c) => {
-    const report = { ok: true, ...(options.health?.() ?? {}) };
+  app.get('/ok', async (c) => {
+    const report = { ok: true, ...((await options.health?.()) ?? {}) };
     return c.json(report, report.ok === false ? 503 : 200);
   });
   // Slack signs its requests; the API key is for API clients.

@@ -238,6 +238,60 @@ export function storageContract(name: string, setup: StorageSetup): void {
       });
     });
 
+    describe('chat records', () => {
+      it('keeps collections apart, lists in the order first stored, overwrites in place, deletes', async () => {
+        await storage.chat.outbox.put('b', { n: 1 });
+        await storage.chat.outbox.put('a', { n: 2 });
+        await storage.chat.prompts.put('a', { other: true });
+        await storage.chat.outbox.put('b', { n: 3 });
+        expect(await storage.chat.outbox.list()).toEqual([
+          { key: 'b', value: { n: 3 } },
+          { key: 'a', value: { n: 2 } },
+        ]);
+        expect(await storage.chat.prompts.get('a')).toEqual({ other: true });
+        await storage.chat.outbox.delete('b');
+        expect(await storage.chat.outbox.get('b')).toBeNull();
+        expect((await storage.chat.outbox.list()).map((entry) => entry.key)).toEqual(['a']);
+      });
+
+      it('a delivery key is claimed once, even by simultaneous claims, until it expires; a note stays until cleared', async () => {
+        const claims = await Promise.all(Array.from({ length: 8 }, () => storage.chat.claim('event:E1', 60_000, { text: 'hi' })));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await storage.chat.notes()).toEqual([{ key: 'event:E1', note: { text: 'hi' } }]);
+        await storage.chat.clearNote('event:E1');
+        expect(await storage.chat.notes()).toEqual([]);
+        expect(await storage.chat.claim('event:E1', 60_000)).toBe(false);
+        expect(await storage.chat.claim('event:E2', 1)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(await storage.chat.claim('event:E2', 60_000)).toBe(true);
+      });
+    });
+
+    describe('crons', () => {
+      it('stores, lists, replaces and deletes schedules', async () => {
+        const cron = {
+          cron_id: crypto.randomUUID(),
+          assistant_id: crypto.randomUUID(),
+          thread_id: null,
+          schedule: '*/5 * * * *',
+          payload: { input: { n: 1 } },
+          metadata: {},
+          enabled: true,
+          end_time: null,
+          on_run_completed: 'keep' as const,
+          user_id: null,
+          next_run_date: iso(),
+          created_at: iso(),
+          updated_at: iso(),
+        };
+        await storage.crons.put(cron);
+        await storage.crons.put({ ...cron, enabled: false });
+        expect(await storage.crons.list()).toEqual([{ ...cron, enabled: false }]);
+        expect(await storage.crons.delete(cron.cron_id)).toBe(true);
+        expect(await storage.crons.get(cron.cron_id)).toBeNull();
+      });
+    });
+
     describe('restart', () => {
       it('keeps every acknowledged record across a restart', async () => {
         const assistantId = crypto.randomUUID();

@@ -2,12 +2,8 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   TASKS,
-  WRITES_IDX_MAP,
-  compareWritesSortKeys,
   copyCheckpoint,
   getCheckpointId,
-  maxChannelVersion,
-  writesSortKey,
   type ChannelVersions,
   type Checkpoint,
   type CheckpointListOptions,
@@ -19,6 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { invalidInput } from '../../errors.ts';
 import { mergeRunMetadata } from '../checkpoint-metadata.ts';
+import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { JournalPool, Sequence } from './journal-pool.ts';
 import { LruMap } from './lru.ts';
@@ -60,27 +57,19 @@ export class LowdbCheckpointSaver extends BaseCheckpointSaver implements ThreadC
     const { ns } = record;
     const checkpoint = (await this.#load(record.cp)) as Checkpoint;
     const blobs = this.#blobsFor(journal, record, checkpoint);
-    const writes = journal
-      .writes(ns, record.id)
-      .map((meta) => ({ key: writesSortKey(meta.path, meta.task, meta.idx), meta, value: journal.writeValue(meta) }))
-      .sort((a, b) => compareWritesSortKeys(a.key, b.key));
+    const order = (meta: { path: string; task: string; idx: number }) => meta;
+    const writes = inWriteOrder(journal.writes(ns, record.id), order).map((meta) => ({ meta, value: journal.writeValue(meta) }));
     const sends =
       checkpoint.v < 4 && record.parent
-        ? journal
-            .writes(ns, record.parent)
-            .filter((meta) => meta.ch === TASKS)
-            .sort((a, b) => compareWritesSortKeys(writesSortKey(a.path, a.task, a.idx), writesSortKey(b.path, b.task, b.idx)))
-            .map((meta) => journal.writeValue(meta))
+        ? inWriteOrder(
+            journal.writes(ns, record.parent).filter((meta) => meta.ch === TASKS),
+            order,
+          ).map((meta) => journal.writeValue(meta))
         : undefined;
 
     checkpoint.channel_values = {};
     for (const [channel, value] of blobs) checkpoint.channel_values[channel] = await this.#load(value);
-    if (sends) {
-      // Checkpoints before format v4 kept pending sends as writes on their parent.
-      checkpoint.channel_values[TASKS] = await Promise.all(sends.map((value) => this.#load(value)));
-      const versions = Object.values(checkpoint.channel_versions);
-      checkpoint.channel_versions[TASKS] = versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
-    }
+    if (sends) addLegacySends(checkpoint, await Promise.all(sends.map((value) => this.#load(value))), () => this.getNextVersion(undefined));
     const pendingWrites: CheckpointPendingWrite[] = [];
     for (const { meta, value } of writes) pendingWrites.push([meta.task, meta.ch, await this.#load(value)]);
     const tuple: CheckpointTuple = {
@@ -209,7 +198,7 @@ export class LowdbCheckpointSaver extends BaseCheckpointSaver implements ThreadC
     if (checkpointId === undefined) throw invalidInput('cannot store writes without configurable.checkpoint_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const values: WriteValue[] = await Promise.all(
-      writes.map(async ([channel, value], idx) => ({ idx: WRITES_IDX_MAP[channel] ?? idx, ch: channel, v: await this.#dump(value) })),
+      writes.map(async ([channel, value], idx) => ({ idx: writeIndex(channel, idx), ch: channel, v: await this.#dump(value) })),
     );
     const journal = this.#pool.getOrCreate(threadId);
     const existing = journal.writes(ns, checkpointId);

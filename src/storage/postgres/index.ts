@@ -1,0 +1,52 @@
+import type { Storage } from '../types.ts';
+import { PgAssistantRepo } from './assistants.ts';
+import { pgChat } from './chat.ts';
+import { PgCheckpointSaver } from './checkpointer.ts';
+import { PgCronRepo } from './crons.ts';
+import { Db, type DbOptions } from './db.ts';
+import { migrate } from './migrations.ts';
+import { PgRunRepo } from './runs.ts';
+import { PgStore } from './store.ts';
+import { PgThreadRepo } from './threads.ts';
+
+export interface PostgresStorage extends Storage {
+  readonly db: Db;
+  /** Whether the database answers (for GET /ok). */
+  ping(): Promise<boolean>;
+}
+
+/**
+ * The PostgreSQL backend: every record in one schema, shared by every process started
+ * with the same database. Pending migrations are applied first.
+ */
+export async function openPostgresStorage(options: DbOptions): Promise<PostgresStorage> {
+  const db = new Db(options);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    kind: 'postgres',
+    db,
+    assistants: new PgAssistantRepo(db),
+    threads: new PgThreadRepo(db),
+    runs: new PgRunRepo(db),
+    crons: new PgCronRepo(db),
+    chat: pgChat(db),
+    checkpointer: new PgCheckpointSaver(db),
+    store: new PgStore(db),
+    async ping() {
+      try {
+        await db.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}

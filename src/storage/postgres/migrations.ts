@@ -1,0 +1,170 @@
+import type { Db } from './db.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, one numbered step at a time. A step is never edited once released: a change
+ * is a new step. Records are kept as JSON documents next to the columns that queries
+ * filter, sort or lock on.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'records, checkpoints and the store',
+    sql: `
+      CREATE TABLE sb_assistants (
+        assistant_id text PRIMARY KEY,
+        graph_id text NOT NULL,
+        name text NOT NULL,
+        metadata jsonb NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        doc jsonb NOT NULL
+      );
+      CREATE TABLE sb_assistant_versions (
+        assistant_id text NOT NULL REFERENCES sb_assistants ON DELETE CASCADE,
+        version integer NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (assistant_id, version)
+      );
+
+      CREATE TABLE sb_threads (
+        thread_id text PRIMARY KEY,
+        status text NOT NULL,
+        metadata jsonb NOT NULL,
+        "values" jsonb,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        state_updated_at text,
+        doc jsonb NOT NULL
+      );
+      CREATE INDEX sb_threads_metadata ON sb_threads USING gin (metadata jsonb_path_ops);
+
+      CREATE TABLE sb_runs (
+        run_id text PRIMARY KEY,
+        thread_id text NOT NULL,
+        status text NOT NULL,
+        metadata jsonb NOT NULL,
+        created_at text NOT NULL,
+        seq bigserial NOT NULL,
+        doc jsonb NOT NULL
+      );
+      CREATE INDEX sb_runs_thread ON sb_runs (thread_id, created_at DESC, run_id DESC);
+      CREATE INDEX sb_runs_active ON sb_runs (seq) WHERE status IN ('pending', 'running');
+
+      CREATE TABLE sb_crons (
+        cron_id text PRIMARY KEY,
+        doc jsonb NOT NULL
+      );
+
+      CREATE TABLE sb_chat (
+        collection text NOT NULL,
+        key text NOT NULL,
+        value jsonb NOT NULL,
+        seq bigserial NOT NULL,
+        PRIMARY KEY (collection, key)
+      );
+      CREATE TABLE sb_dedupe (
+        key text PRIMARY KEY,
+        expires_at bigint NOT NULL,
+        note jsonb
+      );
+      CREATE INDEX sb_dedupe_notes ON sb_dedupe (key) WHERE note IS NOT NULL;
+
+      CREATE TABLE sb_store (
+        namespace text[] NOT NULL,
+        key text NOT NULL,
+        value jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (namespace, key)
+      );
+
+      -- Checkpoints: every row takes its number from one sequence, so "everything written
+      -- after this point" (a rollback) is one comparison.
+      CREATE SEQUENCE sb_checkpoint_seq;
+      CREATE TABLE sb_checkpoints (
+        thread_id text NOT NULL,
+        ns text NOT NULL,
+        checkpoint_id text NOT NULL,
+        parent_id text,
+        type text NOT NULL,
+        checkpoint bytea NOT NULL,
+        metadata_type text NOT NULL,
+        metadata bytea NOT NULL,
+        metadata_json jsonb,
+        -- The checkpoint format version, and the channel versions it holds (to find its blobs).
+        checkpoint_v integer NOT NULL,
+        blob_channels text[] NOT NULL,
+        blob_versions text[] NOT NULL,
+        seq bigint NOT NULL DEFAULT nextval('sb_checkpoint_seq'),
+        PRIMARY KEY (thread_id, ns, checkpoint_id)
+      );
+      CREATE TABLE sb_checkpoint_blobs (
+        thread_id text NOT NULL,
+        ns text NOT NULL,
+        channel text NOT NULL,
+        version text NOT NULL,
+        type text NOT NULL,
+        value bytea,
+        seq bigint NOT NULL DEFAULT nextval('sb_checkpoint_seq'),
+        PRIMARY KEY (thread_id, ns, channel, version)
+      );
+      CREATE TABLE sb_checkpoint_writes (
+        thread_id text NOT NULL,
+        ns text NOT NULL,
+        checkpoint_id text NOT NULL,
+        task_id text NOT NULL,
+        idx integer NOT NULL,
+        channel text NOT NULL,
+        type text NOT NULL,
+        value bytea NOT NULL,
+        task_path text NOT NULL,
+        seq bigint NOT NULL DEFAULT nextval('sb_checkpoint_seq'),
+        PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+      );
+    `,
+  },
+];
+
+const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
+
+/**
+ * Applies the steps this database has not seen, each in its own transaction, under an
+ * advisory lock so that processes starting together do not race. Returns the versions applied.
+ */
+export async function migrate(db: Db): Promise<number[]> {
+  const client = db.dedicatedClient();
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS sb_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM sb_migrations')).rows.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO sb_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, { cause: error });
+      }
+      applied.push(migration.version);
+    }
+    const newest = Math.max(0, ...MIGRATIONS.map((migration) => migration.version));
+    const known = Math.max(0, ...done);
+    if (known > newest) throw new Error(`the database is at schema version ${known}, newer than this Switchboard knows (${newest}): upgrade Switchboard`);
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    await client.end();
+  }
+}

@@ -1,0 +1,24 @@
+import { validate } from '@langchain/langgraph-checkpoint-validation';
+import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
+import type { Storage } from '../../src/storage/types.ts';
+import { dropSchema, freshSchema, HAS_POSTGRES, pgOptions } from '../helpers/postgres.ts';
+
+// LangGraph's official checkpointer conformance suite, against the PostgreSQL checkpointer.
+const opened = new Map<unknown, { storage: Storage; schema: string }>();
+
+if (HAS_POSTGRES) {
+  validate({
+    checkpointerName: 'PgCheckpointSaver',
+    async createCheckpointer() {
+      const schema = freshSchema();
+      const storage = await openPostgresStorage(pgOptions(schema));
+      opened.set(storage.checkpointer, { storage, schema });
+      return storage.checkpointer;
+    },
+    async destroyCheckpointer(checkpointer) {
+      const entry = opened.get(checkpointer);
+      await entry?.storage.close();
+      if (entry) await dropSchema(entry.schema);
+    },
+  });
+}
