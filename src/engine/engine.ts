@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { AssistantSpec } from '../config/schema.ts';
-import type { MultitaskStrategy, Storage } from '../storage/types.ts';
+import type { MultitaskStrategy, Run, Storage } from '../storage/types.ts';
 import { AssistantService } from './assistants.ts';
 import { CronService } from './crons.ts';
 import { RunExecutor } from './executor.ts';
 import type { GraphRegistry } from './graphs.ts';
+import { LocalScheduler } from './local-scheduler.ts';
 import { RunQueue } from './queue.ts';
 import { RunService } from './runs.ts';
+import type { RunScheduler } from './scheduler.ts';
 import { StreamBroker } from './stream.ts';
 import { ThreadService } from './threads.ts';
 
@@ -19,6 +21,8 @@ export interface EngineOptions {
   timeoutSeconds?: number | undefined;
   streamRetentionSeconds?: number;
   assistants?: readonly AssistantSpec[];
+  /** Runs shared with other processes (PostgreSQL); by default they are queued in this process. */
+  scheduler?: (parts: { execute: (run: Run, signal: AbortSignal) => Promise<void>; broker: StreamBroker }) => RunScheduler;
   /** How often due crons are checked; 0 leaves the scheduler off (tests call `crons.tick`). */
   cronIntervalMs?: number;
   now?: () => Date;
@@ -31,7 +35,7 @@ export interface Engine {
   readonly threads: ThreadService;
   readonly runs: RunService;
   readonly crons: CronService;
-  readonly queue: RunQueue;
+  readonly scheduler: RunScheduler;
   readonly broker: StreamBroker;
   /** Syncs config assistants and resumes the runs a previous process left unfinished. */
   start(): Promise<void>;
@@ -45,12 +49,15 @@ export function createEngine(options: EngineOptions): Engine {
   const retentionMs = (options.streamRetentionSeconds ?? 300) * 1000;
   const broker = new StreamBroker({ retentionMs });
   let executor: RunExecutor | undefined;
-  const queue = new RunQueue({ workers: options.workers ?? 8, execute: (run, signal) => executor!.execute(run, signal) });
+  const execute = (run: Run, signal: AbortSignal) => executor!.execute(run, signal);
+  const scheduler: RunScheduler = options.scheduler
+    ? options.scheduler({ execute, broker })
+    : new LocalScheduler({ storage, queue: new RunQueue({ workers: options.workers ?? 8, execute }), broker, ...(options.now ? { now: options.now } : {}) });
   let runs: RunService | undefined;
   const threads = new ThreadService({
     storage,
     graphs,
-    hasActiveRuns: (threadId, exceptRunId) => queue.active(threadId).some((run) => run.run_id !== exceptRunId),
+    scheduler,
     stopRuns: async (threadId) => {
       await runs!.cancelAll(threadId, { action: 'interrupt', wait: true });
     },
@@ -71,7 +78,7 @@ export function createEngine(options: EngineOptions): Engine {
     storage,
     assistants,
     threads,
-    queue,
+    scheduler,
     broker,
     log,
     defaultStrategy: options.defaultStrategy ?? 'enqueue',
@@ -86,7 +93,7 @@ export function createEngine(options: EngineOptions): Engine {
     threads,
     runs,
     crons,
-    queue,
+    scheduler,
     broker,
     async start() {
       await assistants.syncFromConfig(options.assistants ?? []);
@@ -96,7 +103,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async stop() {
       crons.stop();
-      await queue.shutdown();
+      await scheduler.shutdown();
       await storage.close();
     },
   };

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { conflict, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
 import type { AssistantService } from './assistants.ts';
 import type { RunOutcome } from './executor.ts';
-import type { RunQueue } from './queue.ts';
 import { buildRun, validateRunCreate, type RunCreate } from './run-request.ts';
+import type { CancelAction, RunScheduler } from './scheduler.ts';
 import type { RunEvent, StreamBroker } from './stream.ts';
 import type { ThreadService } from './threads.ts';
 import { sendWebhook } from './webhook.ts';
@@ -12,7 +12,7 @@ import { sendWebhook } from './webhook.ts';
 const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running']);
 export const isActive = (run: Run) => ACTIVE.has(run.status);
 
-export type CancelAction = 'interrupt' | 'rollback';
+export type { CancelAction } from './scheduler.ts';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -29,7 +29,7 @@ export interface RunServiceOptions {
   storage: Storage;
   assistants: AssistantService;
   threads: ThreadService;
-  queue: RunQueue;
+  scheduler: RunScheduler;
   broker: StreamBroker;
   log: Logger;
   defaultStrategy: MultitaskStrategy;
@@ -39,9 +39,9 @@ export interface RunServiceOptions {
 }
 
 /**
- * Runs: creation with the thread's double-texting strategy, join, streams, cancel.
- * Deciding a strategy and registering the run happen without an intervening await, so
- * two messages arriving together can never both see an idle thread.
+ * Runs: creation with the thread's double-texting strategy, join, streams, cancel. The
+ * scheduler makes the atomic decisions (is the thread busy; will this run ever start);
+ * this service keeps the records and outcomes around them.
  */
 export class RunService {
   readonly #o: RunServiceOptions;
@@ -49,8 +49,6 @@ export class RunService {
   readonly #outcomes = new Map<string, Deferred<RunOutcome>>();
   /** Thread of each run known to this process, for requests that name only the run (stateless streams). */
   readonly #threadOfRun = new Map<string, string>();
-  /** Resolves when a new run's record is stored; a stop waits for it before writing. */
-  readonly #stored = new Map<string, Promise<unknown>>();
 
   constructor(options: RunServiceOptions) {
     this.#o = options;
@@ -58,7 +56,7 @@ export class RunService {
   }
 
   async create(threadId: string | null, payload: RunCreate): Promise<Run> {
-    const { storage, assistants, threads, queue, broker } = this.#o;
+    const { assistants, threads, scheduler } = this.#o;
     validateRunCreate(payload);
     const assistant = await assistants.get(payload.assistant_id);
     const stateless = threadId === null;
@@ -72,38 +70,24 @@ export class RunService {
       });
     }
     const strategy = payload.multitask_strategy ?? strategyOf(assistant.metadata) ?? this.#o.defaultStrategy;
-
-    // From here to queue.add: no await, so the in-flight check and the registration are one step.
-    const inflight = queue.active(thread.thread_id);
-    if (inflight.length > 0 && strategy === 'reject') {
-      const busy = inflight[0]!;
-      throw conflict(`thread ${thread.thread_id} is busy with run ${busy.run_id}; the new run was rejected`, {
-        thread_id: thread.thread_id,
-        run_id: busy.run_id,
-      });
-    }
     const run = buildRun({ payload, assistant, thread, strategy, stateless, now: this.#now() });
-    queue.add(run);
-    broker.open(run.run_id);
     this.#outcomes.set(run.run_id, deferred());
     this.#threadOfRun.set(run.run_id, run.thread_id);
-
-    const storing = (async () => {
-      await storage.runs.put(run);
-      await threads.markRunAccepted(run.thread_id, assistant.graph_id, assistant.assistant_id);
-    })();
-    this.#stored.set(run.run_id, storing.catch(() => undefined));
+    let inflight: Run[];
     try {
-      await storing;
+      inflight = await scheduler.admit(run, {
+        reject: strategy === 'reject',
+        // The thread is busy and belongs to the run's graph and assistant from now on (its state is readable while the run is in flight).
+        markThread: (current) =>
+          current.status === 'busy' && current.metadata.graph_id === assistant.graph_id && current.metadata.assistant_id === assistant.assistant_id
+            ? null
+            : { ...current, status: 'busy', metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id }, updated_at: this.#now().toISOString() },
+      });
     } catch (error) {
-      queue.removePending(run.run_id);
-      broker.drop(run.run_id);
       this.#outcomes.delete(run.run_id);
+      this.#threadOfRun.delete(run.run_id);
       throw error;
-    } finally {
-      this.#stored.delete(run.run_id);
     }
-    queue.accept(run.run_id);
     if (strategy === 'interrupt' || strategy === 'rollback') {
       for (const earlier of inflight) {
         this.#stop(earlier, strategy).catch((error: unknown) => this.#o.log.error({ err: error, runId: earlier.run_id }, 'could not stop a run'));
@@ -141,9 +125,14 @@ export class RunService {
     return run;
   }
 
+  /** Pending and running runs of a thread, oldest first. */
+  inflight(threadId: string): Promise<Run[]> {
+    return this.#o.scheduler.inflight(threadId);
+  }
+
   /** Cancels every pending and running run of a thread. */
   async cancelAll(threadId: string, options: { action?: CancelAction; wait?: boolean } = {}): Promise<string[]> {
-    const runs = this.#o.queue.active(threadId);
+    const runs = await this.#o.scheduler.inflight(threadId);
     const stopping = Promise.all(runs.map((run) => this.#stop(run, options.action ?? 'interrupt')));
     if (options.wait) await stopping;
     return runs.map((run) => run.run_id);
@@ -195,6 +184,7 @@ export class RunService {
   finished(run: Run, outcome: RunOutcome): void {
     const waiting = this.#outcomes.get(run.run_id);
     waiting?.resolve(outcome);
+    this.#o.scheduler.finished(run);
     setTimeout(() => {
       this.#outcomes.delete(run.run_id);
       this.#threadOfRun.delete(run.run_id);
@@ -202,9 +192,9 @@ export class RunService {
     if (run.kwargs.webhook) void sendWebhook(run, outcome, this.#o.log);
   }
 
-  /** The thread of a run this process knows (created or resumed here, not yet forgotten). */
-  threadOf(runId: string): string | undefined {
-    return this.#threadOfRun.get(runId);
+  /** The thread of a run (for requests that name only the run), or undefined if unknown. */
+  async threadOf(runId: string): Promise<string | undefined> {
+    return this.#threadOfRun.get(runId) ?? (await this.#o.scheduler.threadOf(runId)) ?? undefined;
   }
 
   /**
@@ -213,40 +203,23 @@ export class RunService {
    * resumes it from its last checkpoint instead of applying its input twice.
    */
   async recover(): Promise<number> {
-    const { storage, queue, broker, threads } = this.#o;
-    const active = await storage.runs.active();
-    for (const run of active) {
-      queue.add(run);
-      broker.open(run.run_id);
-      this.#outcomes.set(run.run_id, deferred());
-      this.#threadOfRun.set(run.run_id, run.thread_id);
-    }
-    for (const threadId of new Set(active.map((run) => run.thread_id))) await threads.setStatus(threadId, 'busy');
-    for (const run of active) queue.accept(run.run_id);
-    return active.length;
+    return this.#o.scheduler.start((runs) => {
+      for (const run of runs) {
+        this.#outcomes.set(run.run_id, deferred());
+        this.#threadOfRun.set(run.run_id, run.thread_id);
+      }
+    });
   }
 
   async #stop(run: Run, action: CancelAction): Promise<void> {
-    const { queue, storage, broker, threads } = this.#o;
-    if (queue.isRunning(run.run_id)) {
-      await queue.stop(run.run_id, action);
-      return;
-    }
-    if (!queue.removePending(run.run_id)) return;
-    await this.#stored.get(run.run_id);
-    let outcome: RunOutcome;
-    if (action === 'rollback') {
-      await storage.runs.delete(run.thread_id, run.run_id);
-      broker.drop(run.run_id);
-      outcome = { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: null, interrupts: [], error: null, rolled_back: true };
-    } else {
-      const stopped: Run = { ...run, status: 'interrupted', error: 'cancelled before it started', updated_at: this.#now().toISOString() };
-      await storage.runs.put(stopped);
-      broker.close(run.run_id);
-      outcome = { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: null, interrupts: [], error: null, rolled_back: false };
-    }
+    const { scheduler, broker, threads } = this.#o;
+    // A running run ends through its executor; a pending one is over once the scheduler has taken it out.
+    if ((await scheduler.stop(run, action)) !== 'removed') return;
+    const rolledBack = action === 'rollback';
+    if (rolledBack) broker.drop(run.run_id);
+    else broker.close(run.run_id);
     const thread = await threads.refresh(run.thread_id, { stopped: true, endingRunId: run.run_id });
-    this.finished(run, { ...outcome, values: thread?.values ?? null });
+    this.finished(run, { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: thread?.values ?? null, interrupts: [], error: null, rolled_back: rolledBack });
   }
 }
 

@@ -3,6 +3,7 @@ import { conflict, invalidInput, notFound } from '../errors.ts';
 import type { Metadata, RunCommandRecord, Storage, Thread, ThreadQuery, ThreadStatus } from '../storage/types.ts';
 import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
+import type { RunScheduler } from './scheduler.ts';
 import { EMPTY_STATE, interruptsByTask, toThreadState, type ThreadState } from './state.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,14 +40,15 @@ export interface HistoryQuery {
 export class ThreadService {
   readonly #storage: Storage;
   readonly #graphs: GraphRegistry;
-  readonly #hasActiveRuns: (threadId: string, exceptRunId?: string) => boolean;
+  readonly #scheduler: RunScheduler;
   readonly #stopRuns: (threadId: string) => Promise<void>;
   readonly #now: () => Date;
 
   constructor(options: {
     storage: Storage;
     graphs: GraphRegistry;
-    hasActiveRuns: (threadId: string, exceptRunId?: string) => boolean;
+    /** Knows which runs are in flight, and updates thread records atomically with admissions. */
+    scheduler: RunScheduler;
     /** Stops a thread's runs before it is deleted. */
     stopRuns?: (threadId: string) => Promise<void>;
     now?: () => Date;
@@ -54,7 +56,7 @@ export class ThreadService {
     this.#stopRuns = options.stopRuns ?? (async () => undefined);
     this.#storage = options.storage;
     this.#graphs = options.graphs;
-    this.#hasActiveRuns = options.hasActiveRuns;
+    this.#scheduler = options.scheduler;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -109,16 +111,23 @@ export class ThreadService {
    * end and the thread's update; it is put right when it is next read.
    */
   async #healed(thread: Thread | null): Promise<Thread | null> {
-    if (!thread || thread.status !== 'busy' || this.#hasActiveRuns(thread.thread_id)) return thread;
+    if (!thread || thread.status !== 'busy' || (await this.#hasActiveRuns(thread.thread_id))) return thread;
     return (await this.refresh(thread.thread_id)) ?? thread;
   }
 
+  async #hasActiveRuns(threadId: string): Promise<boolean> {
+    return (await this.#scheduler.inflight(threadId)).length > 0;
+  }
+
   async update(threadId: string, patch: { metadata?: Metadata }): Promise<Thread> {
-    const thread = await this.get(threadId);
-    if (patch.metadata) thread.metadata = { ...thread.metadata, ...patch.metadata };
-    thread.updated_at = this.#now().toISOString();
-    await this.#storage.threads.put(thread);
-    return thread;
+    await this.get(threadId);
+    const updated = await this.#scheduler.updateThread(threadId, (thread) => ({
+      ...thread,
+      metadata: patch.metadata ? { ...thread.metadata, ...patch.metadata } : thread.metadata,
+      updated_at: this.#now().toISOString(),
+    }));
+    if (!updated) throw notFound('thread', threadId);
+    return updated;
   }
 
   /** Stops the thread's runs, then removes it with its runs and checkpoints. */
@@ -178,7 +187,7 @@ export class ThreadService {
 
   async updateState(threadId: string, update: StateUpdate): Promise<{ checkpoint: Record<string, unknown> }> {
     const thread = await this.get(threadId);
-    if (this.#hasActiveRuns(threadId)) throw conflict(`thread ${threadId} is busy: a run is pending or running`, { thread_id: threadId });
+    if (await this.#hasActiveRuns(threadId)) throw conflict(`thread ${threadId} is busy: a run is pending or running`, { thread_id: threadId });
     const graph = await this.graphOf(thread);
     if (!graph) throw invalidInput(`thread ${threadId} has no graph yet: run it once, or create it with metadata.graph_id`);
     const selector = { ...(update.checkpoint ?? {}), ...(update.checkpoint_id ? { checkpoint_id: update.checkpoint_id } : {}) };
@@ -226,48 +235,31 @@ export class ThreadService {
       endingRunId?: string;
     } = {},
   ): Promise<Thread | null> {
-    const thread = await this.#storage.threads.get(threadId);
-    if (!thread) return null;
-    if (options.graphId) thread.metadata = { ...thread.metadata, graph_id: options.graphId, ...(options.assistantId ? { assistant_id: options.assistantId } : {}) };
-    const graph = options.state ? null : await this.graphOf(thread);
+    const current = await this.#storage.threads.get(threadId);
+    if (!current) return null;
+    // The graph's state is read first; the record is then changed in one atomic step.
+    const graphMetadata = (metadata: Thread['metadata']) =>
+      options.graphId ? { ...metadata, graph_id: options.graphId, ...(options.assistantId ? { assistant_id: options.assistantId } : {}) } : metadata;
+    const graph = options.state ? null : await this.graphOf({ ...current, metadata: graphMetadata(current.metadata) });
     const state = options.state ?? (graph ? toThreadState(await graph.getState(this.#config(threadId))) : EMPTY_STATE());
     const waitsForHuman = options.stopped ? state.interrupts.length > 0 : state.next.length > 0;
-    let status: ThreadStatus = 'idle';
-    if (options.error) status = 'error';
-    else if (waitsForHuman) status = 'interrupted';
-    else if (this.#hasActiveRuns(threadId, options.endingRunId)) status = 'busy';
-    thread.status = status;
-    if (options.state || graph) {
-      thread.values = state.checkpoint ? state.values : null;
-      thread.state_updated_at = this.#now().toISOString();
-    }
-    thread.interrupts = interruptsByTask(state);
-    thread.error = options.error ?? null;
-    thread.updated_at = this.#now().toISOString();
-    await this.#storage.threads.put(thread);
-    return thread;
-  }
-
-  /**
-   * A run was accepted: the thread is busy and belongs to that run's graph and assistant
-   * from now on (so its state is readable while the run is in flight).
-   */
-  async markRunAccepted(threadId: string, graphId: string, assistantId: string): Promise<void> {
-    const thread = await this.#storage.threads.get(threadId);
-    if (!thread) return;
-    if (thread.status === 'busy' && thread.metadata.graph_id === graphId && thread.metadata.assistant_id === assistantId) return;
-    thread.status = 'busy';
-    thread.metadata = { ...thread.metadata, graph_id: graphId, assistant_id: assistantId };
-    thread.updated_at = this.#now().toISOString();
-    await this.#storage.threads.put(thread);
+    const now = this.#now().toISOString();
+    return this.#scheduler.updateThread(threadId, (thread, hasActiveRuns) => {
+      let status: ThreadStatus = 'idle';
+      if (options.error) status = 'error';
+      else if (waitsForHuman) status = 'interrupted';
+      else if (hasActiveRuns(options.endingRunId)) status = 'busy';
+      const next: Thread = { ...thread, metadata: graphMetadata(thread.metadata), status, interrupts: interruptsByTask(state), error: options.error ?? null, updated_at: now };
+      if (options.state || graph) {
+        next.values = state.checkpoint ? state.values : null;
+        next.state_updated_at = now;
+      }
+      return next;
+    });
   }
 
   async setStatus(threadId: string, status: ThreadStatus): Promise<void> {
-    const thread = await this.#storage.threads.get(threadId);
-    if (!thread || thread.status === status) return;
-    thread.status = status;
-    thread.updated_at = this.#now().toISOString();
-    await this.#storage.threads.put(thread);
+    await this.#scheduler.updateThread(threadId, (thread) => (thread.status === status ? null : { ...thread, status, updated_at: this.#now().toISOString() }));
   }
 
   #config(threadId: string, selector: CheckpointSelector = {}): LangGraphRunnableConfig {

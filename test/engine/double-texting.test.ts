@@ -40,7 +40,7 @@ describe('double texting', () => {
     ((values?.messages ?? []) as Array<{ type: string; content: string }>).filter((message) => message.type === 'human').map((message) => message.content);
 
   async function assertNothingLeftRunning(threadId: string) {
-    expect(engine.queue.active(threadId)).toEqual([]);
+    expect(await engine.runs.inflight(threadId)).toEqual([]);
     const stored = await engine.runs.list(threadId, { limit: 1000 });
     expect(stored.filter((run) => run.status === 'pending' || run.status === 'running')).toEqual([]);
     expect((await engine.threads.get(threadId)).status).toBe('idle');
@@ -235,7 +235,7 @@ describe('cancel', () => {
     expect(cancelled.sort()).toEqual([first.run_id, third.run_id].sort());
     const statuses = await Promise.all([first, third].map(async (run) => (await engine.runs.join(thread.thread_id, run.run_id)).status));
     expect(statuses).toEqual(['interrupted', 'interrupted']);
-    expect(engine.queue.active(thread.thread_id)).toEqual([]);
+    expect(await engine.runs.inflight(thread.thread_id)).toEqual([]);
   });
 
   it('cancelling a finished run changes nothing', async () => {
@@ -265,6 +265,6 @@ describe('cancel', () => {
     await engine.threads.delete(thread.thread_id);
     expect((await engine.runs.join(thread.thread_id, run.run_id)).status).toBe('interrupted');
     expect(await engine.threads.find(thread.thread_id)).toBeNull();
-    expect(engine.queue.active(thread.thread_id)).toEqual([]);
+    expect(await engine.runs.inflight(thread.thread_id)).toEqual([]);
   });
 });

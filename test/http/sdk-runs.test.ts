@@ -124,7 +124,7 @@ describe('Platform API through the official SDK: runs', () => {
     await client.runs.cancel(thread.thread_id, rolled.run_id, true, 'rollback');
     await expect(client.runs.get(thread.thread_id, rolled.run_id)).rejects.toMatchObject({ status: 404 });
     expect((await client.threads.getState(thread.thread_id)).values).toMatchObject({ steps: ['first:c'] });
-    expect(engine.queue.active(thread.thread_id)).toEqual([]);
+    expect(await engine.runs.inflight(thread.thread_id)).toEqual([]);
   });
 
   describe('every multitask strategy, with the first run already started', () => {

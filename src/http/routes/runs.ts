@@ -81,12 +81,12 @@ export function runRoutes(engine: Engine): Hono {
     const action = body.action ?? 'interrupt';
     const wanted = body.status ?? 'all';
     if (body.thread_id) {
-      const active = engine.queue.active(body.thread_id).filter((run) => wanted === 'all' || run.status === wanted || (wanted === 'running' && engine.queue.isRunning(run.run_id)));
+      const active = (await runs.inflight(body.thread_id)).filter((run) => wanted === 'all' || run.status === wanted);
       const ids = body.run_ids ?? active.map((run) => run.run_id);
       await Promise.all(ids.map((runId) => runs.cancel(body.thread_id!, runId, { action })));
     } else if (body.run_ids) {
       for (const runId of body.run_ids) {
-        const threadId = runs.threadOf(runId);
+        const threadId = await runs.threadOf(runId);
         if (!threadId) throw notFound('run', runId);
         await runs.cancel(threadId, runId, { action });
       }
@@ -97,7 +97,7 @@ export function runRoutes(engine: Engine): Hono {
   });
   app.get('/runs/:run_id/stream', async (c) => {
     const runId = c.req.param('run_id');
-    const threadId = runs.threadOf(runId);
+    const threadId = await runs.threadOf(runId);
     if (!threadId) throw notFound('run', runId);
     const run = await runs.get(threadId, runId).catch(() => ({ run_id: runId, thread_id: threadId }) as Run);
     return streamOf(run, true, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
@@ -147,15 +147,15 @@ export function runRoutes(engine: Engine): Hono {
   app.get('/threads/:thread_id/runs/:run_id/join', async (c) => {
     const threadId = c.req.param('thread_id');
     const runId = c.req.param('run_id');
-    await runs.get(threadId, runId).catch((error: unknown) => {
-      if (!runs.threadOf(runId)) throw error;
+    await runs.get(threadId, runId).catch(async (error: unknown) => {
+      if (!(await runs.threadOf(runId))) throw error;
     });
     return longPollJson(c, async () => outcomeBody(await runs.join(threadId, runId)));
   });
   app.get('/threads/:thread_id/runs/:run_id/stream', async (c) => {
     const threadId = c.req.param('thread_id');
     const runId = c.req.param('run_id');
-    const run = runs.threadOf(runId) === threadId ? ({ run_id: runId, thread_id: threadId } as Run) : await runs.get(threadId, runId);
+    const run = (await runs.threadOf(runId)) === threadId ? ({ run_id: runId, thread_id: threadId } as Run) : await runs.get(threadId, runId);
     return streamOf(run, false, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
   });
 
