@@ -14,6 +14,7 @@ import { createHttpApp } from './http/app.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 import { openLowdbStorage } from './storage/lowdb/index.ts';
+import { createCluster } from './storage/postgres/cluster/index.ts';
 import { openPostgresStorage, type PostgresStorage } from './storage/postgres/index.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -46,6 +47,17 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   const started: Array<() => Promise<void> | void> = [() => storage.close()];
   try {
     const graphs = loaded.attach(storage);
+    // On PostgreSQL, every process started on the same database shares the runs.
+    const cluster =
+      config.storage.kind === 'postgres'
+        ? createCluster({
+            db: (storage as PostgresStorage).db,
+            leaseMs: config.storage.lease_seconds * 1000,
+            workers: config.runs.workers,
+            log,
+            eventRetentionMs: config.runs.stream_retention_seconds * 1000,
+          })
+        : undefined;
     const engine = createEngine({
       storage,
       graphs,
@@ -55,6 +67,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       timeoutSeconds: config.runs.timeout_seconds,
       streamRetentionSeconds: config.runs.stream_retention_seconds,
       assistants: config.assistants,
+      ...(cluster ? { scheduler: (parts) => cluster.scheduler(parts) } : {}),
     });
     await engine.start();
     // From here the engine owns the storage: stopping it closes the storage too.

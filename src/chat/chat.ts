@@ -11,7 +11,7 @@ import { Outbox, type OutboxItem } from './outbox.ts';
 import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import type { ChatAdapter, ChatUser, IncomingAction, IncomingCommand, IncomingMessage, Place, PromptView } from './types.ts';
-import { KeyedSerial } from './serial.ts';
+import { KeyedSerial } from '../util/keyed-serial.ts';
 
 /** How long a delivery key is remembered: longer than any platform retries an event. */
 const DEDUPE_TTL_MS = 24 * 3600 * 1000;

@@ -74,7 +74,8 @@ export class RunExecutor {
     } finally {
       if (timer) clearTimeout(timer);
     }
-    if (stopReasonOf(signal) === 'shutdown') return;
+    const reason = stopReasonOf(signal);
+    if (reason === 'shutdown' || reason === 'lost') return;
     if (run.kwargs.stateless && run.kwargs.on_completion !== 'keep') {
       await this.#o.threads.purge(threadId).catch((error: unknown) => log.warn({ err: error, threadId }, 'could not delete a stateless run thread'));
     }
@@ -128,6 +129,8 @@ export class RunExecutor {
   async #handleFailure(run: Run, signal: AbortSignal, error: unknown): Promise<RunOutcome> {
     const reason = stopReasonOf(signal);
     const { log, broker } = this.#o;
+    // Another process has the run now: write nothing.
+    if (reason === 'lost') return blankOutcome(run, 'running');
     if (reason === 'shutdown') {
       // Back to the queue: the next start runs it again from its last checkpoint.
       await this.#o.storage.runs.put({ ...run, status: 'pending', updated_at: this.#now().toISOString() }).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { notFound } from '../errors.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
+import { KeyedSerial } from '../util/keyed-serial.ts';
 import type { AssistantService } from './assistants.ts';
 import type { RunOutcome } from './executor.ts';
 import { buildRun, validateRunCreate, type RunCreate } from './run-request.ts';
@@ -49,13 +50,36 @@ export class RunService {
   readonly #outcomes = new Map<string, Deferred<RunOutcome>>();
   /** Thread of each run known to this process, for requests that name only the run (stateless streams). */
   readonly #threadOfRun = new Map<string, string>();
+  readonly #admissions = new KeyedSerial();
 
   constructor(options: RunServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
+    // A run created here may end in another process: its waiters learn the outcome from storage.
+    options.scheduler.shared?.onFinishedElsewhere((runId) => void this.#settleFromStorage(runId));
   }
 
-  async create(threadId: string | null, payload: RunCreate): Promise<Run> {
+  async #settleFromStorage(runId: string): Promise<void> {
+    const waiting = this.#outcomes.get(runId);
+    const threadId = this.#threadOfRun.get(runId);
+    if (!waiting || !threadId) return;
+    const run = await this.#o.storage.runs.get(threadId, runId).catch(() => null);
+    if (run && isActive(run)) return;
+    const outcome = run ? await this.#storedOutcome(run) : rolledBackOutcome(runId, threadId, (await this.#o.threads.find(threadId))?.values ?? null);
+    waiting.resolve(outcome);
+    setTimeout(() => {
+      this.#outcomes.delete(runId);
+      this.#threadOfRun.delete(runId);
+    }, this.#o.retentionMs).unref();
+  }
+
+  /** Creates a run; runs of one thread are admitted in the order they were asked for. */
+  create(threadId: string | null, payload: RunCreate): Promise<Run> {
+    if (threadId === null) return this.#create(null, payload);
+    return this.#admissions.run(threadId, () => this.#create(threadId, payload));
+  }
+
+  async #create(threadId: string | null, payload: RunCreate): Promise<Run> {
     const { assistants, threads, scheduler } = this.#o;
     validateRunCreate(payload);
     const assistant = await assistants.get(payload.assistant_id);
@@ -141,9 +165,28 @@ export class RunService {
   /** Waits for a run to end and reports how: final values, interrupts, or the error. */
   async join(threadId: string, runId: string): Promise<RunOutcome> {
     const pending = this.#outcomes.get(runId);
-    if (pending) return pending.promise;
+    if (pending) {
+      if (!this.#o.scheduler.shared) return pending.promise;
+      // Shared runs end wherever they execute; a missed notification must not leave a waiter hanging.
+      const poll = setInterval(() => void this.#settleFromStorage(runId), 2000);
+      try {
+        return await pending.promise;
+      } finally {
+        clearInterval(poll);
+      }
+    }
     const run = await this.get(threadId, runId);
-    const thread = await this.#o.threads.find(threadId);
+    if (isActive(run) && this.#o.scheduler.shared) {
+      this.#outcomes.set(runId, deferred());
+      this.#threadOfRun.set(runId, threadId);
+      return this.join(threadId, runId);
+    }
+    return this.#storedOutcome(run);
+  }
+
+  /** The outcome of a finished run, from its record and its thread. */
+  async #storedOutcome(run: Run): Promise<RunOutcome> {
+    const thread = await this.#o.threads.find(run.thread_id);
     const interrupts = Object.values(thread?.interrupts ?? {}).flat();
     return {
       run_id: run.run_id,
@@ -163,10 +206,17 @@ export class RunService {
     options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined; cancelOnDisconnect?: boolean } = {},
   ): AsyncGenerator<RunEvent> {
     if (!this.#outcomes.has(runId)) await this.get(threadId, runId);
+    const { broker, scheduler } = this.#o;
     let finished = false;
     try {
-      yield* this.#o.broker.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal });
-      finished = this.#o.broker.isDone(runId);
+      if (scheduler.shared && !broker.has(runId)) {
+        // Executing in another process, or not started yet: follow the shared log.
+        for await (const event of scheduler.shared.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal })) yield event;
+        finished = !options.signal?.aborted;
+      } else {
+        yield* broker.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal });
+        finished = broker.isDone(runId);
+      }
     } finally {
       if (!finished && options.cancelOnDisconnect && options.signal?.aborted) {
         await this.cancel(threadId, runId, { action: 'interrupt' }).catch(() => undefined);
@@ -221,6 +271,10 @@ export class RunService {
     const thread = await threads.refresh(run.thread_id, { stopped: true, endingRunId: run.run_id });
     this.finished(run, { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: thread?.values ?? null, interrupts: [], error: null, rolled_back: rolledBack });
   }
+}
+
+function rolledBackOutcome(runId: string, threadId: string, values: Record<string, unknown> | null): RunOutcome {
+  return { run_id: runId, thread_id: threadId, status: 'interrupted', values, interrupts: [], error: null, rolled_back: true };
 }
 
 function strategyOf(metadata: Record<string, unknown>): MultitaskStrategy | undefined {

@@ -1,5 +1,6 @@
 import { conflict } from '../errors.ts';
 import type { Run, Thread } from '../storage/types.ts';
+import type { RunEvent } from './stream.ts';
 
 export type CancelAction = 'interrupt' | 'rollback';
 
@@ -54,4 +55,14 @@ export interface RunScheduler {
   shutdown(): Promise<void>;
   /** Runs executing in this process now. */
   readonly runningCount: number;
+  /** Present when several processes share the runs (a run may execute in another process). */
+  readonly shared?: SharedRuns | undefined;
+}
+
+/** What a process needs to follow runs that execute in other processes. */
+export interface SharedRuns {
+  /** A run's events from the shared log (for a run not executing here). */
+  subscribe(runId: string, options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined }): AsyncGenerator<RunEvent>;
+  /** Calls `listener` when a run ends in another process. */
+  onFinishedElsewhere(listener: (runId: string) => void): void;
 }

@@ -6,8 +6,10 @@
  * - rollback:  stop now and erase the run and every checkpoint it wrote
  * - timeout:   past its time limit (status `timeout`)
  * - shutdown:  the process is stopping; the run stays active and resumes at the next start
+ * - lost:      this process lost its lease (several processes): another one has the run
+ *              now, so this one lets go without writing anything
  */
-export type StopReason = 'interrupt' | 'rollback' | 'timeout' | 'shutdown';
+export type StopReason = 'interrupt' | 'rollback' | 'timeout' | 'shutdown' | 'lost';
 
 export class RunStop extends Error {
   readonly reason: StopReason;

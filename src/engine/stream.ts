@@ -23,6 +23,13 @@ export interface SubscribeOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Where a run's events also go, for subscribers in other processes (PostgreSQL). */
+export interface RunEventSink {
+  append(runId: string, event: RunEvent): void;
+  /** The run's stream is over (finished, or rolled back). */
+  end(runId: string): void;
+}
+
 /**
  * Keeps each run's events in order and hands them to any number of subscribers, live
  * or replayed. A finished run's log stays joinable for `retentionMs`, then is dropped.
@@ -30,9 +37,15 @@ export interface SubscribeOptions {
 export class StreamBroker {
   readonly #logs = new Map<string, RunLog>();
   readonly #retentionMs: number;
+  #sink: RunEventSink | undefined;
 
   constructor(options: { retentionMs: number }) {
     this.#retentionMs = options.retentionMs;
+  }
+
+  /** Also hands every event to `sink` (set once, before runs start). */
+  mirrorTo(sink: RunEventSink): void {
+    this.#sink = sink;
   }
 
   #log(runId: string): RunLog {
@@ -56,11 +69,13 @@ export class StreamBroker {
     const entry = { id: String(log.events.length), event, data };
     log.events.push(entry);
     this.#wake(log);
+    this.#sink?.append(runId, entry);
     return entry;
   }
 
   /** Marks the run's stream finished: subscribers drain what is left and end. */
   close(runId: string): void {
+    this.#sink?.end(runId);
     const log = this.#log(runId);
     log.done = true;
     this.#wake(log);
@@ -71,6 +86,7 @@ export class StreamBroker {
 
   /** Forgets a run at once (deleted or rolled back). */
   drop(runId: string): void {
+    this.#sink?.end(runId);
     const log = this.#logs.get(runId);
     if (!log) return;
     log.done = true;

@@ -26,7 +26,7 @@ describe.skipIf(!HAS_POSTGRES)('switchboard migrate', () => {
     const env = { DATABASE_URL: TEST_DATABASE_URL!, DATABASE_SCHEMA: schema };
     const first = await migrate(env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/applied migrations 1\b/);
+    expect(first.stdout).toMatch(/applied migrations 1, 2\b/);
     const second = await migrate(env);
     expect(second.stdout).toMatch(/is up to date/);
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -5,7 +5,10 @@ import { graph as chat } from '../../src/graphs/chat.ts';
 import { graph as writer } from '../../src/graphs/writer.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { createCluster } from '../../src/storage/postgres/cluster/index.ts';
+import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import { testGraphs } from './graphs.ts';
+import { dropSchema, freshSchema, pgOptions } from './postgres.ts';
 import { makeTempDir } from './tmp-dir.ts';
 
 export const exampleGraphs = { chat, writer, approval };
@@ -16,18 +19,32 @@ export interface TestEngine extends Engine {
   dispose(): Promise<void>;
 }
 
-/** An engine on a fresh lowdb folder with the example and test graphs. */
+/**
+ * The backend engine tests run on: lowdb, or PostgreSQL with the shared-runs scheduler
+ * when TEST_ENGINE_BACKEND=postgres (vitest's "engine-on-postgres" project sets it).
+ */
+const BACKEND = process.env.TEST_ENGINE_BACKEND === 'postgres' ? 'postgres' : 'lowdb';
+
+/**
+ * An engine on fresh storage with the example and test graphs. `dataDir` names where its
+ * data lives (a folder, or a PostgreSQL schema), so a test can start another engine on it.
+ */
 export async function startTestEngine(
   options: Partial<Omit<EngineOptions, 'storage' | 'graphs' | 'log'>> & { dataDir?: string; graphs?: Record<string, unknown> } = {},
 ): Promise<TestEngine> {
-  const temp = options.dataDir ? undefined : makeTempDir();
-  const dataDir = options.dataDir ?? temp!.dir;
-  const storage = await openLowdbStorage(dataDir);
+  const { storage, dataDir, cleanup, cluster } = await openTestStorage(options.dataDir);
   const graphs = GraphRegistry.fromGraphs(options.graphs ?? { ...exampleGraphs, ...testGraphs }, {
     checkpointer: storage.checkpointer,
     store: storage.store,
   });
-  const engine = createEngine({ cronIntervalMs: 0, ...options, storage, graphs, log: silentLogger() });
+  const engine = createEngine({
+    cronIntervalMs: 0,
+    ...options,
+    storage,
+    graphs,
+    log: silentLogger(),
+    ...(cluster ? { scheduler: (parts: Parameters<typeof cluster.scheduler>[0]) => cluster.scheduler(parts) } : {}),
+  });
   await engine.start();
   let disposed = false;
   return Object.assign(engine, {
@@ -36,9 +53,21 @@ export async function startTestEngine(
       if (disposed) return;
       disposed = true;
       await engine.stop();
-      temp?.cleanup();
+      await cleanup?.();
     },
   });
+}
+
+async function openTestStorage(existing: string | undefined) {
+  if (BACKEND === 'lowdb') {
+    const temp = existing ? undefined : makeTempDir();
+    const dataDir = existing ?? temp!.dir;
+    return { storage: await openLowdbStorage(dataDir), dataDir, cleanup: temp?.cleanup, cluster: undefined };
+  }
+  const schema = existing ?? freshSchema();
+  const storage = await openPostgresStorage(pgOptions(schema, 10));
+  const cluster = createCluster({ db: storage.db, leaseMs: 5_000, workers: 8, log: silentLogger(), eventRetentionMs: 300_000 });
+  return { storage, dataDir: schema, cleanup: existing ? undefined : () => dropSchema(schema), cluster };
 }
 
 export const userMessage = (content: string) => ({ messages: [{ role: 'user', content }] });

@@ -69,7 +69,10 @@ export class Db {
     return client;
   }
 
+  #closing: Promise<void> | undefined;
+
   async close(): Promise<void> {
-    await this.pool.end();
+    this.#closing ??= this.pool.end();
+    await this.#closing;
   }
 }

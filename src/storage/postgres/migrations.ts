@@ -129,6 +129,35 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'several processes: run ownership, process leases, shared run events',
+    sql: `
+      -- The process executing a running run; others take the run over when that process's lease expires.
+      ALTER TABLE sb_runs ADD COLUMN owner text;
+      CREATE INDEX sb_runs_owner ON sb_runs (owner) WHERE status = 'running';
+      -- One run at a time per thread, whichever process claims it.
+      CREATE UNIQUE INDEX sb_runs_one_running ON sb_runs (thread_id) WHERE status = 'running';
+
+      CREATE TABLE sb_processes (
+        id text PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        info jsonb NOT NULL DEFAULT '{}'
+      );
+
+      -- Each run's stream, for clients connected to another process than the one executing it.
+      CREATE TABLE sb_run_events (
+        run_id text NOT NULL,
+        seq integer NOT NULL,
+        event text NOT NULL,
+        data text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (run_id, seq)
+      );
+      CREATE INDEX sb_run_events_ended ON sb_run_events (created_at) WHERE event = '__end__';
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database

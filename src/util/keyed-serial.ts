@@ -1,8 +1,8 @@
 /**
- * Runs tasks one after another per key, and tasks of different keys side by side. Platforms
- * deliver a burst of messages as concurrent requests; handling a conversation's messages
- * in arrival order is what keeps them from being reordered (or a reply in a thread from
- * being judged before the mention that opened the conversation).
+ * Runs tasks one after another per key, and tasks of different keys side by side, in the
+ * order they were asked for. Platforms deliver a burst of messages as concurrent requests,
+ * and a client may create runs on one thread without waiting: handling them in arrival
+ * order is what keeps them from being reordered.
  */
 export class KeyedSerial {
   readonly #tails = new Map<string, Promise<unknown>>();

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { RunScheduler } from '../../../engine/scheduler.ts';
+import type { StreamBroker } from '../../../engine/stream.ts';
+import type { Run } from '../../types.ts';
+import type { Db } from '../db.ts';
+import { PgEventLog } from './event-log.ts';
+import { PgNotifier } from './notifier.ts';
+import { ProcessLease } from './process-lease.ts';
+import { PgScheduler } from './scheduler.ts';
+
+export interface Cluster {
+  readonly lease: ProcessLease;
+  readonly notifier: PgNotifier;
+  /** The engine's scheduler for runs shared through PostgreSQL. */
+  scheduler(parts: { execute: (run: Run, signal: AbortSignal) => Promise<void>; broker: StreamBroker }): RunScheduler;
+}
+
+/**
+ * What several processes on one database need besides storage: notifications, the shared
+ * run events, each process's lease, and the scheduler that claims runs. The scheduler
+ * owns their lifecycle (started with the engine, stopped with it).
+ */
+export function createCluster(options: { db: Db; leaseMs: number; workers: number; log: Logger; eventRetentionMs: number }): Cluster {
+  const { db, log } = options;
+  const notifier = new PgNotifier(db);
+  const events = new PgEventLog(db, notifier);
+  const lease = new ProcessLease({ db, notifier, leaseMs: options.leaseMs, log });
+  let sweepTimer: NodeJS.Timeout | undefined;
+  return {
+    lease,
+    notifier,
+    scheduler({ execute, broker }) {
+      broker.mirrorTo(events);
+      const scheduler = new PgScheduler({ db, notifier, events, lease, execute, broker, workers: options.workers, log });
+      const start = scheduler.start.bind(scheduler);
+      const shutdown = scheduler.shutdown.bind(scheduler);
+      scheduler.start = async (recovered) => {
+        await notifier.start(['wake', 'cancel', 'done', 'events']);
+        await lease.start();
+        sweepTimer = setInterval(() => void events.sweep(options.eventRetentionMs).catch(() => undefined), 60_000);
+        sweepTimer.unref();
+        return start(recovered);
+      };
+      scheduler.shutdown = async () => {
+        if (sweepTimer) clearInterval(sweepTimer);
+        await shutdown();
+        await events.flush();
+        await lease.stop();
+        await notifier.close();
+      };
+      return scheduler;
+    },
+  };
+}
