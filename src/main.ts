@@ -26,6 +26,8 @@ export interface Switchboard {
   discord: DiscordAdapter | undefined;
   web: WebAdapter | undefined;
   server: RunningServer;
+  /** This process's id among the processes sharing a PostgreSQL database. */
+  processId: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       discord,
       web,
       server,
+      processId: cluster?.lease.processId,
       async stop() {
         web?.stop();
         await server.close();
