@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 import { openLowdbStorage } from './storage/lowdb/index.ts';
 import { createCluster } from './storage/postgres/cluster/index.ts';
+import { Leadership } from './storage/postgres/cluster/leadership.ts';
 import { openPostgresStorage, type PostgresStorage } from './storage/postgres/index.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -60,6 +61,15 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
             eventRetentionMs: config.runs.stream_retention_seconds * 1000,
           })
         : undefined;
+    // Work of processes that die is adopted by the survivors (the chat part once chat has started).
+    let chatRef: ChatService | undefined;
+    cluster?.lease.onAdopt(async (dead) => {
+      const adopted = (await storage.chat.adopt?.(dead, cluster.lease.processId)) ?? 0;
+      if (adopted > 0) {
+        log.warn({ adopted, from: dead }, 'took over chat replies and deliveries of processes that died');
+        await chatRef?.adopt();
+      }
+    });
     const engine = createEngine({
       storage,
       graphs,
@@ -83,7 +93,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       config: config.chat,
       log,
       nativeStreaming: (platform) => platform === 'slack' && config.platforms.slack.streaming !== 'edit',
+      ...(cluster ? { owner: cluster.lease.processId } : {}),
     });
+    chatRef = chat;
     const web = config.platforms.web.enabled
       ? await createWebAdapter({ repo: storage.chat.playground, engine, log, command: config.platforms.web.command, channels: config.platforms.web.channels })
       : undefined;
@@ -99,6 +111,14 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     if (discord) {
       started.push(() => discord.stop());
       await discord.start(chat);
+      if (cluster) {
+        // Every process sends; one at a time holds the gateway (and it moves when that process dies).
+        const gateway = new Leadership({ db: (storage as PostgresStorage).db, name: 'discord-gateway', retryMs: Math.max(500, (config.storage.kind === 'postgres' ? config.storage.lease_seconds : 2) * 250), log });
+        started.push(() => gateway.stop());
+        gateway.start({ acquired: () => discord.connectGateway(), lost: () => discord.disconnectGateway() });
+      } else {
+        await discord.connectGateway();
+      }
     }
     if (web) {
       started.push(() => web.stop());
@@ -141,12 +161,10 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       server,
       processId: cluster?.lease.processId,
       async stop() {
+        // The playground's live connections end first, so the server can close; then the rest, newest first.
         web?.stop();
         await server.close();
-        await slack?.stop();
-        await discord?.stop();
-        await chat.stop();
-        await engine.stop();
+        for (const undo of started.reverse()) await undo();
       },
     };
   } catch (error) {

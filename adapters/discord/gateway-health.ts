@@ -1,14 +1,15 @@
 /** How long the gateway may be down before the process reports itself unhealthy (a zombie bot). */
 const GRACE_MS = 30_000;
 
-export type GatewayState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+/** `standby`: another process holds the gateway (several processes on one database). */
+export type GatewayState = 'connecting' | 'ready' | 'reconnecting' | 'closed' | 'standby';
 
 /**
  * The gateway's state for health checks: a bot whose socket dropped and never came back
  * looks online to nobody, so it must show in GET /ok (and fail it after a grace period).
  */
 export class GatewayHealth {
-  state: GatewayState = 'connecting';
+  state: GatewayState = 'standby';
   closeCode: number | null = null;
   since = Date.now();
   reconnects = 0;
@@ -22,7 +23,7 @@ export class GatewayHealth {
   }
 
   healthy(now = Date.now()): boolean {
-    if (this.state === 'ready') return true;
+    if (this.state === 'ready' || this.state === 'standby') return true;
     if (this.state === 'closed') return false;
     return now - this.since < GRACE_MS;
   }

@@ -5,13 +5,16 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Partials,
+  REST,
+  Routes,
+  type APIMessage,
+  type APIThreadChannel,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type GuildMember,
   type Interaction,
   type Message,
-  type SendableChannels,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { ChatService } from '../../src/chat/chat.ts';
@@ -39,7 +42,10 @@ export interface DiscordAdapterOptions {
 
 export interface DiscordAdapter {
   readonly adapter: ChatAdapter;
+  /** Ready to send (REST); `connectGateway` also receives (one process at a time, when several share a database). */
   start(chat: ChatService): Promise<void>;
+  connectGateway(): Promise<void>;
+  disconnectGateway(): Promise<void>;
   stop(): Promise<void>;
   health(): Record<string, unknown> & { healthy: boolean };
 }
@@ -62,45 +68,38 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   let chat: ChatService | undefined;
   let messageContent = true;
 
-  const connected = (): Client => {
-    if (!client?.isReady()) throw toDeliveryError(new Error('the Discord gateway is not connected'));
-    return client;
-  };
-  const channelOf = async (id: string): Promise<SendableChannels> => {
-    const channel = connected().channels.cache.get(id) ?? (await connected().channels.fetch(id));
-    if (!channel?.isSendable()) throw toDeliveryError(new Error(`cannot send to Discord channel ${id}`));
-    return channel;
-  };
+  // Sending needs no gateway: every process can deliver replies through REST.
+  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(options.token);
+  let botUserId: string | undefined;
   /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
   const target = (place: Place) => place.thread ?? place.channel;
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      throw error instanceof Error && error.name === 'DeliveryError' ? error : toDeliveryError(error);
+      throw toDeliveryError(error);
     }
   };
   const typing = new TypingIndicator(async (channelId) => {
-    await (await channelOf(channelId)).sendTyping();
+    await rest.post(Routes.channelTyping(channelId));
   });
 
   const adapter: ChatAdapter = {
     platform: 'discord',
     maxMessageChars: MAX_CHARS,
-    botUserId: () => client?.user?.id,
+    botUserId: () => botUserId,
     async send(place, message) {
-      const sent = await call(async () => (await channelOf(target(place))).send({ ...render(message), allowedMentions: { parse: [] } }));
+      const sent = (await call(() => rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }))) as APIMessage;
       return { messageId: sent.id };
     },
     async update(place, messageId, message) {
-      await call(async () => {
-        const channel = await channelOf(target(place));
-        await channel.messages.edit(messageId, render(message));
-      });
+      await call(() => rest.patch(Routes.channelMessage(target(place), messageId), { body: render(message) }));
     },
     async ephemeral(place, userId, markdown) {
       // Outside an interaction Discord has no private messages in a channel: address the person by name.
-      await call(async () => (await channelOf(target(place))).send({ content: `<@${userId}> ${markdown}`.slice(0, MAX_CHARS), allowedMentions: { users: [userId] } }));
+      await call(() =>
+        rest.post(Routes.channelMessages(target(place)), { body: { content: `<@${userId}> ${markdown}`.slice(0, MAX_CHARS), allowed_mentions: { users: [userId] } } }),
+      );
     },
     async status(place, busy) {
       if (busy) typing.start(target(place));
@@ -110,10 +109,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       const { place } = message;
       // A mention in a text channel may open a Discord thread for the conversation.
       if (!options.threadPerConversation || !message.mentionsBot || message.isDirect || place.thread !== place.channel) return place;
-      const channel = await channelOf(place.channel);
-      if (channel.type !== ChannelType.GuildText) return place;
-      const origin = await channel.messages.fetch(message.messageId);
-      const thread = await origin.startThread({ name: threadName(message.text), autoArchiveDuration: 1440 });
+      const thread = (await rest.post(Routes.threads(place.channel, message.messageId), { body: { name: threadName(message.text), auto_archive_duration: 1440 } })) as APIThreadChannel;
       return { ...place, thread: thread.id };
     },
   };
@@ -235,33 +231,51 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return next;
   };
 
+  const registerCommands = async (connectedClient: Client) => {
+    const commands = connectedClient.application!.commands;
+    if (options.guildId) await commands.set([slashCommandData(options.command)], options.guildId);
+    else await commands.set([slashCommandData(options.command)]);
+  };
+
   return {
     adapter,
     async start(service) {
       chat = service;
+      const me = (await rest.get(Routes.user('@me'))) as { id: string };
+      botUserId = me.id;
+    },
+    async connectGateway() {
+      if (client) return;
+      health.set('connecting');
       try {
-        client = await connect(true);
+        client = await connect(messageContent);
       } catch (error) {
-        if (health.closeCode !== DISALLOWED_INTENTS) throw error;
+        if (health.closeCode !== DISALLOWED_INTENTS || !messageContent) throw error;
         messageContent = false;
         log.warn(
           'Discord refused the MessageContent intent (enable "Message Content Intent" under Bot in the Developer Portal). Continuing without it: mentions, DMs and /sb work; other messages arrive empty and are not answered.',
         );
         client = await connect(false);
       }
-      const commands = client.application!.commands;
-      if (options.guildId) await commands.set([slashCommandData(options.command)], options.guildId);
-      else await commands.set([slashCommandData(options.command)]);
-      log.info({ botUserId: client.user!.id, guild: options.guildId ?? 'global', messageContent }, 'Discord adapter started');
+      await registerCommands(client);
+      log.info({ botUserId, guild: options.guildId ?? 'global', messageContent }, 'Discord gateway connected');
+    },
+    async disconnectGateway() {
+      const connected = client;
+      client = undefined;
+      await connected?.destroy();
+      health.set('standby');
     },
     async stop() {
       chat = undefined;
       typing.stopAll();
-      await client?.destroy();
+      const connected = client;
+      client = undefined;
+      await connected?.destroy();
       health.set('closed');
     },
     health() {
-      return { ...health.report(), message_content_intent: messageContent, bot_user_id: client?.user?.id ?? null, healthy: health.healthy() };
+      return { ...health.report(), message_content_intent: messageContent, bot_user_id: botUserId ?? null, healthy: health.healthy() };
     },
   };
 }

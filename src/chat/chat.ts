@@ -29,7 +29,15 @@ export interface ChatOptions {
   log: Logger;
   /** Per platform: whether native streaming may be used. */
   nativeStreaming?: (platform: string) => boolean;
+  /**
+   * Whose background work this process does: its replies, deliveries, collected bursts and
+   * messages not yet acted on carry this owner. With one process it is always the same
+   * ('local'); processes sharing a database each have their own, and adopt a dead one's.
+   */
+  owner?: string;
 }
+
+const LOCAL_OWNER = 'local';
 
 /**
  * The chat layer: turns messages, commands and button clicks from any platform into
@@ -44,6 +52,8 @@ export class ChatService {
   readonly #collecting = new Map<string, Collecting>();
   readonly #answering = new Set<string>();
   readonly #streamers = new Set<Promise<unknown>>();
+  /** Runs whose reply this process is streaming. */
+  readonly #streamingRuns = new Set<string>();
   readonly #handling = new Set<Promise<void>>();
   readonly #serial = new KeyedSerial();
   #stopped = false;
@@ -62,11 +72,28 @@ export class ChatService {
     return this.#adapters.get(platform);
   }
 
+  get owner(): string {
+    return this.#o.owner ?? LOCAL_OWNER;
+  }
+
   /** Delivers what a previous process left, and finishes replies whose runs it left. */
   async start(): Promise<void> {
-    await this.outbox.start();
+    await this.#takeUp();
+  }
+
+  /**
+   * Takes up the work recorded under this process's owner that it is not doing yet: after
+   * a start, or after adopting the work of a process that died (several processes).
+   */
+  async adopt(): Promise<void> {
+    if (!this.#stopped) await this.#takeUp();
+  }
+
+  async #takeUp(): Promise<void> {
+    await this.outbox.load(this.owner);
     for (const { value } of await this.#o.repo.replies.list()) {
       const record = value as unknown as ReplyRecord;
+      if ((record.owner ?? LOCAL_OWNER) !== this.owner || this.#streamingRuns.has(record.run_id)) continue;
       if (record.status === 'done') {
         await this.#o.repo.replies.delete(record.run_id);
         continue;
@@ -75,16 +102,17 @@ export class ChatService {
       this.#stream(record);
     }
     for (const { key, note } of await this.#o.repo.notes()) {
-      const message = note as IncomingMessage;
-      if (!this.#adapters.has(message.place?.platform)) continue;
+      const { owner, message } = noteOf(note);
+      if (owner !== this.owner || !this.#adapters.has(message.place?.platform)) continue;
       // Accepted before a crash but not acted on (or not known to be): act now; #startRun
       // finds a run this message already started.
       await this.#act(message).catch((error: unknown) => this.#o.log.error({ err: error }, 'could not act on a message left by a crash'));
       await this.#o.repo.clearNote(key);
     }
     for (const { value } of await this.#o.repo.conversations.list()) {
-      const record = value as unknown as ConversationRecord & { collecting?: { texts: string[]; last: IncomingMessage } };
-      if (record.collecting && this.#adapters.has(record.place.platform)) {
+      const record = value as unknown as ConversationRecord & { collecting?: { texts: string[]; last: IncomingMessage; owner?: string } };
+      if (!record.collecting || (record.collecting.owner ?? LOCAL_OWNER) !== this.owner || this.#collecting.has(record.key)) continue;
+      if (this.#adapters.has(record.place.platform)) {
         // Messages collected before a restart are sent now rather than lost.
         await this.#flushCollected(record.key, record.collecting.texts, record.collecting.last);
       }
@@ -171,7 +199,7 @@ export class ChatService {
    * is made good at the next start.
    */
   async #firstDelivery(message: IncomingMessage): Promise<boolean> {
-    const byMessage = await this.#o.repo.claim(messageKey(message), DEDUPE_TTL_MS, message);
+    const byMessage = await this.#o.repo.claim(messageKey(message), DEDUPE_TTL_MS, { owner: this.owner, message });
     if (!byMessage) return false;
     if (message.eventId && !(await this.#o.repo.claim(`event:${message.place.platform}:${message.eventId}`, DEDUPE_TTL_MS))) {
       await this.#o.repo.clearNote(messageKey(message));
@@ -240,6 +268,7 @@ export class ChatService {
       status: 'streaming',
       parts: [],
       trigger: { messageId: trigger.messageId, userId: trigger.user.id, userTeam: trigger.userTeam },
+      owner: this.owner,
       created_at: new Date().toISOString(),
     };
     await this.#o.repo.replies.put(run.run_id, record as never);
@@ -261,10 +290,14 @@ export class ChatService {
       },
       record,
     );
+    this.#streamingRuns.add(record.run_id);
     const running = streamer
       .run()
       .catch((error: unknown) => this.#o.log.error({ err: error, runId: record.run_id }, 'a reply could not be finished'))
-      .finally(() => this.#streamers.delete(running));
+      .finally(() => {
+        this.#streamers.delete(running);
+        this.#streamingRuns.delete(record.run_id);
+      });
     this.#streamers.add(running);
   }
 
@@ -283,7 +316,7 @@ export class ChatService {
     }, this.#o.config.collect_quiet_ms);
     this.#collecting.set(key, { texts, last: message, timer });
     // Stored until sent, so a restart in the quiet window loses none of them.
-    await this.#o.repo.conversations.put(key, { ...conversation, collecting: { texts, last: message } } as never);
+    await this.#o.repo.conversations.put(key, { ...conversation, collecting: { texts, last: message, owner: this.owner } } as never);
   }
 
   async #flushCollected(key: string, texts: string[], last: IncomingMessage) {
@@ -475,6 +508,7 @@ export class ChatService {
         status: 'streaming',
         parts: [],
         trigger: { userId: user.id },
+        owner: this.owner,
         created_at: new Date().toISOString(),
       };
       await repo.replies.put(run.run_id, record as never);
@@ -499,6 +533,12 @@ export class ChatService {
       if (prompt) await repo.prompts.put(prompt.id, { ...prompt, message_id: messageId } as never);
     }
   }
+}
+
+/** A stored note: the message and who is acting on it (notes from before owners are this process's). */
+function noteOf(note: unknown): { owner: string; message: IncomingMessage } {
+  const stored = note as { owner?: string; message?: IncomingMessage };
+  return stored.message ? { owner: stored.owner ?? LOCAL_OWNER, message: stored.message } : { owner: LOCAL_OWNER, message: note as IncomingMessage };
 }
 
 /** The key that records a message as delivered (and, until acted on, holds it). */

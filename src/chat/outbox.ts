@@ -17,6 +17,8 @@ export interface OutboxItem {
   /** What to record where once delivered: the new message's id, in a reply or a prompt. */
   link?: { reply?: { runId: string; part: number }; prompt?: string } | undefined;
   attempts: number;
+  /** The process delivering it (see ChatOptions.owner). */
+  owner?: string | undefined;
   created_at: string;
 }
 
@@ -37,6 +39,7 @@ export class Outbox {
   readonly #busy = new Set<string>();
   readonly #waiters = new Map<string, { resolve: (id: string | undefined) => void; reject: (error: Error) => void }>();
   #seq = Date.now() * 1000;
+  #owner = 'local';
   #stopped = false;
   readonly #timers = new Set<NodeJS.Timeout>();
 
@@ -52,9 +55,17 @@ export class Outbox {
     this.#onDelivered = options.onDelivered;
   }
 
-  /** Loads what a previous process left undelivered and starts delivering it. */
-  async start(): Promise<number> {
-    const pending = (await this.#repo.outbox.list()).map(({ value }) => value as unknown as OutboxItem).sort((a, b) => a.seq - b.seq);
+  /**
+   * Loads what is left undelivered under `owner` (by a previous process, or one whose work
+   * this one adopted) and starts delivering it; items it already has are left alone.
+   */
+  async load(owner: string): Promise<number> {
+    this.#owner = owner;
+    const known = new Set([...this.#lanes.values()].flat().map((item) => item.id));
+    const pending = (await this.#repo.outbox.list())
+      .map(({ value }) => value as unknown as OutboxItem)
+      .filter((item) => (item.owner ?? 'local') === owner && !known.has(item.id))
+      .sort((a, b) => a.seq - b.seq);
     for (const item of pending) {
       this.#seq = Math.max(this.#seq, item.seq);
       this.#lane(item).push(item);
@@ -77,7 +88,7 @@ export class Outbox {
    * rejects at once.
    */
   async enqueue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<string | undefined> {
-    const item: OutboxItem = { id: crypto.randomUUID(), seq: ++this.#seq, place, op, link, attempts: 0, created_at: new Date().toISOString() };
+    const item: OutboxItem = { id: crypto.randomUUID(), seq: ++this.#seq, place, op, link, attempts: 0, owner: this.#owner, created_at: new Date().toISOString() };
     await this.#repo.outbox.put(item.id, item as never);
     if (this.#stopped) throw new DeliveryError('the outbox is stopped; delivered at the next start');
     const delivered = new Promise<string | undefined>((resolve, reject) => this.#waiters.set(item.id, { resolve, reject }));

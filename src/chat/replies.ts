@@ -16,6 +16,8 @@ export interface ReplyRecord {
   /** Platform message ids of the reply's parts, in order (a long reply spans several). */
   parts: Array<string | null>;
   trigger?: { messageId?: string | undefined; userId?: string | undefined; userTeam?: string | undefined } | undefined;
+  /** The process streaming it (see ChatOptions.owner). */
+  owner?: string | undefined;
   created_at: string;
 }
 

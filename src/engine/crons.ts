@@ -139,6 +139,10 @@ export class CronService {
           await this.#storage.crons.put({ ...cron, enabled: false, next_run_date: null, updated_at: now.toISOString() });
           continue;
         }
+        // Moving the cron to its next date is the claim to fire it: of several processes, one wins.
+        const next = nextRun(parseSchedule(cron.schedule), now);
+        const advanced = await this.#storage.crons.advance(cron.cron_id, cron.next_run_date, { ...cron, next_run_date: next?.toISOString() ?? null, updated_at: now.toISOString() });
+        if (!advanced) continue;
         try {
           const payload = { ...(cron.payload as Omit<RunCreate, 'assistant_id'>), assistant_id: cron.assistant_id };
           const run =
@@ -149,8 +153,6 @@ export class CronService {
         } catch (error) {
           this.#log.warn({ err: error, cronId: cron.cron_id }, 'a cron could not create its run');
         }
-        const next = nextRun(parseSchedule(cron.schedule), now);
-        await this.#storage.crons.put({ ...cron, next_run_date: next?.toISOString() ?? null, updated_at: now.toISOString() });
       }
     } finally {
       this.#ticking = false;

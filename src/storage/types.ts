@@ -121,6 +121,8 @@ export interface CronRepo {
   put(cron: Cron): Promise<void>;
   delete(cronId: string): Promise<boolean>;
   list(): Promise<Cron[]>;
+  /** Stores `next` only if the cron's next run date is still `from` (compare and set); says whether it did. */
+  advance(cronId: string, from: string | null, next: Cron): Promise<boolean>;
 }
 
 /** A durable map of JSON records, for the chat layer's small collections. */
@@ -151,6 +153,11 @@ export interface ChatRepo {
   /** Claims whose note is still there (messages not yet acted on when the process stopped). */
   notes(): Promise<Array<{ key: string; note: unknown }>>;
   clearNote(key: string): Promise<void>;
+  /**
+   * Several processes: gives `owner` the records owned by processes that died (replies in
+   * flight, deliveries, collected bursts, messages not yet acted on). Returns how many.
+   */
+  adopt?(deadOwners: string[], owner: string): Promise<number>;
 }
 
 export interface Page {

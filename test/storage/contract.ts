@@ -287,6 +287,12 @@ export function storageContract(name: string, setup: StorageSetup): void {
         await storage.crons.put(cron);
         await storage.crons.put({ ...cron, enabled: false });
         expect(await storage.crons.list()).toEqual([{ ...cron, enabled: false }]);
+        // Advancing is a compare-and-set on the next run date: of two processes firing it, one wins.
+        const next = { ...cron, next_run_date: iso(60_000) };
+        const wins = await Promise.all([storage.crons.advance(cron.cron_id, cron.next_run_date, next), storage.crons.advance(cron.cron_id, cron.next_run_date, next)]);
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await storage.crons.get(cron.cron_id))?.next_run_date).toBe(iso(60_000));
+        expect(await storage.crons.advance(cron.cron_id, cron.next_run_date, next)).toBe(false);
         expect(await storage.crons.delete(cron.cron_id)).toBe(true);
         expect(await storage.crons.get(cron.cron_id)).toBeNull();
       });

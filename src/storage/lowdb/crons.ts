@@ -34,6 +34,13 @@ export class LowdbCronRepo implements CronRepo {
     return true;
   }
 
+  async advance(cronId: string, from: string | null, next: Cron): Promise<boolean> {
+    if ((this.#db.data.crons[cronId]?.next_run_date ?? null) !== from) return false;
+    this.#db.data.crons[cronId] = structuredClone(next);
+    await this.#db.write();
+    return true;
+  }
+
   async list(): Promise<Cron[]> {
     return structuredClone(Object.values(this.#db.data.crons));
   }

@@ -62,5 +62,19 @@ export function pgChat(db: Db): ChatRepo {
     async clearNote(key) {
       await db.query('UPDATE sb_dedupe SET note = NULL WHERE key = $1', [key]);
     },
+    async adopt(deadOwners, owner) {
+      return db.transaction(async (client) => {
+        const records = await client.query(
+          `UPDATE sb_chat SET value = jsonb_set(value, '{owner}', to_jsonb($2::text)) WHERE collection IN ('outbox', 'replies') AND value->>'owner' = ANY($1::text[])`,
+          [deadOwners, owner],
+        );
+        const bursts = await client.query(
+          `UPDATE sb_chat SET value = jsonb_set(value, '{collecting,owner}', to_jsonb($2::text)) WHERE collection = 'conversations' AND value->'collecting'->>'owner' = ANY($1::text[])`,
+          [deadOwners, owner],
+        );
+        const notes = await client.query(`UPDATE sb_dedupe SET note = jsonb_set(note, '{owner}', to_jsonb($2::text)) WHERE note->>'owner' = ANY($1::text[])`, [deadOwners, owner]);
+        return (records.rowCount ?? 0) + (bursts.rowCount ?? 0) + (notes.rowCount ?? 0);
+      });
+    },
   };
 }

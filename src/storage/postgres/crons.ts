@@ -22,6 +22,11 @@ export class PgCronRepo implements CronRepo {
     return (rowCount ?? 0) > 0;
   }
 
+  async advance(cronId: string, from: string | null, next: Cron): Promise<boolean> {
+    const { rowCount } = await this.#db.query(`UPDATE sb_crons SET doc = $3 WHERE cron_id = $1 AND (doc->>'next_run_date') IS NOT DISTINCT FROM $2`, [cronId, from, next]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async list(): Promise<Cron[]> {
     const { rows } = await this.#db.query<{ doc: Cron }>(`SELECT doc FROM sb_crons ORDER BY doc->>'created_at', cron_id`);
     return rows.map((row) => row.doc);
