@@ -5,6 +5,7 @@
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchHttp } from './http.ts';
+import { benchPostgres } from './postgres.ts';
 import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
 
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<void>> = {
   'double-texting': benchDoubleTexting,
   http: benchHttp,
   slack: benchSlack,
+  postgres: benchPostgres,
 };
 
 const only = process.argv.slice(2);

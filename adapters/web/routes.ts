@@ -74,6 +74,12 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
     return serve(name);
   });
 
+  // Reads start from storage: another process on the same database may have written since.
+  routes.use('/playground/api/*', async (_c, next) => {
+    await store.refresh();
+    await next();
+  });
+
   routes.get('/playground/api/state', (c) => c.json({ channels: store.channels(), command: deps.command, bot: BOT_NAME }));
 
   routes.post('/playground/api/channels', async (c) => {

@@ -22,9 +22,13 @@ export interface PlaygroundMessage {
 
 export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
+/** Keeps ids written by two processes in the same millisecond apart. */
+const PROCESS_TAG = `-${Math.random().toString(36).slice(2, 6)}`;
+
 /**
  * The playground's channels and messages, in memory for reading and written through to
- * storage on every change, so a restart (or a reload) shows the same history.
+ * storage on every change, so a restart (or a reload) shows the same history. `refresh`
+ * reads storage again: with several processes on one database, what the others wrote.
  */
 export class PlaygroundStore {
   readonly #repo: KeyValueRepo<Record<string, unknown>>;
@@ -39,16 +43,20 @@ export class PlaygroundStore {
 
   static async open(repo: KeyValueRepo<Record<string, unknown>>, initialChannels: string[]): Promise<PlaygroundStore> {
     const store = new PlaygroundStore(repo);
-    for (const { key, value } of await repo.list()) {
-      if (key.startsWith('channel:')) store.#channels.add(key.slice('channel:'.length));
-      else if (key.startsWith('message:')) {
-        const id = key.slice('message:'.length);
-        store.#messages.set(id, value as unknown as PlaygroundMessage);
-        if (id > store.#lastId) store.#lastId = id;
-      }
-    }
+    await store.refresh();
     for (const name of initialChannels) await store.addChannel(name);
     return store;
+  }
+
+  async refresh(): Promise<void> {
+    for (const { key, value } of await this.#repo.list()) {
+      if (key.startsWith('channel:')) this.#channels.add(key.slice('channel:'.length));
+      else if (key.startsWith('message:')) {
+        const id = key.slice('message:'.length);
+        this.#messages.set(id, value as unknown as PlaygroundMessage);
+        if (id > this.#lastId) this.#lastId = id;
+      }
+    }
   }
 
   channels(): string[] {
@@ -91,11 +99,11 @@ export class PlaygroundStore {
     return edited;
   }
 
-  /** Ids that sort in the order messages were written: milliseconds, then a counter. */
+  /** Ids that sort in the order messages were written: milliseconds, a counter, and a tag of this process (unique across processes). */
   #nextId(): string {
     const [lastMs = '0', lastSeq = '0'] = this.#lastId.split('.');
     const now = String(Date.now()).padStart(13, '0');
-    this.#lastId = now > lastMs ? `${now}.000000` : `${lastMs}.${String(Number(lastSeq) + 1).padStart(6, '0')}`;
+    this.#lastId = now > lastMs ? `${now}.000000${PROCESS_TAG}` : `${lastMs}.${String(Number.parseInt(lastSeq, 10) + 1).padStart(6, '0')}${PROCESS_TAG}`;
     return this.#lastId;
   }
 }

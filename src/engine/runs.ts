@@ -56,7 +56,7 @@ export class RunService {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
     // A run created here may end in another process: its waiters learn the outcome from storage.
-    options.scheduler.shared?.onFinishedElsewhere((runId) => void this.#settleFromStorage(runId));
+    options.scheduler.shared?.onFinishedElsewhere((runId) => void this.#settleFromStorage(runId).catch(() => undefined));
   }
 
   async #settleFromStorage(runId: string): Promise<void> {
@@ -168,7 +168,7 @@ export class RunService {
     if (pending) {
       if (!this.#o.scheduler.shared) return pending.promise;
       // Shared runs end wherever they execute; a missed notification must not leave a waiter hanging.
-      const poll = setInterval(() => void this.#settleFromStorage(runId), 2000);
+      const poll = setInterval(() => void this.#settleFromStorage(runId).catch(() => undefined), 2000);
       try {
         return await pending.promise;
       } finally {

@@ -235,12 +235,15 @@ export class ThreadService {
       endingRunId?: string;
     } = {},
   ): Promise<Thread | null> {
-    const current = await this.#storage.threads.get(threadId);
-    if (!current) return null;
-    // The graph's state is read first; the record is then changed in one atomic step.
     const graphMetadata = (metadata: Thread['metadata']) =>
       options.graphId ? { ...metadata, graph_id: options.graphId, ...(options.assistantId ? { assistant_id: options.assistantId } : {}) } : metadata;
-    const graph = options.state ? null : await this.graphOf({ ...current, metadata: graphMetadata(current.metadata) });
+    // The graph's state is read first (a run that ends brings its own); the record is then changed in one atomic step.
+    let graph: RunnableGraph | null = null;
+    if (!options.state) {
+      const current = await this.#storage.threads.get(threadId);
+      if (!current) return null;
+      graph = await this.graphOf({ ...current, metadata: graphMetadata(current.metadata) });
+    }
     const state = options.state ?? (graph ? toThreadState(await graph.getState(this.#config(threadId))) : EMPTY_STATE());
     const waitsForHuman = options.stopped ? state.interrupts.length > 0 : state.next.length > 0;
     const now = this.#now().toISOString();

@@ -26,18 +26,26 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     return cluster.processes.find((member) => member.processId !== row!.owner && member.child.process.exitCode === null)!.client;
   };
 
-  it('runs of one thread sent to all three processes execute one at a time, in order, spread over the processes', async () => {
-    const thread = await p(0).threads.create();
-    const runs: Run[] = [];
-    for (let i = 0; i < 9; i += 1) runs.push(await p(i % 3).runs.create(thread.thread_id, 'slow', { input: say(`m${i}`), config: slow(40), multitaskStrategy: 'enqueue' }));
-    for (const run of runs) await p(2).runs.join(thread.thread_id, run.run_id);
-    const state = await p(1).threads.getState(thread.thread_id);
-    // Every run saw the one before it: none ran beside another on a stale state.
-    expect(humans(state.values as Record<string, unknown>)).toEqual(runs.map((_run, i) => `m${i}`));
-    expect((state.values as { steps: string[] }).steps).toEqual(runs.flatMap((_run, i) => [`first:m${i}`, `second:m${i}`]));
-    const stored = await cluster.sql<{ status: string; owner: string }>('SELECT status, owner FROM sb_runs WHERE thread_id = $1', [thread.thread_id]);
+  it('runs of a thread, sent to all three processes, execute one at a time and in order; many threads spread over the processes', async () => {
+    const threads = await Promise.all(Array.from({ length: 12 }, (_v, i) => p(i % 3).threads.create()));
+    const runs = new Map<string, Run[]>(threads.map((thread) => [thread.thread_id, []]));
+    for (let turn = 0; turn < 4; turn += 1) {
+      for (const [i, thread] of threads.entries()) {
+        runs.get(thread.thread_id)!.push(await p((i + turn) % 3).runs.create(thread.thread_id, 'slow', { input: say(`m${turn}`), config: slow(100), multitaskStrategy: 'enqueue' }));
+      }
+    }
+    for (const [threadId, list] of runs) for (const run of list) await p(2).runs.join(threadId, run.run_id);
+    for (const thread of threads) {
+      const state = await p(1).threads.getState(thread.thread_id);
+      // Every run saw the one before it: none ran beside another on a stale state.
+      expect(humans(state.values as Record<string, unknown>)).toEqual(['m0', 'm1', 'm2', 'm3']);
+      expect((state.values as { steps: string[] }).steps).toEqual(['m0', 'm1', 'm2', 'm3'].flatMap((text) => [`first:${text}`, `second:${text}`]));
+    }
+    const stored = await cluster.sql<{ status: string; owner: string }>('SELECT status, owner FROM sb_runs WHERE thread_id = ANY($1::text[])', [threads.map((thread) => thread.thread_id)]);
+    expect(stored).toHaveLength(48);
     expect(stored.every((row) => row.status === 'success')).toBe(true);
-    expect(new Set(stored.map((row) => row.owner)).size).toBeGreaterThan(1);
+    // Twelve threads at once are more than one process's four workers: the others took their share.
+    expect(new Set(stored.map((row) => row.owner)).size).toBe(3);
   }, 60_000);
 
   it('reject: a second message at another process is refused, naming the run in flight', async () => {
@@ -56,7 +64,8 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
   it('interrupt: the stop reaches the process running the first run; the new run starts from what it wrote', async () => {
     const thread = await p(0).threads.create();
     const first = await p(0).runs.create(thread.thread_id, 'slow', { input: say('first'), config: slow(20_000) });
-    await waitRunning(thread.thread_id, first.run_id);
+    // Its first step is stored: it is waiting inside its second one.
+    await eventually(async () => expect(((await p(0).threads.getState(thread.thread_id)).values as { steps?: string[] }).steps).toEqual(['first:first']), 15_000);
     const started = Date.now();
     const second = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), multitaskStrategy: 'interrupt' });
     await p(2).runs.join(thread.thread_id, second.run_id);
@@ -105,6 +114,8 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
       else await p(0).runs.cancel(thread.thread_id, candidate.run_id, true, 'rollback');
     }
     expect(run).toBeDefined();
+    // Its first step is stored; it is inside the second when the process dies.
+    await eventually(async () => expect(((await p(0).threads.getState(thread.thread_id)).values as { steps?: string[] }).steps?.some((step) => step.startsWith('first:'))).toBe(true), 15_000);
     await extra.kill();
     const killedAt = Date.now();
     await p(0).runs.join(thread.thread_id, run!.run_id);

@@ -147,7 +147,8 @@ export const MIGRATIONS: Migration[] = [
       );
 
       -- Each run's stream, for clients connected to another process than the one executing it.
-      CREATE TABLE sb_run_events (
+      -- Unlogged: a stream is worth replaying while it is fresh, not worth a disk flush per event.
+      CREATE UNLOGGED TABLE sb_run_events (
         run_id text NOT NULL,
         seq integer NOT NULL,
         event text NOT NULL,

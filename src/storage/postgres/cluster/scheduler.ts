@@ -5,7 +5,7 @@ import type { StreamBroker } from '../../../engine/stream.ts';
 import type { Run, Thread } from '../../types.ts';
 import type { Db, Sql } from '../db.ts';
 import { isUniqueViolation } from '../sql.ts';
-import { getThread, putThread } from '../threads.ts';
+import { putThread } from '../threads.ts';
 import type { PgEventLog } from './event-log.ts';
 import type { PgNotifier } from './notifier.ts';
 import type { ProcessLease } from './process-lease.ts';
@@ -63,8 +63,7 @@ export class PgScheduler implements RunScheduler {
 
   async admit(run: Run, options: { reject: boolean; markThread: (thread: Thread) => Thread | null }): Promise<Run[]> {
     const inflight = await this.#o.db.transaction(async (client) => {
-      const thread = await getThread(client, run.thread_id, true);
-      const found = await inflightOf(client, run.thread_id);
+      const { thread, inflight: found } = await lockThread(client, run.thread_id);
       if (found.length > 0 && options.reject) throw busyConflict(run.thread_id, found[0]!.run_id);
       await client.query('INSERT INTO sb_runs (run_id, thread_id, status, metadata, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)', [
         run.run_id,
@@ -119,9 +118,8 @@ export class PgScheduler implements RunScheduler {
 
   async updateThread(threadId: string, update: ThreadUpdate): Promise<Thread | null> {
     return this.#o.db.transaction(async (client) => {
-      const thread = await getThread(client, threadId, true);
+      const { thread, inflight: active } = await lockThread(client, threadId);
       if (!thread) return null;
-      const active = await inflightOf(client, threadId);
       const next = update(thread, (exceptRunId) => active.some((run) => run.run_id !== exceptRunId));
       if (!next) return thread;
       await putThread(client, next);
@@ -259,6 +257,23 @@ export class PgScheduler implements RunScheduler {
       set.add(done);
     });
   }
+}
+
+/**
+ * Locks a thread's row for the rest of the transaction and reads it with its runs in
+ * flight, in one round trip. Admissions and thread updates both start here, so they
+ * happen one at a time per thread, across processes.
+ */
+async function lockThread(sql: Sql, threadId: string): Promise<{ thread: Thread | null; inflight: Run[] }> {
+  const { rows } = await sql.query<{ doc: Thread; metadata: Thread['metadata']; values: Thread['values']; inflight: Array<{ doc: Run; status: Run['status'] }> | null }>(
+    `SELECT t.doc, t.metadata, t."values",
+            (SELECT json_agg(json_build_object('doc', r.doc, 'status', r.status) ORDER BY r.seq) FROM sb_runs r WHERE r.thread_id = t.thread_id AND r.${ACTIVE_SQL}) AS inflight
+       FROM sb_threads t WHERE t.thread_id = $1 FOR UPDATE OF t`,
+    [threadId],
+  );
+  const row = rows[0];
+  if (!row) return { thread: null, inflight: await inflightOf(sql, threadId) };
+  return { thread: { ...row.doc, metadata: row.metadata, values: row.values }, inflight: (row.inflight ?? []).map((entry) => ({ ...entry.doc, status: entry.status })) };
 }
 
 /** Pending and running runs of a thread, oldest first, as the table has them now. */
