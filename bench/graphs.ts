@@ -16,3 +16,15 @@ export function twoNodeBuilder() {
 export function twoNodeGraph() {
   return twoNodeBuilder().compile();
 }
+
+/** One node that waits `ms` (a model call's latency) and counts: runs bound by waiting, not by CPU. */
+export function waitingGraph(ms: number) {
+  return new StateGraph(Counter)
+    .addNode('wait', async () => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return { count: 1 };
+    })
+    .addEdge(START, 'wait')
+    .addEdge('wait', END)
+    .compile();
+}

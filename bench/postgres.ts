@@ -32,15 +32,31 @@ export async function benchPostgres(): Promise<void> {
     ['engine on PostgreSQL (shared runs): threads.create + runs.wait', `${fmt(perRun.postgres)} ms (${(perRun.postgres / perRun.bare).toFixed(2)}x bare PostgresSaver, ${(perRun.postgres / perRun.lowdb).toFixed(2)}x lowdb)`],
   ]);
 
-  const rows: Array<[string, string]> = [];
-  let single = 0;
-  for (const count of [1, 2, 4]) {
-    const rate = await throughput(URL_, count);
-    if (count === 1) single = rate;
-    rows.push([`${count} process${count > 1 ? 'es' : ''}`, `${rate.toFixed(0)} runs/s (${(rate / single).toFixed(2)}x one process)`]);
+  const cores = (await import('node:os')).cpus().length;
+  for (const workload of WORKLOADS) {
+    const rows: Array<[string, string]> = [];
+    let single = 0;
+    for (const count of [1, 2, 4]) {
+      const rate = await throughput(URL_, count, workload);
+      if (count === 1) single = rate;
+      rows.push([`${count} process${count > 1 ? 'es' : ''}`, `${rate.toFixed(0)} runs/s (${(rate / single).toFixed(2)}x one process)`]);
+    }
+    printTable(`PostgreSQL, processes sharing one database: ${workload.title} (${cores} CPU cores here, PostgreSQL on the same machine)`, rows);
   }
-  printTable(`PostgreSQL: several processes on one database (64 threads x 5 turns via the SDK, 16 clients, requests spread over the processes; ${(await import('node:os')).cpus().length} CPU cores here)`, rows);
 }
+
+interface Workload {
+  title: string;
+  graph: 'counter' | 'waiting';
+  threads: number;
+  turns: number;
+  clients: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { title: 'CPU-bound runs (two-node graph), 64 threads x 5 turns, 16 SDK clients', graph: 'counter', threads: 64, turns: 5, clients: 16 },
+  { title: 'runs that wait 50 ms (a model call), 8 workers per process, 96 threads x 3 turns, 64 SDK clients', graph: 'waiting', threads: 96, turns: 3, clients: 64 },
+];
 
 async function perRunCosts(url: string) {
   const schema = `sb_bench_${Date.now().toString(36)}`;
@@ -79,7 +95,7 @@ async function perRunCosts(url: string) {
   return { bare: median(bareTimes.slice(20)), lowdb: median(lowdbTimes.slice(20)), postgres: median(pgTimes.slice(20)) };
 }
 
-export async function throughput(url: string, count: number): Promise<number> {
+export async function throughput(url: string, count: number, workload: Workload): Promise<number> {
   const schema = `sb_bench_${count}_${Date.now().toString(36)}`;
   const children: Child[] = [];
   try {
@@ -90,21 +106,21 @@ export async function throughput(url: string, count: number): Promise<number> {
       if (i === 0) await child.waitFor(/^listening /, 30_000);
     }
     const urls = await Promise.all(children.map(async (child) => (await child.waitFor(/^listening /, 30_000)).split(' ')[1]!));
-    const clients = urls.map((apiUrl) => new Client({ apiUrl, apiKey: null, callerOptions: { maxConcurrency: 16, maxRetries: 0 } }));
+    const clients = urls.map((apiUrl) => new Client({ apiUrl, apiKey: null, callerOptions: { maxConcurrency: workload.clients, maxRetries: 0 } }));
     let next = 0;
     const client = () => clients[next++ % clients.length]!;
     const rates: number[] = [];
     for (let rep = 0; rep < 2; rep += 1) {
-      const queue = (await Promise.all(Array.from({ length: 64 }, () => client().threads.create()))).map((thread) => thread.thread_id);
+      const queue = (await Promise.all(Array.from({ length: workload.threads }, () => client().threads.create()))).map((thread) => thread.thread_id);
       const started = performance.now();
       await Promise.all(
-        Array.from({ length: 16 }, async () => {
+        Array.from({ length: workload.clients }, async () => {
           for (let threadId = queue.shift(); threadId; threadId = queue.shift()) {
-            for (let turn = 0; turn < 5; turn += 1) await client().runs.wait(threadId, 'counter', { input: { count: 0 } });
+            for (let turn = 0; turn < workload.turns; turn += 1) await client().runs.wait(threadId, workload.graph, { input: { count: 0 } });
           }
         }),
       );
-      rates.push(320 / ((performance.now() - started) / 1000));
+      rates.push((workload.threads * workload.turns) / ((performance.now() - started) / 1000));
     }
     return median(rates);
   } finally {

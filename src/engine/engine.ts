@@ -72,6 +72,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     timeoutSeconds: options.timeoutSeconds,
     onFinish: (run, outcome) => runs!.finished(run, outcome),
+    claimedRunning: () => scheduler.claimsMarkRunning === true,
     ...(options.now ? { now: options.now } : {}),
   });
   runs = new RunService({

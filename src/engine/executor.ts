@@ -35,6 +35,8 @@ export interface ExecutorOptions {
   /** Default limit for runs that set none. */
   timeoutSeconds?: number | undefined;
   onFinish: (run: Run, outcome: RunOutcome) => void;
+  /** The scheduler already stored the run as running, attempt counted, when it claimed it (PostgreSQL). */
+  claimedRunning?: () => boolean;
   now?: () => Date;
 }
 
@@ -54,7 +56,8 @@ export class RunExecutor {
 
   async execute(accepted: Run, queueSignal: AbortSignal): Promise<void> {
     const { storage, broker, log } = this.#o;
-    const run: Run = { ...accepted, status: 'running', attempt: (accepted.attempt ?? 0) + 1, updated_at: this.#now().toISOString() };
+    const claimed = this.#o.claimedRunning?.() ?? false;
+    const run: Run = claimed ? accepted : { ...accepted, status: 'running', attempt: (accepted.attempt ?? 0) + 1, updated_at: this.#now().toISOString() };
     const threadId = run.thread_id;
     const limit = run.kwargs.timeout_seconds ?? this.#o.timeoutSeconds;
     const timeout = new AbortController();
@@ -65,7 +68,7 @@ export class RunExecutor {
       if (run.attempt! > MAX_ATTEMPTS) {
         outcome = await this.#fail(run, `the run was interrupted by ${MAX_ATTEMPTS} server restarts; not retried again`);
       } else {
-        await storage.runs.put(run);
+        if (!claimed) await storage.runs.put(run);
         broker.publish(run.run_id, 'metadata', { run_id: run.run_id, thread_id: threadId, attempt: run.attempt });
         outcome = await this.#stream(run, signal);
       }

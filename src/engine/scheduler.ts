@@ -57,6 +57,8 @@ export interface RunScheduler {
   readonly runningCount: number;
   /** Present when several processes share the runs (a run may execute in another process). */
   readonly shared?: SharedRuns | undefined;
+  /** True when a claimed run is already stored as running with its attempt counted (the executor need not write it again). */
+  readonly claimsMarkRunning?: boolean;
 }
 
 /** What a process needs to follow runs that execute in other processes. */

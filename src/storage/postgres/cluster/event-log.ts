@@ -3,7 +3,7 @@ import type { Db } from '../db.ts';
 import type { PgNotifier } from './notifier.ts';
 
 const END = '__end__';
-const FLUSH_MS = 10;
+const FLUSH_MS = 50;
 /** A subscriber looks again this often even without a notification (one may be missed across a reconnect). */
 const POLL_MS = 1000;
 

@@ -17,8 +17,8 @@ export interface Cluster {
 
 /**
  * What several processes on one database need besides storage: notifications, the shared
- * run events, each process's lease, and the scheduler that claims runs. The scheduler
- * owns their lifecycle (started with the engine, stopped with it).
+ * run events, each process's lease, and the scheduler that claims runs. They start with
+ * the scheduler (with the engine) and stop after it.
  */
 export function createCluster(options: { db: Db; leaseMs: number; workers: number; log: Logger; eventRetentionMs: number }): Cluster {
   const { db, log } = options;
@@ -31,24 +31,28 @@ export function createCluster(options: { db: Db; leaseMs: number; workers: numbe
     notifier,
     scheduler({ execute, broker }) {
       broker.mirrorTo(events);
-      const scheduler = new PgScheduler({ db, notifier, events, lease, execute, broker, workers: options.workers, log });
-      const start = scheduler.start.bind(scheduler);
-      const shutdown = scheduler.shutdown.bind(scheduler);
-      scheduler.start = async (recovered) => {
-        await notifier.start(['wake', 'cancel', 'done', 'events']);
-        await lease.start();
-        sweepTimer = setInterval(() => void events.sweep(options.eventRetentionMs).catch(() => undefined), 60_000);
-        sweepTimer.unref();
-        return start(recovered);
-      };
-      scheduler.shutdown = async () => {
-        if (sweepTimer) clearInterval(sweepTimer);
-        await shutdown();
-        await events.flush();
-        await lease.stop();
-        await notifier.close();
-      };
-      return scheduler;
+      return new PgScheduler({
+        db,
+        notifier,
+        events,
+        lease,
+        execute,
+        broker,
+        workers: options.workers,
+        log,
+        async beforeStart() {
+          await notifier.start(['wake', 'cancel', 'done', 'events']);
+          await lease.start();
+          sweepTimer = setInterval(() => void events.sweep(options.eventRetentionMs).catch(() => undefined), 60_000);
+          sweepTimer.unref();
+        },
+        async afterShutdown() {
+          if (sweepTimer) clearInterval(sweepTimer);
+          await events.flush();
+          await lease.stop();
+          await notifier.close();
+        },
+      });
     },
   };
 }

@@ -19,6 +19,10 @@ export interface PgSchedulerOptions {
   broker: StreamBroker;
   workers: number;
   log: Logger;
+  /** Brings up what claiming needs (notifications, this process's lease) before the first claim. */
+  beforeStart?: () => Promise<void>;
+  /** Takes it down after the last run here has stopped. */
+  afterShutdown?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -56,6 +60,8 @@ export class PgScheduler implements RunScheduler {
     return this.#running.size;
   }
 
+  readonly claimsMarkRunning = true;
+
   readonly shared: SharedRuns = {
     subscribe: (runId, options) => this.#o.events.subscribe(runId, options),
     onFinishedElsewhere: (listener) => void this.#finishedElsewhere.add(listener),
@@ -77,7 +83,10 @@ export class PgScheduler implements RunScheduler {
       if (marked) await putThread(client, marked);
       return found;
     });
-    void this.#o.notifier.notify('wake', run.thread_id).catch(() => undefined);
+    // This process takes the work itself when it has a free worker; only a full process
+    // wakes the others (waking every process for every run would have all of them race for it).
+    if (this.#running.size < this.#o.workers) this.#pump();
+    else void this.#o.notifier.notify('wake', run.thread_id).catch(() => undefined);
     return inflight;
   }
 
@@ -138,6 +147,7 @@ export class PgScheduler implements RunScheduler {
 
   async start(recovered: (runs: Run[]) => void): Promise<number> {
     const { notifier, lease } = this.#o;
+    await this.#o.beforeStart?.();
     notifier.on('wake', () => this.#pump());
     notifier.on('cancel', (payload) => {
       const [runId, action] = payload.split(':');
@@ -167,6 +177,7 @@ export class PgScheduler implements RunScheduler {
     await Promise.allSettled(running.map((entry) => entry.finished));
     // What stopped here is pending again: the other processes can take it now.
     await this.#o.notifier.notify('wake', '').catch(() => undefined);
+    await this.#o.afterShutdown?.();
   }
 
   /** This process was declared dead (it stopped heartbeating): its runs are being executed elsewhere. */
@@ -203,7 +214,8 @@ export class PgScheduler implements RunScheduler {
   async #claim(): Promise<Run | null> {
     try {
       const { rows } = await this.#o.db.query<{ doc: Run }>(
-        `UPDATE sb_runs r SET status = 'running', owner = $1, doc = jsonb_set(r.doc, '{status}', '"running"')
+        `UPDATE sb_runs r SET status = 'running', owner = $1,
+                doc = r.doc || jsonb_build_object('status', 'running', 'attempt', coalesce((r.doc->>'attempt')::int, 0) + 1, 'updated_at', $2::text)
           WHERE r.run_id = (
             SELECT c.run_id FROM sb_runs c
              WHERE c.status = 'pending' AND c.created_at <= $2
@@ -230,7 +242,7 @@ export class PgScheduler implements RunScheduler {
     this.#running.set(run.run_id, entry);
     entry.finished = (async () => {
       try {
-        if ((run.attempt ?? 0) > 0) await this.#o.events.restart(run.run_id);
+        if ((run.attempt ?? 1) > 1) await this.#o.events.restart(run.run_id);
         this.#o.broker.open(run.run_id);
         await this.#o.execute(run, controller.signal);
       } catch (error) {
