@@ -48,6 +48,11 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     expect(new Set(stored.map((row) => row.owner)).size).toBe(3);
   }, 60_000);
 
+  it('GET /ok reports that the database answers', async () => {
+    const health = (await (await fetch(`${cluster.processes[0]!.url}/ok`)).json()) as { ok: boolean; database: string };
+    expect(health).toMatchObject({ ok: true, database: 'reachable' });
+  });
+
   it('reject: a second message at another process is refused, naming the run in flight', async () => {
     const thread = await p(0).threads.create();
     const first = await p(0).runs.create(thread.thread_id, 'slow', { input: say('first'), config: slow(1500) });
