@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'storage_locked'
   | 'storage_corrupt'
   | 'graph_error'
-  | 'unsupported';
+  | 'unsupported'
+  | 'unavailable';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;

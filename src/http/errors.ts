@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   storage_corrupt: 500,
   graph_error: 500,
   unsupported: 422,
+  unavailable: 503,
 };
 
 /** A request the HTTP layer refuses before it reaches the engine (bad body, bad auth, too large). */

@@ -70,4 +70,15 @@ describe('switchboard start', () => {
     expect(stderr).toContain('has no export "graph"');
     expect(existsSync(join(temp.dir, 'data'))).toBe(false);
   }, 30_000);
+
+  it('an unreachable PostgreSQL is reported in one line, without the password, with exit code 1', async () => {
+    const child = runTs(CLI, ['start'], { DATABASE_URL: 'postgres://sb:hunter2@127.0.0.1:1/none', PORT: '0' });
+    children.push(child);
+    let stderr = '';
+    child.process.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    expect(await child.exited).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('cannot open PostgreSQL storage at postgres://sb:***@127.0.0.1:1/none');
+    expect(stderr).not.toContain('hunter2');
+  }, 30_000);
 });

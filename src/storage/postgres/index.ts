@@ -1,3 +1,4 @@
+import { SwitchboardError } from '../../errors.ts';
 import type { Storage } from '../types.ts';
 import { PgAssistantRepo } from './assistants.ts';
 import { pgChat } from './chat.ts';
@@ -15,6 +16,17 @@ export interface PostgresStorage extends Storage {
   ping(): Promise<boolean>;
 }
 
+/** A database URL without its password, for messages. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = parsed.password ? '***' : '';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}
+
 /**
  * The PostgreSQL backend: every record in one schema, shared by every process started
  * with the same database. Pending migrations are applied first.
@@ -25,7 +37,8 @@ export async function openPostgresStorage(options: DbOptions): Promise<PostgresS
     await migrate(db);
   } catch (error) {
     await db.close();
-    throw error;
+    const where = describeUrl(options.url);
+    throw new SwitchboardError('unavailable', `cannot open PostgreSQL storage at ${where} (schema "${options.schema}"): ${(error as Error).message}`, { cause: error });
   }
   return {
     kind: 'postgres',
