@@ -7,7 +7,7 @@ import { GraphRegistry } from '../src/engine/graphs.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import { listen } from '../src/http/server.ts';
 import { silentLogger } from '../src/log.ts';
-import { createCluster } from '../src/storage/postgres/cluster/index.ts';
+import { createCluster } from '../src/cluster/index.ts';
 import { openPostgresStorage } from '../src/storage/postgres/index.ts';
 import { twoNodeGraph, waitingGraph } from './graphs.ts';
 

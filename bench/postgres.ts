@@ -5,7 +5,7 @@ import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { GraphRegistry } from '../src/engine/graphs.ts';
 import { silentLogger } from '../src/log.ts';
 import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
-import { createCluster } from '../src/storage/postgres/cluster/index.ts';
+import { createCluster } from '../src/cluster/index.ts';
 import { openPostgresStorage } from '../src/storage/postgres/index.ts';
 import { runTs, type Child } from '../test/helpers/child.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';

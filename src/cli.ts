@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'migrate') return await migrateCommand();
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
-    if (app.web) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
+    if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

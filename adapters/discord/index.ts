@@ -17,11 +17,9 @@ import {
   type Message,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { ChatService } from '../../src/chat/chat.ts';
 import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
 import { splitMessage } from '../../src/chat/split.ts';
-import type { ChatAdapter, ChatUser, IncomingMessage, Place } from '../../src/chat/types.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
 import { toDeliveryError } from './errors.ts';
@@ -36,18 +34,7 @@ export interface DiscordAdapterOptions {
   guildId?: string | undefined;
   command: string;
   threadPerConversation: boolean;
-  engine: Engine;
   log: Logger;
-}
-
-export interface DiscordAdapter {
-  readonly adapter: ChatAdapter;
-  /** Ready to send (REST); `connectGateway` also receives (one process at a time, when several share a database). */
-  start(chat: ChatService): Promise<void>;
-  connectGateway(): Promise<void>;
-  disconnectGateway(): Promise<void>;
-  stop(): Promise<void>;
-  health(): Record<string, unknown> & { healthy: boolean };
 }
 
 const MAX_CHARS = 2000;
@@ -60,12 +47,13 @@ const DM_WORKSPACE = '@me';
  * (a text channel or a DM is one conversation; a thread is its own, under its channel),
  * `/sb` runs the chat commands, replies stream by throttled edits (discord.js waits out
  * rate limits), prompts are buttons, and the gateway's state is part of health.
+ * Sending is REST, from any process; receiving is the gateway, held by the leader only.
  */
-export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordPlatform(options: DiscordAdapterOptions): Platform {
   const { log } = options;
   const health = new GatewayHealth();
   let client: Client | undefined;
-  let chat: ChatService | undefined;
+  let chat: ChatHost | undefined;
   let messageContent = true;
 
   // Sending needs no gateway: every process can deliver replies through REST.
@@ -168,8 +156,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   const onAutocomplete = async (interaction: AutocompleteInteraction) => {
     const typed = String(interaction.options.getFocused()).toLowerCase();
-    const { items } = await options.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
-    const matching = items.filter((assistant) => assistant.name.toLowerCase().includes(typed));
+    const matching = ((await chat?.assistants()) ?? []).filter((assistant) => assistant.name.toLowerCase().includes(typed));
     const starts = (name: string) => (name.toLowerCase().startsWith(typed) ? 0 : 1);
     matching.sort((a, b) => starts(a.name) - starts(b.name) || a.name.localeCompare(b.name));
     await interaction.respond(
@@ -239,12 +226,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   return {
     adapter,
-    async start(service) {
-      chat = service;
+    describe: () => 'discord',
+    needsLeader: true,
+    async start(host) {
+      chat = host;
       const me = (await rest.get(Routes.user('@me'))) as { id: string };
       botUserId = me.id;
     },
-    async connectGateway() {
+    async lead() {
       if (client) return;
       health.set('connecting');
       try {
@@ -260,7 +249,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await registerCommands(client);
       log.info({ botUserId, guild: options.guildId ?? 'global', messageContent }, 'Discord gateway connected');
     },
-    async disconnectGateway() {
+    async standDown() {
       const connected = client;
       client = undefined;
       await connected?.destroy();

@@ -1,9 +1,8 @@
 import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Context } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { ChatService } from '../../src/chat/chat.ts';
-import type { ChatAdapter, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place } from '../../src/chat/types.ts';
+import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
 import { promptBlocks } from './blocks.ts';
 import { toDeliveryError } from './errors.ts';
@@ -23,16 +22,6 @@ export interface SlackAdapterOptions {
   statusReaction: string;
   log: Logger;
   now?: () => number;
-}
-
-export interface SlackAdapter {
-  readonly adapter: ChatAdapter;
-  readonly mode: 'socket' | 'http';
-  /** POST /slack/events, in HTTP mode. */
-  handleHttp?: ((c: Context) => Promise<Response>) | undefined;
-  start(chat: ChatService): Promise<void>;
-  stop(): Promise<void>;
-  health(): Record<string, unknown>;
 }
 
 interface SlackEvent {
@@ -57,7 +46,7 @@ const IGNORED_SUBTYPES = new Set(['message_changed', 'message_deleted', 'message
  * replies go back in the conversation's thread, streamed with Slack's native streaming
  * where it applies and by throttled edits otherwise; prompts are Block Kit buttons.
  */
-export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   const { log } = options;
   const slackApiUrl = options.apiUrl ? (options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`) : undefined;
   // Failures come back at once: the durable outbox retries, honouring Retry-After.
@@ -70,7 +59,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions });
   const client: WebClient = app.client;
   let bot: { userId: string; botId: string; teamId: string } | undefined;
-  let chat: ChatService | undefined;
+  let chat: ChatHost | undefined;
   const names = new Map<string, string>();
   const assistantStatus = new Map<string, boolean>();
 
@@ -217,23 +206,25 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     log.error({ err: error }, 'Slack listener error');
   });
 
+  const mode = options.appToken ? 'socket' : 'http';
   return {
     adapter,
-    mode: options.appToken ? 'socket' : 'http',
-    handleHttp: httpReceiver ? (c) => httpReceiver.handle(c) : undefined,
-    async start(service) {
-      chat = service;
+    describe: () => `slack (${mode})`,
+    // HTTP mode: Slack posts events, commands and clicks here, signed (no API key).
+    ...(httpReceiver ? { routes: () => ({ auth: 'own' as const, app: new Hono().post('/slack/events', (c) => httpReceiver.handle(c)) }) } : {}),
+    async start(host) {
+      chat = host;
       const identity = (await client.auth.test()) as { user_id?: string; bot_id?: string; team_id?: string };
       bot = { userId: identity.user_id ?? '', botId: identity.bot_id ?? '', teamId: identity.team_id ?? '' };
       if (socketReceiver) await socketReceiver.start();
-      log.info({ mode: options.appToken ? 'socket' : 'http', botUserId: bot.userId }, 'Slack adapter started');
+      log.info({ mode, botUserId: bot.userId }, 'Slack adapter started');
     },
     async stop() {
       chat = undefined;
       if (socketReceiver) await socketReceiver.stop().catch(() => undefined);
     },
     health() {
-      return { mode: options.appToken ? 'socket' : 'http', bot_user_id: bot?.userId ?? null };
+      return { mode, bot_user_id: bot?.userId ?? null };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../../src/engine/stream.ts';
+import type { SseEvent } from '../../src/http/sse.ts';
 
 /** What the playground's browsers are told, as it happens. */
 export type PlaygroundEvent =
@@ -34,7 +34,7 @@ export class PlaygroundHub {
     for (const client of this.#clients) client(null);
   }
 
-  async *subscribe(signal: AbortSignal): AsyncIterable<RunEvent> {
+  async *subscribe(signal: AbortSignal): AsyncIterable<SseEvent> {
     const queue: Array<PlaygroundEvent | null> = [];
     let wake: (() => void) | undefined;
     const push = (event: PlaygroundEvent | null) => {

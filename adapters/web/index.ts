@@ -1,32 +1,19 @@
-import type { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { ChatService } from '../../src/chat/chat.ts';
-import type { ChatAdapter, OutgoingMessage, Place } from '../../src/chat/types.ts';
-import type { Engine } from '../../src/engine/engine.ts';
-import type { KeyValueRepo } from '../../src/storage/types.ts';
+import type { ChatAdapter, ChatHost, Collection, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { PlaygroundHub } from './hub.ts';
 import { BOT_NAME } from './identity.ts';
 import { playgroundRoutes } from './routes.ts';
-import { PlaygroundStore, type PlaygroundUser } from './store.ts';
+import { PlaygroundStore, type PlaygroundRecord, type PlaygroundUser } from './store.ts';
 
 const BOT: PlaygroundUser = { id: BOT_NAME, name: BOT_NAME, bot: true };
 
 export interface WebAdapterOptions {
-  repo: KeyValueRepo<Record<string, unknown>>;
-  engine: Engine;
+  /** Where the playground keeps its channels and messages (it is the platform, so it keeps them). */
+  records: Collection<PlaygroundRecord>;
   log: Logger;
   /** The command prefix typed in the message box (`/sb`). */
   command: string;
   channels: string[];
-}
-
-export interface WebAdapter {
-  readonly adapter: ChatAdapter;
-  /** Serves the page and its API on Switchboard's HTTP server. */
-  mount(app: Hono): void;
-  start(chat: ChatService): Promise<void>;
-  stop(): void;
-  health(): Record<string, unknown>;
 }
 
 /**
@@ -34,10 +21,10 @@ export interface WebAdapter {
  * at `/`, going through the same chat layer as Slack and Discord. Browsers get every
  * change over server-sent events; messages live in storage, so a restart keeps them.
  */
-export async function createWebAdapter(options: WebAdapterOptions): Promise<WebAdapter> {
-  const store = await PlaygroundStore.open(options.repo, options.channels);
+export async function createWebPlatform(options: WebAdapterOptions): Promise<Platform> {
+  const store = await PlaygroundStore.open(options.records, options.channels);
   const hub = new PlaygroundHub();
-  let chat: ChatService | undefined;
+  let chat: ChatHost | undefined;
   const busy = new Set<string>();
   const busyKey = (channel: string, thread: string | null) => `${channel}:${thread ?? ''}`;
 
@@ -71,25 +58,17 @@ export async function createWebAdapter(options: WebAdapterOptions): Promise<WebA
 
   return {
     adapter,
-    mount(app) {
-      app.route(
-        '/',
-        playgroundRoutes({
-          store,
-          hub,
-          engine: options.engine,
-          command: options.command,
-          chat: () => chat,
-          isBusy: (channel, thread) => busy.has(busyKey(channel, thread)),
-          log: options.log,
-        }),
-      );
+    describe: () => 'web playground',
+    routes: () => ({
+      auth: 'api-key',
+      app: playgroundRoutes({ store, hub, command: options.command, chat: () => chat, isBusy: (channel, thread) => busy.has(busyKey(channel, thread)), log: options.log }),
+    }),
+    async start(host) {
+      chat = host;
     },
-    async start(service) {
-      chat = service;
-    },
-    stop() {
+    async stop() {
       chat = undefined;
+      // Browsers' live connections end, so the HTTP server can close.
       hub.closeAll();
     },
     health() {

@@ -2,23 +2,19 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ChatService } from '../../src/chat/chat.ts';
-import type { ChatUser, Place } from '../../src/chat/types.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import type { ChatHost, ChatUser, Place } from '../../src/chat/types.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { sseResponse } from '../../src/http/sse.ts';
 import { readBody } from '../../src/http/validate.ts';
 import type { PlaygroundHub } from './hub.ts';
-import { conversationInfo } from './info.ts';
 import { BOT_NAME, WORKSPACE } from './identity.ts';
 import { CHANNEL_NAME, type PlaygroundStore } from './store.ts';
 
 export interface PlaygroundRouteDeps {
   store: PlaygroundStore;
   hub: PlaygroundHub;
-  engine: Engine;
   command: string;
-  chat: () => ChatService | undefined;
+  chat: () => ChatHost | undefined;
   isBusy: (channel: string, thread: string | null) => boolean;
   log: Logger;
 }
@@ -134,7 +130,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
   routes.get('/playground/api/channels/:channel/threads/:thread', async (c) => {
     const channel = channelOrFail(c.req.param('channel'));
     const thread = threadOrFail(channel, c.req.param('thread'));
-    const info = await conversationInfo(chatOrFail(), deps.engine, placeOf(channel, thread));
+    const info = await chatOrFail().describe(placeOf(channel, thread));
     return c.json({ ...info, busy: deps.isBusy(channel, thread) });
   });
 

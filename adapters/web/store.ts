@@ -1,5 +1,4 @@
-import type { PromptView } from '../../src/chat/types.ts';
-import type { KeyValueRepo } from '../../src/storage/types.ts';
+import type { Collection, PromptView } from '../../src/chat/types.ts';
 
 export interface PlaygroundUser {
   id: string;
@@ -20,6 +19,16 @@ export interface PlaygroundMessage {
   edited_at?: string | undefined;
 }
 
+/** A channel's record (key `channel:<name>`). */
+export interface PlaygroundChannel {
+  created_at: string;
+}
+
+/** What the playground keeps: channels (`channel:<name>`) and messages (`message:<id>`). */
+export type PlaygroundRecord = PlaygroundChannel | PlaygroundMessage;
+
+const isMessage = (record: PlaygroundRecord): record is PlaygroundMessage => 'markdown' in record;
+
 export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /** Keeps ids written by two processes in the same millisecond apart. */
@@ -31,17 +40,17 @@ const PROCESS_TAG = `-${Math.random().toString(36).slice(2, 6)}`;
  * reads storage again: with several processes on one database, what the others wrote.
  */
 export class PlaygroundStore {
-  readonly #repo: KeyValueRepo<Record<string, unknown>>;
+  readonly #repo: Collection<PlaygroundRecord>;
   readonly #messages = new Map<string, PlaygroundMessage>();
   readonly #channels = new Set<string>();
   /** The greatest id given so far: new ids sort after it, even after a restart or a clock step back. */
   #lastId = '';
 
-  private constructor(repo: KeyValueRepo<Record<string, unknown>>) {
+  private constructor(repo: Collection<PlaygroundRecord>) {
     this.#repo = repo;
   }
 
-  static async open(repo: KeyValueRepo<Record<string, unknown>>, initialChannels: string[]): Promise<PlaygroundStore> {
+  static async open(repo: Collection<PlaygroundRecord>, initialChannels: string[]): Promise<PlaygroundStore> {
     const store = new PlaygroundStore(repo);
     await store.refresh();
     for (const name of initialChannels) await store.addChannel(name);
@@ -51,9 +60,9 @@ export class PlaygroundStore {
   async refresh(): Promise<void> {
     for (const { key, value } of await this.#repo.list()) {
       if (key.startsWith('channel:')) this.#channels.add(key.slice('channel:'.length));
-      else if (key.startsWith('message:')) {
+      else if (key.startsWith('message:') && isMessage(value)) {
         const id = key.slice('message:'.length);
-        this.#messages.set(id, value as unknown as PlaygroundMessage);
+        this.#messages.set(id, value);
         if (id > this.#lastId) this.#lastId = id;
       }
     }
@@ -86,7 +95,7 @@ export class PlaygroundStore {
   async add(message: Omit<PlaygroundMessage, 'id' | 'created_at'>): Promise<PlaygroundMessage> {
     const stored: PlaygroundMessage = { ...message, id: this.#nextId(), created_at: new Date().toISOString() };
     this.#messages.set(stored.id, stored);
-    await this.#repo.put(`message:${stored.id}`, stored as unknown as Record<string, unknown>);
+    await this.#repo.put(`message:${stored.id}`, stored);
     return stored;
   }
 
@@ -95,7 +104,7 @@ export class PlaygroundStore {
     if (!found) return undefined;
     const edited: PlaygroundMessage = { ...found, markdown: change.markdown, prompt: change.prompt, edited_at: new Date().toISOString() };
     this.#messages.set(id, edited);
-    await this.#repo.put(`message:${id}`, edited as unknown as Record<string, unknown>);
+    await this.#repo.put(`message:${id}`, edited);
     return edited;
   }
 

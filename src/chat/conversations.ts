@@ -1,7 +1,7 @@
 import type { ChatSpec, ChatStrategy } from '../config/schema.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ChatRepo } from '../storage/types.ts';
-import type { Place } from './types.ts';
+import type { ChatState } from './state.ts';
+import type { IncomingMessage, Place } from './types.ts';
 
 export interface ConversationRecord {
   key: string;
@@ -13,6 +13,8 @@ export interface ConversationRecord {
   /** Who wrote the first message (a prompt may be limited to them). */
   started_by?: string | undefined;
   created_at: string;
+  /** Messages held by the `collect` strategy until a quiet moment (stored, so a restart loses none). */
+  collecting?: { texts: string[]; last: IncomingMessage; owner?: string | undefined } | undefined;
 }
 
 /** Channel settings set at run time by commands (`use x --channel`), over the config's. */
@@ -33,20 +35,20 @@ export const channelKey = (place: Place) => `${place.platform}:${place.workspace
  * the config's default.
  */
 export class ConversationService {
-  readonly #repo: ChatRepo;
+  readonly #state: Pick<ChatState, 'conversations' | 'channels'>;
   readonly #engine: Engine;
   readonly #config: ChatSpec;
   readonly #now: () => Date;
 
-  constructor(options: { repo: ChatRepo; engine: Engine; config: ChatSpec; now?: () => Date }) {
-    this.#repo = options.repo;
+  constructor(options: { state: Pick<ChatState, 'conversations' | 'channels'>; engine: Engine; config: ChatSpec; now?: () => Date }) {
+    this.#state = options.state;
     this.#engine = options.engine;
     this.#config = options.config;
     this.#now = options.now ?? (() => new Date());
   }
 
   async find(place: Place): Promise<ConversationRecord | null> {
-    return (await this.#repo.conversations.get(conversationKey(place))) as ConversationRecord | null;
+    return this.#state.conversations.get(conversationKey(place));
   }
 
   /** The conversation's record, created with a new engine thread on its first message. */
@@ -62,7 +64,7 @@ export class ConversationService {
     const fresh = await this.#create(place, existing?.started_by);
     if (existing) {
       const kept: ConversationRecord = { ...fresh, assistant: existing.assistant, strategy: existing.strategy };
-      await this.#repo.conversations.put(kept.key, kept as never);
+      await this.#state.conversations.put(kept.key, kept);
       return kept;
     }
     return fresh;
@@ -80,20 +82,20 @@ export class ConversationService {
       ...(startedBy ? { started_by: startedBy } : {}),
       created_at: this.#now().toISOString(),
     };
-    await this.#repo.conversations.put(key, record as never);
+    await this.#state.conversations.put(key, record);
     return record;
   }
 
   async update(record: ConversationRecord, patch: Partial<Pick<ConversationRecord, 'assistant' | 'strategy'>>): Promise<ConversationRecord> {
     const next = { ...record, ...patch };
-    await this.#repo.conversations.put(record.key, next as never);
+    await this.#state.conversations.put(record.key, next);
     return next;
   }
 
   async setChannel(place: Place, patch: ChannelOverrides): Promise<void> {
     const key = channelKey(place);
-    const current = ((await this.#repo.channels.get(key)) ?? {}) as ChannelOverrides;
-    await this.#repo.channels.put(key, { ...current, ...patch } as never);
+    const current = (await this.#state.channels.get(key)) ?? {};
+    await this.#state.channels.put(key, { ...current, ...patch });
   }
 
   /** The settings in force in a channel: config defaults < platform entry < channel entry < commands. */
@@ -101,7 +103,7 @@ export class ConversationService {
     const { channels, collect_quiet_ms: _quiet, edit_interval_ms: _edit, ...defaults } = this.#config;
     const platformWide = channels.find((entry) => entry.platform === place.platform && entry.channel === '*');
     const exact = channels.find((entry) => entry.platform === place.platform && entry.channel === place.channel);
-    const overrides = ((await this.#repo.channels.get(channelKey(place))) ?? {}) as ChannelOverrides;
+    const overrides = (await this.#state.channels.get(channelKey(place))) ?? {};
     const strip = (entry: (typeof channels)[number] | undefined) => {
       if (!entry) return {};
       const { platform: _platform, channel: _channel, ...rest } = entry;

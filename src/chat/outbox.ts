@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ChatRepo } from '../storage/types.ts';
 import { conversationKey } from './conversations.ts';
+import { LOCAL_OWNER, type ChatState } from './state.ts';
 import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } from './types.ts';
 
 /** One thing to deliver to a platform. */
@@ -31,7 +31,7 @@ const MAX_BACKOFF_MS = 60_000;
  * failing item holds back the ones after it, never overtaken.
  */
 export class Outbox {
-  readonly #repo: ChatRepo;
+  readonly #state: ChatState;
   readonly #adapters: Map<string, ChatAdapter>;
   readonly #log: Logger;
   readonly #onDelivered: (item: OutboxItem, messageId: string | undefined) => Promise<void>;
@@ -39,17 +39,17 @@ export class Outbox {
   readonly #busy = new Set<string>();
   readonly #waiters = new Map<string, { resolve: (id: string | undefined) => void; reject: (error: Error) => void }>();
   #seq = Date.now() * 1000;
-  #owner = 'local';
+  #owner = LOCAL_OWNER;
   #stopped = false;
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(options: {
-    repo: ChatRepo;
+    state: ChatState;
     adapters: Map<string, ChatAdapter>;
     log: Logger;
     onDelivered: (item: OutboxItem, messageId: string | undefined) => Promise<void>;
   }) {
-    this.#repo = options.repo;
+    this.#state = options.state;
     this.#adapters = options.adapters;
     this.#log = options.log;
     this.#onDelivered = options.onDelivered;
@@ -62,9 +62,9 @@ export class Outbox {
   async load(owner: string): Promise<number> {
     this.#owner = owner;
     const known = new Set([...this.#lanes.values()].flat().map((item) => item.id));
-    const pending = (await this.#repo.outbox.list())
-      .map(({ value }) => value as unknown as OutboxItem)
-      .filter((item) => (item.owner ?? 'local') === owner && !known.has(item.id))
+    const pending = (await this.#state.outbox.list())
+      .map(({ value }) => value)
+      .filter((item) => (item.owner ?? LOCAL_OWNER) === owner && !known.has(item.id))
       .sort((a, b) => a.seq - b.seq);
     for (const item of pending) {
       this.#seq = Math.max(this.#seq, item.seq);
@@ -89,7 +89,7 @@ export class Outbox {
    */
   async enqueue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<string | undefined> {
     const item: OutboxItem = { id: crypto.randomUUID(), seq: ++this.#seq, place, op, link, attempts: 0, owner: this.#owner, created_at: new Date().toISOString() };
-    await this.#repo.outbox.put(item.id, item as never);
+    await this.#state.outbox.put(item.id, item);
     if (this.#stopped) throw new DeliveryError('the outbox is stopped; delivered at the next start');
     const delivered = new Promise<string | undefined>((resolve, reject) => this.#waiters.set(item.id, { resolve, reject }));
     this.#lane(item).push(item);
@@ -109,7 +109,7 @@ export class Outbox {
         // The head of a lane may be in flight right now: too late to change it.
         if (index === 0 && this.#busy.has(conversationKey(item.place))) return false;
         item.op = { ...item.op, message };
-        await this.#repo.outbox.put(item.id, item as never);
+        await this.#state.outbox.put(item.id, item);
         return true;
       }
     }
@@ -181,7 +181,7 @@ export class Outbox {
         waiter?.reject(failure);
         return null;
       }
-      await this.#repo.outbox.put(item.id, item as never);
+      await this.#state.outbox.put(item.id, item);
       const delay = failure.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(item.attempts, 10));
       this.#log.warn({ place: item.place, kind: item.op.kind, attempts: item.attempts, retryInMs: delay, reason: failure.message }, 'delivery failed; will retry');
       return delay;
@@ -190,6 +190,6 @@ export class Outbox {
 
   async #finish(item: OutboxItem) {
     this.#waiters.delete(item.id);
-    await this.#repo.outbox.delete(item.id);
+    await this.#state.outbox.delete(item.id);
   }
 }

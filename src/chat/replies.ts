@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import type { RunOutcome } from '../engine/executor.ts';
-import type { ChatRepo } from '../storage/types.ts';
 import type { Outbox } from './outbox.ts';
 import { splitMessage } from './split.ts';
+import type { ChatState } from './state.ts';
 import type { ChatAdapter, NativeStream, Place } from './types.ts';
 
 /** What is stored about a reply while its run is in flight, so a restart can finish it. */
@@ -21,11 +21,31 @@ export interface ReplyRecord {
   created_at: string;
 }
 
+/** The record of a reply about to stream: a run, the conversation it answers in, and who asked. */
+export function newReplyRecord(
+  run: { run_id: string; thread_id: string },
+  conversation: { place: Place; key: string },
+  trigger: NonNullable<ReplyRecord['trigger']>,
+  owner: string,
+): ReplyRecord {
+  return {
+    run_id: run.run_id,
+    thread_id: run.thread_id,
+    place: conversation.place,
+    conversation: conversation.key,
+    status: 'streaming',
+    parts: [],
+    trigger,
+    owner,
+    created_at: new Date().toISOString(),
+  };
+}
+
 export interface ReplyDeps {
   engine: Engine;
   adapter: ChatAdapter;
   outbox: Outbox;
-  repo: ChatRepo;
+  state: ChatState;
   log: Logger;
   editIntervalMs: number;
   /** Native streaming is used when the adapter offers it here and this is true. */
@@ -186,10 +206,10 @@ export class ReplyStreamer {
 
   /** The final reply: the run's answer (or what happened to it), split and delivered durably. */
   async #finish(outcome: RunOutcome) {
-    const { adapter, outbox, repo, log } = this.#d;
+    const { adapter, outbox, state, log } = this.#d;
     const { place } = this.#record;
     // Message ids the outbox recorded for this reply (also those delivered before a restart).
-    const stored = (await repo.replies.get(this.#record.run_id)) as ReplyRecord | null;
+    const stored = await state.replies.get(this.#record.run_id);
     stored?.parts.forEach((id, index) => {
       if (id && !this.#record.parts[index]) this.#record.parts[index] = id;
     });
@@ -224,6 +244,6 @@ export class ReplyStreamer {
     }
     if (outcome.interrupts.length > 0) await this.#d.onInterrupted(this.#record, outcome);
     this.#record.status = 'done';
-    await repo.replies.put(this.#record.run_id, this.#record as never);
+    await state.replies.put(this.#record.run_id, this.#record);
   }
 }

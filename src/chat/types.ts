@@ -1,12 +1,17 @@
+import type { Hono } from 'hono';
+
 /**
  * The chat layer's view of a team chat, the same for Slack, Discord and the web
  * playground. Adapters turn platform events into these and render these back.
  */
-export type Platform = 'slack' | 'discord' | 'web' | (string & {});
+export type PlatformName = 'slack' | 'discord' | 'web' | (string & {});
+
+/** A durable map of records, for a platform that keeps its own (the playground's messages). */
+export type { Collection } from '../storage/types.ts';
 
 /** Where a conversation lives: a workspace (Slack team, Discord guild), a channel, a thread in it. */
 export interface Place {
-  platform: Platform;
+  platform: PlatformName;
   workspace: string;
   channel: string;
   /** The platform thread the conversation is (Slack thread_ts, or the root message's ts). */
@@ -102,7 +107,7 @@ export interface NativeStream {
  * translation, not a re-implementation of chat behaviour.
  */
 export interface ChatAdapter {
-  readonly platform: Platform;
+  readonly platform: PlatformName;
   /** Longest text one message may carry. */
   readonly maxMessageChars: number;
   /** How often a streamed reply may be edited here, when not the configured interval (a platform without rate limits streams faster). */
@@ -121,4 +126,71 @@ export interface ChatAdapter {
   startConversation?(message: IncomingMessage): Promise<Place>;
   /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
   openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
+}
+
+/** An assistant as people pick it (autocomplete, menus). */
+export interface AssistantSummary {
+  assistant_id: string;
+  name: string;
+  description: string | null;
+  graph_id: string;
+}
+
+/** What a conversation runs on: who answers, on which thread, doing what. */
+export interface ConversationInfo {
+  assistant: { assistant_id: string; name: string; version: number; graph_id: string } | null;
+  strategy: string;
+  thread_id: string | null;
+  thread_status: string | null;
+  run: { run_id: string; status: string } | null;
+  /** The thread's state and history as JSON, from the LangGraph API on this server. */
+  links: { state: string; history: string } | null;
+}
+
+/**
+ * The chat layer as a platform sees it: the only door an adapter has. Events go in here;
+ * nothing of the engine or storage is reachable through it.
+ */
+export interface ChatHost {
+  handleMessage(message: IncomingMessage): Promise<void>;
+  handleCommand(command: IncomingCommand): Promise<void>;
+  handleAction(action: IncomingAction): Promise<void>;
+  /** Every assistant people can switch to, by name. */
+  assistants(): Promise<AssistantSummary[]>;
+  describe(place: Place): Promise<ConversationInfo>;
+}
+
+/** A platform's health for GET /ok: facts to show, and `healthy: false` to fail the check. */
+export type PlatformHealth = Record<string, unknown> & { healthy?: boolean };
+
+/** HTTP routes a platform serves on Switchboard's server. */
+export interface PlatformRoutes {
+  /** `api-key`: behind the API key like the API (the playground); `own`: the platform checks its requests itself (Slack signs them). */
+  auth: 'api-key' | 'own';
+  app: Hono;
+}
+
+/**
+ * One chat platform, whatever it is: Slack, Discord, the web playground. The composition
+ * root starts the enabled ones in a loop and knows nothing else of them.
+ */
+export interface Platform {
+  /** What the chat layer sends through. Sending works once `start` has resolved. */
+  readonly adapter: ChatAdapter;
+  /** Starts taking events, which go to `host`. */
+  start(host: ChatHost): Promise<void>;
+  /** Stops taking events and ends its connections (what is queued is delivered at the next start). */
+  stop(): Promise<void>;
+  health(): PlatformHealth;
+  routes?(): PlatformRoutes;
+  /** How it runs, for the start-up line ("slack (http)"). */
+  describe?(): string;
+  /**
+   * Part of receiving needs exactly one process among those sharing a database (Discord's
+   * gateway): `lead()` starts it in the process that leads, `standDown()` stops it there.
+   * With one process, it leads from the start.
+   */
+  readonly needsLeader?: boolean;
+  lead?(): Promise<void>;
+  standDown?(): Promise<void>;
 }

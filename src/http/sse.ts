@@ -1,12 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
-import type { RunEvent } from '../engine/stream.ts';
 
 const encoder = new TextEncoder();
 
+/** One server-sent event: its id (a client resumes after the last it saw), its name, and JSON data. */
+export interface SseEvent {
+  id: string;
+  event: string;
+  data: unknown;
+}
+
 /** One event in the SSE wire format the official SDK parses (data is one line of JSON). */
-export function formatEvent(event: RunEvent): string {
+export function formatEvent(event: SseEvent): string {
   return `event: ${event.event}\ndata: ${JSON.stringify(event.data ?? null)}\nid: ${event.id}\n\n`;
 }
 
@@ -16,8 +22,8 @@ export interface SseOptions {
   /** Asks an EventSource to reconnect this soon after a drop (browsers wait ~3 s otherwise). */
   retryMs?: number;
   /** Produces the events; it receives a signal that aborts when the client disconnects. */
-  events: (signal: AbortSignal) => AsyncIterable<RunEvent>;
-  onError?: (error: unknown) => RunEvent | undefined;
+  events: (signal: AbortSignal) => AsyncIterable<SseEvent>;
+  onError?: (error: unknown) => SseEvent | undefined;
 }
 
 /** Writes one SSE chunk; a closed connection makes `write` a no-op. */

@@ -125,8 +125,8 @@ export interface CronRepo {
   advance(cronId: string, from: string | null, next: Cron): Promise<boolean>;
 }
 
-/** A durable map of JSON records, for the chat layer's small collections. */
-export interface KeyValueRepo<T> {
+/** A durable map of JSON records: one of the chat layer's small collections. */
+export interface Collection<T> {
   get(key: string): Promise<T | null>;
   put(key: string, value: T): Promise<void>;
   delete(key: string): Promise<void>;
@@ -134,31 +134,45 @@ export interface KeyValueRepo<T> {
   list(): Promise<Array<{ key: string; value: T }>>;
 }
 
-/** The chat layer's durable state. Records are owned by src/chat; storage only keeps them. */
-export interface ChatRepo {
-  conversations: KeyValueRepo<Record<string, unknown>>;
-  channels: KeyValueRepo<Record<string, unknown>>;
-  prompts: KeyValueRepo<Record<string, unknown>>;
-  replies: KeyValueRepo<Record<string, unknown>>;
-  outbox: KeyValueRepo<Record<string, unknown>>;
-  /** The web playground's channels and messages (it is its own chat platform, so it keeps them). */
-  playground: KeyValueRepo<Record<string, unknown>>;
-  /**
-   * Records a delivery key (a platform event id, a channel+timestamp) and says whether it
-   * is new. Keys are forgotten after `ttlMs`. Concurrent claims of one key: one wins. A
-   * `note` is stored with the key in the same write (the message itself, until it has
-   * been acted on), so a crash right after the claim loses nothing.
-   */
-  claim(key: string, ttlMs: number, note?: unknown): Promise<boolean>;
-  /** Claims whose note is still there (messages not yet acted on when the process stopped). */
-  notes(): Promise<Array<{ key: string; note: unknown }>>;
-  clearNote(key: string): Promise<void>;
-  /**
-   * Several processes: gives `owner` the records owned by processes that died (replies in
-   * flight, deliveries, collected bursts, messages not yet acted on). Returns how many.
-   */
-  adopt?(deadOwners: string[], owner: string): Promise<number>;
+/**
+ * First deliveries of incoming messages. `accept` records a delivery key (a platform
+ * event id, a channel+timestamp) and says whether it is new; keys are forgotten after
+ * `ttlMs`, and of concurrent accepts of one key exactly one wins. What is held with the
+ * key (the message itself) is stored in the same write and kept until `finish`, so a
+ * crash between accepting a message and acting on it loses nothing.
+ */
+export interface Inbox<T> {
+  accept(key: string, ttlMs: number, held?: T): Promise<boolean>;
+  /** Messages accepted and not finished (acted on) when the process stopped. */
+  unfinished(): Promise<Array<{ key: string; held: T }>>;
+  finish(key: string): Promise<void>;
 }
+
+/** Where, inside records, the process that works on them is named (several processes). */
+export interface OwnerFields {
+  /** Per collection, the path of the owner field inside a record (`['owner']`, `['collecting', 'owner']`). */
+  collections: Array<{ name: string; path: string[] }>;
+  /** The path of the owner inside what the inbox holds. */
+  inbox: string[];
+}
+
+/**
+ * The chat layer's durable state. Storage keeps records without knowing what they are:
+ * the chat layer names its collections and their record types (src/chat/state.ts).
+ */
+export interface ChatStore {
+  /** A named collection (lowercase letters, digits, - and _), created on first use. */
+  collection<T>(name: string): Collection<T>;
+  inbox<T>(): Inbox<T>;
+  /**
+   * Several processes: gives `owner` the records whose owner is one of `deadOwners` (work of
+   * processes that died), at the places `fields` names. Returns how many records changed.
+   */
+  adopt?(deadOwners: string[], owner: string, fields: OwnerFields): Promise<number>;
+}
+
+/** Collection names become file names and keys: a short safe word. */
+export const COLLECTION_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export interface Page {
   limit: number;
@@ -252,9 +266,11 @@ export interface Storage {
   readonly threads: ThreadRepo;
   readonly runs: RunRepo;
   readonly crons: CronRepo;
-  readonly chat: ChatRepo;
+  readonly chat: ChatStore;
   readonly checkpointer: Checkpointer;
   /** LangGraph's long-term memory store, handed to graphs and served by the store API. */
   readonly store: BaseStore;
+  /** Whether the backend answers (GET /ok), where it is a server that can be away. */
+  ping?(): Promise<boolean>;
   close(): Promise<void>;
 }

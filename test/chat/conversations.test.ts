@@ -100,7 +100,7 @@ describe('chat: conversations, policy and commands', () => {
   it('a message accepted but not acted on before a crash is answered at the next start', async () => {
     // The state a crash leaves between acknowledging a message and starting its run.
     const message = crashedMessage('left behind', '1800000002.000001');
-    expect(await t.engine.storage.chat.claim(messageKey(message), 60_000, message)).toBe(true);
+    expect(await t.engine.storage.chat.inbox().accept(messageKey(message), 60_000, message)).toBe(true);
     await t.restart();
     await eventually(() => expect(last(message.place)).toContain('You said: "left behind"'));
     await t.chat.idle();
@@ -117,7 +117,7 @@ describe('chat: conversations, policy and commands', () => {
     const conversation = (await t.chat.conversations.find(place))!;
     const message = crashedMessage('second', '1800000003.000002', place.thread);
     // The crash came after the run was created and before its reply was recorded.
-    expect(await t.engine.storage.chat.claim(messageKey(message), 60_000, message)).toBe(true);
+    expect(await t.engine.storage.chat.inbox().accept(messageKey(message), 60_000, message)).toBe(true);
     await t.engine.runs.create(conversation.thread_id, {
       assistant_id: (await t.engine.assistants.findByIdOrName('talker'))!.assistant_id,
       input: { messages: [{ role: 'user', content: 'second' }] },

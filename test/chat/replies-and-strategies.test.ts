@@ -70,14 +70,14 @@ describe('chat: replies', () => {
   it('delivers after a restart a reply the platform did not take before', async () => {
     for (let i = 0; i < 50; i += 1) t.adapter.failNextSends.push(new DeliveryError('platform down'));
     const place = await t.say('will you remember me?');
-    await eventually(async () => expect((await t.engine.storage.chat.outbox.list()).length).toBeGreaterThan(0));
+    await eventually(async () => expect((await t.engine.storage.chat.collection('outbox').list()).length).toBeGreaterThan(0));
     await t.chat.stop();
     t.adapter.failNextSends.length = 0;
     await t.restart();
     await eventually(() => expect(t.adapter.in(place)).toHaveLength(1));
     await t.chat.idle();
     await eventually(() => expect(t.adapter.texts(place)[0]).toContain('You said: "will you remember me?"'));
-    expect(await t.engine.storage.chat.outbox.list()).toEqual([]);
+    expect(await t.engine.storage.chat.collection('outbox').list()).toEqual([]);
   });
 });
 

@@ -32,7 +32,7 @@ export async function startTestChat(config: Partial<ChatSpec> = {}, options: { a
   const chatConfig: ChatSpec = { collect_quiet_ms: 300, edit_interval_ms: 200, channels: [], assistant: 'talker', ...config };
   const adapter = new MemoryChatAdapter();
   const make = async () => {
-    const chat = new ChatService({ engine, repo: engine.storage.chat, config: chatConfig, log: silentLogger() });
+    const chat = new ChatService({ engine, store: engine.storage.chat, config: chatConfig, log: silentLogger() });
     chat.addAdapter(adapter);
     await chat.start();
     return chat;

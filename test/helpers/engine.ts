@@ -5,7 +5,7 @@ import { graph as chat } from '../../src/graphs/chat.ts';
 import { graph as writer } from '../../src/graphs/writer.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
-import { createCluster } from '../../src/storage/postgres/cluster/index.ts';
+import { createCluster } from '../../src/cluster/index.ts';
 import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import { testGraphs } from './graphs.ts';
 import { dropSchema, freshSchema, pgOptions } from './postgres.ts';

@@ -240,30 +240,30 @@ export function storageContract(name: string, setup: StorageSetup): void {
 
     describe('chat records', () => {
       it('keeps collections apart, lists in the order first stored, overwrites in place, deletes', async () => {
-        await storage.chat.outbox.put('b', { n: 1 });
-        await storage.chat.outbox.put('a', { n: 2 });
-        await storage.chat.prompts.put('a', { other: true });
-        await storage.chat.outbox.put('b', { n: 3 });
-        expect(await storage.chat.outbox.list()).toEqual([
+        await storage.chat.collection('outbox').put('b', { n: 1 });
+        await storage.chat.collection('outbox').put('a', { n: 2 });
+        await storage.chat.collection('prompts').put('a', { other: true });
+        await storage.chat.collection('outbox').put('b', { n: 3 });
+        expect(await storage.chat.collection('outbox').list()).toEqual([
           { key: 'b', value: { n: 3 } },
           { key: 'a', value: { n: 2 } },
         ]);
-        expect(await storage.chat.prompts.get('a')).toEqual({ other: true });
-        await storage.chat.outbox.delete('b');
-        expect(await storage.chat.outbox.get('b')).toBeNull();
-        expect((await storage.chat.outbox.list()).map((entry) => entry.key)).toEqual(['a']);
+        expect(await storage.chat.collection('prompts').get('a')).toEqual({ other: true });
+        await storage.chat.collection('outbox').delete('b');
+        expect(await storage.chat.collection('outbox').get('b')).toBeNull();
+        expect((await storage.chat.collection('outbox').list()).map((entry) => entry.key)).toEqual(['a']);
       });
 
-      it('a delivery key is claimed once, even by simultaneous claims, until it expires; a note stays until cleared', async () => {
-        const claims = await Promise.all(Array.from({ length: 8 }, () => storage.chat.claim('event:E1', 60_000, { text: 'hi' })));
+      it('a delivery key is accepted once, even by simultaneous accepts, until it expires; what it holds stays until finished', async () => {
+        const claims = await Promise.all(Array.from({ length: 8 }, () => storage.chat.inbox().accept('event:E1', 60_000, { text: 'hi' })));
         expect(claims.filter(Boolean)).toHaveLength(1);
-        expect(await storage.chat.notes()).toEqual([{ key: 'event:E1', note: { text: 'hi' } }]);
-        await storage.chat.clearNote('event:E1');
-        expect(await storage.chat.notes()).toEqual([]);
-        expect(await storage.chat.claim('event:E1', 60_000)).toBe(false);
-        expect(await storage.chat.claim('event:E2', 1)).toBe(true);
+        expect(await storage.chat.inbox().unfinished()).toEqual([{ key: 'event:E1', held: { text: 'hi' } }]);
+        await storage.chat.inbox().finish('event:E1');
+        expect(await storage.chat.inbox().unfinished()).toEqual([]);
+        expect(await storage.chat.inbox().accept('event:E1', 60_000)).toBe(false);
+        expect(await storage.chat.inbox().accept('event:E2', 1)).toBe(true);
         await new Promise((resolve) => setTimeout(resolve, 5));
-        expect(await storage.chat.claim('event:E2', 60_000)).toBe(true);
+        expect(await storage.chat.inbox().accept('event:E2', 60_000)).toBe(true);
       });
     });
 

@@ -134,6 +134,6 @@ describe('the web playground over HTTP', () => {
     t = await startTestSwitchboard({ config: { platforms: { web: { enabled: false } } } });
     expect((await fetch(`${t.url}/`)).status).toBe(404);
     expect((await fetch(`${t.url}/playground/api/state`)).status).toBe(404);
-    expect(t.sb.web).toBeUndefined();
+    expect(t.sb.platform('web')).toBeUndefined();
   });
 });

@@ -1,53 +1,67 @@
 import { join } from 'node:path';
-import type { ChatRepo } from '../types.ts';
+import { invalidInput } from '../../errors.ts';
+import { COLLECTION_NAME, type ChatStore, type Inbox } from '../types.ts';
 import { KeyedJournal } from './keyed-journal.ts';
 
-/** The chat layer's state under `data/chat/`, one keyed journal per collection. */
-export function openLowdbChat(dataDir: string): ChatRepo & { close(): void } {
+/** On disk as before the inbox had its name: what is held is the entry's `note`. */
+interface InboxEntry {
+  expires: number;
+  note?: unknown;
+}
+
+/** The chat layer's state under `data/chat/`: one keyed journal per collection, and one for the inbox. */
+export function openLowdbChat(dataDir: string): ChatStore & { close(): void } {
   const dir = join(dataDir, 'chat');
-  const conversations = new KeyedJournal<Record<string, unknown>>(dir, 'conversations');
-  const channels = new KeyedJournal<Record<string, unknown>>(dir, 'channels');
-  const prompts = new KeyedJournal<Record<string, unknown>>(dir, 'prompts');
-  const replies = new KeyedJournal<Record<string, unknown>>(dir, 'replies');
-  const outbox = new KeyedJournal<Record<string, unknown>>(dir, 'outbox');
-  const playground = new KeyedJournal<Record<string, unknown>>(dir, 'playground');
-  const dedupe = new KeyedJournal<{ expires: number; note?: unknown }>(dir, 'dedupe');
+  const journals = new Map<string, KeyedJournal<unknown>>();
+  const journal = <T>(name: string): KeyedJournal<T> => {
+    let found = journals.get(name);
+    if (!found) journals.set(name, (found = new KeyedJournal<unknown>(dir, name)));
+    return found as KeyedJournal<T>;
+  };
+  // The file keeps its first name ("dedupe"), so data folders from before carry over.
+  const deliveries = () => journal<InboxEntry>('dedupe');
   let lastSweep = 0;
-  return {
-    conversations,
-    channels,
-    prompts,
-    replies,
-    outbox,
-    playground,
-    async claim(key, ttlMs, note) {
+  const inbox: Inbox<unknown> = {
+    async accept(key, ttlMs, held) {
+      const entries = deliveries();
       // Synchronous from check to record: two deliveries of one event cannot both win.
       const now = Date.now();
       if (now - lastSweep > 60_000) {
         // Forget expired keys now and then, so the file stays the size of a day of traffic.
         lastSweep = now;
-        for (const old of dedupe.keys()) {
-          const entry = dedupe.peek(old);
-          if (entry && entry.expires < now && entry.note === undefined) dedupe.remove(old);
+        for (const old of entries.keys()) {
+          const entry = entries.peek(old);
+          if (entry && entry.expires < now && entry.note === undefined) entries.remove(old);
         }
       }
-      const existing = dedupe.peek(key);
+      const existing = entries.peek(key);
       if (existing !== undefined && existing.expires >= now) return false;
-      dedupe.set(key, { expires: now + ttlMs, ...(note === undefined ? {} : { note }) });
+      entries.set(key, { expires: now + ttlMs, ...(held === undefined ? {} : { note: held }) });
       return true;
     },
-    async notes() {
-      return dedupe.keys().flatMap((key) => {
-        const entry = dedupe.peek(key);
-        return entry?.note === undefined ? [] : [{ key, note: structuredClone(entry.note) }];
+    async unfinished() {
+      const entries = deliveries();
+      return entries.keys().flatMap((key) => {
+        const entry = entries.peek(key);
+        return entry?.note === undefined ? [] : [{ key, held: structuredClone(entry.note) }];
       });
     },
-    async clearNote(key) {
-      const entry = dedupe.peek(key);
-      if (entry?.note !== undefined) dedupe.set(key, { expires: entry.expires });
+    async finish(key) {
+      const entries = deliveries();
+      const entry = entries.peek(key);
+      if (entry?.note !== undefined) entries.set(key, { expires: entry.expires });
+    },
+  };
+  return {
+    collection<T>(name: string) {
+      if (!COLLECTION_NAME.test(name) || name === 'dedupe') throw invalidInput(`"${name}" cannot name a chat collection`);
+      return journal<T>(name);
+    },
+    inbox<T>() {
+      return inbox as Inbox<T>;
     },
     close() {
-      for (const journal of [conversations, channels, prompts, replies, outbox, playground, dedupe]) journal.close();
+      for (const each of journals.values()) each.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { KeyValueRepo } from '../types.ts';
+import type { Collection } from '../types.ts';
 import { AppendLog } from './append-log.ts';
 
 type Line<T> = { k: string; v: T } | { k: string; d: 1 };
@@ -9,7 +9,7 @@ type Line<T> = { k: string; v: T } | { k: string; d: 1 };
  * latest line of a key wins, and the file is rewritten with only live lines once most of
  * it is superseded. Read on first use, not at start-up.
  */
-export class KeyedJournal<T> implements KeyValueRepo<T> {
+export class KeyedJournal<T> implements Collection<T> {
   readonly #path: string;
   #log: AppendLog | undefined;
   readonly #values = new Map<string, T>();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import type { Db } from '../db.ts';
+import type { Db } from '../storage/postgres/db.ts';
 
 /**
  * One holder at a time, among the processes on a database, for something that must not

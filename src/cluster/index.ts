@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { RunScheduler } from '../../../engine/scheduler.ts';
-import type { StreamBroker } from '../../../engine/stream.ts';
-import type { Run } from '../../types.ts';
-import type { Db } from '../db.ts';
+import type { RunScheduler } from '../engine/scheduler.ts';
+import type { StreamBroker } from '../engine/stream.ts';
+import type { Run } from '../storage/types.ts';
+import type { Db } from '../storage/postgres/db.ts';
 import { PgEventLog } from './event-log.ts';
 import { PgNotifier } from './notifier.ts';
 import { ProcessLease } from './process-lease.ts';

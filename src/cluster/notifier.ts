@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../db.ts';
+import type { Db } from '../storage/postgres/db.ts';
 
 type Handler = (payload: string) => void;
 

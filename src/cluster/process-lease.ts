@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Db } from '../db.ts';
+import type { Db } from '../storage/postgres/db.ts';
 import type { PgNotifier } from './notifier.ts';
 
 /**

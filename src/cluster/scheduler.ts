@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { busyConflict, type CancelAction, type RunScheduler, type SharedRuns, type StopResult, type ThreadUpdate } from '../../../engine/scheduler.ts';
-import { RunStop } from '../../../engine/stop.ts';
-import type { StreamBroker } from '../../../engine/stream.ts';
-import type { Run, Thread } from '../../types.ts';
-import type { Db, Sql } from '../db.ts';
-import { isUniqueViolation } from '../sql.ts';
-import { putThread } from '../threads.ts';
+import { busyConflict, type CancelAction, type RunScheduler, type SharedRuns, type StopResult, type ThreadUpdate } from '../engine/scheduler.ts';
+import { RunStop } from '../engine/stop.ts';
+import type { StreamBroker } from '../engine/stream.ts';
+import type { Run, Thread } from '../storage/types.ts';
+import type { Db, Sql } from '../storage/postgres/db.ts';
+import { isUniqueViolation } from '../storage/postgres/sql.ts';
+import { putThread } from '../storage/postgres/threads.ts';
 import type { PgEventLog } from './event-log.ts';
 import type { PgNotifier } from './notifier.ts';
 import type { ProcessLease } from './process-lease.ts';

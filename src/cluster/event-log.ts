@@ -1,5 +1,5 @@
-import type { RunEvent, RunEventSink } from '../../../engine/stream.ts';
-import type { Db } from '../db.ts';
+import type { RunEvent, RunEventSink } from '../engine/stream.ts';
+import type { Db } from '../storage/postgres/db.ts';
 import type { PgNotifier } from './notifier.ts';
 
 const END = '__end__';

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import { createCluster, type Cluster } from './cluster/index.ts';
+import { Leadership } from './cluster/leadership.ts';
+import type { StorageSpec } from './config/schema.ts';
+import { openLowdbStorage } from './storage/lowdb/index.ts';
+import { openPostgresStorage } from './storage/postgres/index.ts';
+import type { Storage } from './storage/types.ts';
+
+/** One process among several on a database: the shared runs, and leaderships for work that must run once. */
+export interface SharedWork {
+  readonly cluster: Cluster;
+  /** A leadership for `name`: held by one process at a time, and taken over when it dies. */
+  leadership(name: string): Leadership;
+}
+
+/** Storage, and, on PostgreSQL, what processes sharing it need. */
+export interface Backend {
+  readonly storage: Storage;
+  readonly shared?: SharedWork | undefined;
+}
+
+export interface BackendOptions {
+  log: Logger;
+  workers: number;
+  /** How long finished runs' events are kept for late subscribers in other processes. */
+  eventRetentionMs: number;
+}
+
+/** Opens the configured storage: files owned by this process, or PostgreSQL shared with others. */
+export async function openBackend(spec: StorageSpec, options: BackendOptions): Promise<Backend> {
+  if (spec.kind === 'lowdb') return { storage: await openLowdbStorage(spec.dir) };
+  const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size });
+  const { db } = storage;
+  const cluster = createCluster({ db, leaseMs: spec.lease_seconds * 1000, workers: options.workers, log: options.log, eventRetentionMs: options.eventRetentionMs });
+  return {
+    storage,
+    shared: {
+      cluster,
+      leadership: (name) => new Leadership({ db, name, retryMs: Math.max(500, spec.lease_seconds * 250), log: options.log }),
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { ChatSpec } from '../config/schema.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ConversationService } from './conversations.ts';
+import type { Outbox } from './outbox.ts';
+import type { ReplyRecord } from './replies.ts';
+import type { ChatState } from './state.ts';
+import type { ChatAdapter } from './types.ts';
+
+/** What the parts of the chat layer (intake, commands, prompts, collect) share. */
+export interface ChatContext {
+  readonly engine: Engine;
+  readonly state: ChatState;
+  readonly config: ChatSpec;
+  readonly log: Logger;
+  readonly conversations: ConversationService;
+  readonly outbox: Outbox;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  /** Whose background work this process does (see ChatOptions.owner). */
+  readonly owner: string;
+  /** Streams a run's reply into its conversation, and asks its questions if it stops on one. */
+  streamReply(record: ReplyRecord): void;
+}

@@ -1,0 +1,139 @@
+import type { RunOutcome } from '../engine/executor.ts';
+import type { ChatContext } from './context.ts';
+import { conversationKey } from './conversations.ts';
+import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
+import { newReplyRecord, type ReplyRecord } from './replies.ts';
+import type { ChatUser, IncomingAction, IncomingMessage, PromptView } from './types.ts';
+
+type Privately = (text: string) => Promise<void>;
+
+/**
+ * A graph's questions in chat: each pending interrupt of a run becomes a prompt message
+ * (buttons, or a typed answer where it takes one), and the first acceptable answer resumes
+ * the thread with `Command({ resume })`. One answer per prompt, ever.
+ */
+export class PromptFlow {
+  readonly #ctx: ChatContext;
+  /** Prompts being answered in this process right now (a double click is told so). */
+  readonly #answering = new Set<string>();
+
+  constructor(ctx: ChatContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Turns each pending interrupt of a run into a prompt message. */
+  async ask(reply: ReplyRecord, outcome: RunOutcome): Promise<void> {
+    const { state, engine, conversations, outbox } = this.#ctx;
+    const conversation = await conversations.find(reply.place);
+    const settings = await conversations.settings(reply.place);
+    const run = await engine.runs.get(reply.thread_id, reply.run_id).catch(() => null);
+    for (const pending of outcome.interrupts) {
+      const described = describeInterrupt(pending.value);
+      const id = crypto.randomUUID();
+      const record: PromptRecord = {
+        id,
+        conversation: reply.conversation,
+        place: reply.place,
+        thread_id: reply.thread_id,
+        assistant_id: run?.assistant_id ?? (await conversations.assistantFor(conversation, reply.place)),
+        run_id: reply.run_id,
+        interrupt_id: pending.id,
+        kind: described.kind,
+        as_list: described.as_list,
+        action: described.action,
+        human: described.human,
+        view: { promptId: id, question: described.question, options: described.options, allowFreeText: described.allowFreeText },
+        answerers: described.answerers ?? settings.prompt_answerers ?? 'anyone',
+        starter: reply.trigger?.userId ?? conversation?.started_by,
+        status: 'pending',
+        created_at: new Date().toISOString(),
+      };
+      await state.prompts.put(id, record);
+      await outbox.enqueue(reply.place, { kind: 'send', message: { markdown: '', prompt: record.view } }, { prompt: id });
+    }
+  }
+
+  /** A click on one of a prompt's buttons. */
+  async answerClick(action: IncomingAction): Promise<void> {
+    const prompt = await this.#ctx.state.prompts.get(action.promptId);
+    if (!prompt) return action.replyPrivately('This question is no longer available.');
+    const chosen = resumeForOption(prompt, action.optionIndex);
+    if (!chosen) return action.replyPrivately('That choice is not part of this question.');
+    await this.#answer(prompt, action.user, chosen, action.replyPrivately);
+  }
+
+  /** A typed message answers the conversation's pending prompt when that prompt takes text; false when it is not an answer. */
+  async answerText(message: IncomingMessage): Promise<boolean> {
+    const { state, outbox } = this.#ctx;
+    const key = conversationKey(message.place);
+    const pending = (await state.prompts.list())
+      .map(({ value }) => value)
+      .filter((prompt) => prompt.conversation === key && prompt.status === 'pending' && prompt.view.allowFreeText)
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0];
+    if (!pending || !mayAnswer(pending, message.user)) return false;
+    const answer = resumeForText(pending, message.text);
+    const privately: Privately = (text) => outbox.enqueue(message.place, { kind: 'ephemeral', userId: message.user.id, markdown: text }).then(() => undefined);
+    if ('error' in answer) {
+      await privately(`That doesn't answer the question: ${answer.error}.`);
+      return true;
+    }
+    await this.#answer(pending, message.user, answer, privately);
+    return true;
+  }
+
+  /** Records the message that shows a prompt, once delivered (its buttons are edited there when answered). */
+  async shownAt(promptId: string, messageId: string): Promise<void> {
+    const prompt = await this.#ctx.state.prompts.get(promptId);
+    if (prompt) await this.#ctx.state.prompts.put(prompt.id, { ...prompt, message_id: messageId });
+  }
+
+  /**
+   * One answer per prompt, ever: a second click (or a click after a restart, or on a
+   * question the graph no longer asks) is told who answered, and nothing is resumed twice.
+   */
+  async #answer(prompt: PromptRecord, user: ChatUser, answer: { value: unknown; label: string }, privately: Privately): Promise<void> {
+    if (this.#answering.has(prompt.id)) return privately('Someone is answering this right now.');
+    this.#answering.add(prompt.id);
+    try {
+      await this.#answerOnce(prompt, user, answer, privately);
+    } finally {
+      this.#answering.delete(prompt.id);
+    }
+  }
+
+  async #answerOnce(prompt: PromptRecord, user: ChatUser, answer: { value: unknown; label: string }, privately: Privately): Promise<void> {
+    const { state, engine, outbox, log } = this.#ctx;
+    const current = (await state.prompts.get(prompt.id)) ?? prompt;
+    if (current.status === 'answered') return privately(`Already answered by ${current.answered_by?.name ?? 'someone'} (${current.answer_label}).`);
+    if (current.status === 'stale') return privately('This question is no longer pending.');
+    if (!mayAnswer(current, user)) return privately(`Only ${describeAnswerers(current)} can answer this.`);
+    const threadState = await engine.threads.getState(current.thread_id);
+    if (!threadState.interrupts.some((pending) => pending.id === current.interrupt_id)) {
+      await state.prompts.put(current.id, { ...current, status: 'stale' });
+      await this.#showAnswered(current, { by: '—', choice: 'no longer pending' });
+      return privately('This question is no longer pending.');
+    }
+    const by = user.name ?? user.id;
+    await state.prompts.put(current.id, { ...current, status: 'answered', answered_by: { id: user.id, name: by }, answer_label: answer.label });
+    const resume = threadState.interrupts.length > 1 ? { [current.interrupt_id]: answer.value } : answer.value;
+    let run;
+    try {
+      run = await engine.runs.create(current.thread_id, { assistant_id: current.assistant_id, command: { resume }, stream_mode: ['messages-tuple'], multitask_strategy: 'enqueue' });
+    } catch (error) {
+      // Not resumed: the question stays open rather than claiming an answer that went nowhere.
+      await state.prompts.put(current.id, current);
+      log.error({ err: error, promptId: current.id }, 'could not resume a run with an answer');
+      return privately('Sorry, your answer could not be passed on; please try again.');
+    }
+    await this.#showAnswered(current, { by, choice: answer.label });
+    const record = newReplyRecord(run, { place: current.place, key: current.conversation }, { userId: user.id }, this.#ctx.owner);
+    await state.replies.put(run.run_id, record);
+    this.#ctx.streamReply(record);
+  }
+
+  /** Edits the prompt's message to show who chose what, without buttons. */
+  async #showAnswered(prompt: PromptRecord, answered: NonNullable<PromptView['answered']>): Promise<void> {
+    if (!prompt.message_id) return;
+    await this.#ctx.outbox.enqueue(prompt.place, { kind: 'update', messageId: prompt.message_id, message: { markdown: '', prompt: { ...prompt.view, answered } } });
+  }
+}

@@ -1,0 +1,51 @@
+import type { ChatStore, Collection, Inbox, OwnerFields } from '../storage/types.ts';
+import type { ChannelOverrides, ConversationRecord } from './conversations.ts';
+import type { OutboxItem } from './outbox.ts';
+import type { PromptRecord } from './prompts.ts';
+import type { ReplyRecord } from './replies.ts';
+import type { IncomingMessage } from './types.ts';
+
+/** What the inbox holds for a message until it has been acted on: the message, and the process acting on it. */
+export interface HeldMessage {
+  owner: string;
+  message: IncomingMessage;
+}
+
+/** The chat layer's durable state, each collection with its record type. */
+export interface ChatState {
+  readonly conversations: Collection<ConversationRecord>;
+  /** Channel settings changed by commands (`use x --channel`). */
+  readonly channels: Collection<ChannelOverrides>;
+  readonly prompts: Collection<PromptRecord>;
+  readonly replies: Collection<ReplyRecord>;
+  readonly outbox: Collection<OutboxItem>;
+  readonly inbox: Inbox<HeldMessage>;
+  /** Several processes: takes over the work of processes that died (see ChatStore.adopt). */
+  adopt?(deadOwners: string[], owner: string): Promise<number>;
+}
+
+/** Where each record names the process working on it: replies in flight, deliveries, collected bursts, held messages. */
+const OWNERS: OwnerFields = {
+  collections: [
+    { name: 'outbox', path: ['owner'] },
+    { name: 'replies', path: ['owner'] },
+    { name: 'conversations', path: ['collecting', 'owner'] },
+  ],
+  inbox: ['owner'],
+};
+
+/** The owner of work recorded before processes had owners: the one process there was. */
+export const LOCAL_OWNER = 'local';
+
+export function chatState(store: ChatStore): ChatState {
+  const adopt = store.adopt?.bind(store);
+  return {
+    conversations: store.collection<ConversationRecord>('conversations'),
+    channels: store.collection<ChannelOverrides>('channels'),
+    prompts: store.collection<PromptRecord>('prompts'),
+    replies: store.collection<ReplyRecord>('replies'),
+    outbox: store.collection<OutboxItem>('outbox'),
+    inbox: store.inbox<HeldMessage>(),
+    ...(adopt ? { adopt: (deadOwners: string[], owner: string) => adopt(deadOwners, owner, OWNERS) } : {}),
+  };
+}
