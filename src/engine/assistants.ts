@@ -1,9 +1,23 @@
 import { uuid5 } from '@langchain/langgraph-checkpoint';
 import type { AssistantSpec } from '../config/schema.ts';
 import { conflict, invalidInput, notFound } from '../errors.ts';
-import type { Assistant, AssistantQuery, AssistantVersion, Metadata, RunnableConfigRecord, Storage } from '../storage/types.ts';
+import type { Assistant, AssistantVersion, Storage } from '../storage/types.ts';
 import { jsonContains } from '../storage/query.ts';
 import type { GraphRegistry } from './graphs.ts';
+import {
+  assistantCountSchema,
+  assistantCreateSchema,
+  assistantPatchSchema,
+  assistantSearchSchema,
+  assistantVersionsSchema,
+  type AssistantCount,
+  type AssistantCreate,
+  type AssistantPatch,
+  type AssistantSearch,
+  type AssistantVersionsQuery,
+} from './requests/assistants.ts';
+import { definedFields } from './requests/fields.ts';
+import { parseRequest } from './requests/parse.ts';
 
 /** The LangGraph Platform derives a graph's default assistant id with uuid5 in the URL namespace. */
 export const GRAPH_NAMESPACE = '6ba7b821-9dad-11d1-80b4-00c04fd430c8';
@@ -12,19 +26,6 @@ export const defaultAssistantId = (graphId: string) => uuid5(graphId, GRAPH_NAME
 
 /** Config assistants get ids from their names, so a restart finds the same assistant. */
 export const configAssistantId = (name: string) => uuid5(`switchboard:assistant:${name}`, GRAPH_NAMESPACE);
-
-export interface AssistantCreate {
-  assistant_id?: string;
-  graph_id: string;
-  name?: string;
-  description?: string | null;
-  config?: RunnableConfigRecord;
-  context?: Record<string, unknown>;
-  metadata?: Metadata;
-  if_exists?: 'raise' | 'do_nothing';
-}
-
-export type AssistantPatch = Partial<Omit<AssistantCreate, 'assistant_id' | 'if_exists'>>;
 
 /** Assistants: configured, versioned instances of a graph. Every change is a new version. */
 export class AssistantService {
@@ -61,7 +62,8 @@ export class AssistantService {
     return items.find((assistant) => assistant.name.toLowerCase() === reference.toLowerCase()) ?? null;
   }
 
-  async create(input: AssistantCreate): Promise<Assistant> {
+  async create(request: AssistantCreate): Promise<Assistant> {
+    const input = parseRequest(assistantCreateSchema, request);
     this.#checkGraph(input.graph_id);
     const assistantId = input.assistant_id ?? crypto.randomUUID();
     const existing = await this.#storage.assistants.get(assistantId);
@@ -75,7 +77,7 @@ export class AssistantService {
       graph_id: input.graph_id,
       name: input.name ?? 'Untitled',
       description: input.description ?? null,
-      config: input.config ?? {},
+      config: input.config ? definedFields(input.config) : {},
       context: input.context ?? {},
       metadata: input.metadata ?? {},
       version: 1,
@@ -87,7 +89,8 @@ export class AssistantService {
   }
 
   /** Patches the named fields; `metadata` is merged into the current metadata unless `replaceMetadata`. */
-  async update(idOrGraph: string, patch: AssistantPatch, options: { replaceMetadata?: boolean } = {}): Promise<Assistant> {
+  async update(idOrGraph: string, request: AssistantPatch, options: { replaceMetadata?: boolean } = {}): Promise<Assistant> {
+    const patch = parseRequest(assistantPatchSchema, request);
     const current = await this.get(idOrGraph);
     if (patch.graph_id !== undefined) this.#checkGraph(patch.graph_id);
     const versions = await this.#storage.assistants.versions(current.assistant_id);
@@ -97,7 +100,7 @@ export class AssistantService {
       graph_id: patch.graph_id ?? current.graph_id,
       name: patch.name ?? current.name,
       description: patch.description === undefined ? current.description : patch.description,
-      config: patch.config ?? current.config,
+      config: patch.config ? definedFields(patch.config) : current.config,
       context: patch.context ?? current.context,
       metadata: patch.metadata ? (options.replaceMetadata ? patch.metadata : { ...current.metadata, ...patch.metadata }) : current.metadata,
       created_at: this.#now().toISOString(),
@@ -111,21 +114,21 @@ export class AssistantService {
     return assistant.assistant_id;
   }
 
-  async search(query: Partial<AssistantQuery> = {}): Promise<{ items: Assistant[]; total: number }> {
-    return this.#storage.assistants.search({ limit: 10, offset: 0, ...query });
+  async search(request: AssistantSearch = {}): Promise<{ items: Assistant[]; total: number }> {
+    return this.#storage.assistants.search(parseRequest(assistantSearchSchema, request));
   }
 
-  async count(query: Pick<AssistantQuery, 'graph_id' | 'name' | 'metadata'> = {}): Promise<number> {
-    return (await this.#storage.assistants.search({ ...query, limit: 0, offset: 0 })).total;
+  async count(request: AssistantCount = {}): Promise<number> {
+    return (await this.#storage.assistants.search({ ...parseRequest(assistantCountSchema, request), limit: 0, offset: 0 })).total;
   }
 
-  async versions(idOrGraph: string, options: { limit?: number; offset?: number; metadata?: Metadata } = {}): Promise<AssistantVersion[]> {
+  async versions(idOrGraph: string, request: AssistantVersionsQuery = {}): Promise<AssistantVersion[]> {
+    const options = parseRequest(assistantVersionsSchema, request);
     const assistant = await this.get(idOrGraph);
     const all = (await this.#storage.assistants.versions(assistant.assistant_id))
       .filter((version) => options.metadata === undefined || jsonContains(version.metadata, options.metadata))
       .sort((a, b) => b.version - a.version);
-    const offset = options.offset ?? 0;
-    return all.slice(offset, offset + (options.limit ?? 10));
+    return all.slice(options.offset, options.offset + options.limit);
   }
 
   async setLatest(idOrGraph: string, version: number): Promise<Assistant> {
@@ -153,7 +156,7 @@ export class AssistantService {
         graph_id: spec.graph,
         name: spec.name,
         description: spec.description ?? null,
-        config: (spec.config ?? {}) as RunnableConfigRecord,
+        config: definedFields(spec.config ?? {}),
         context: spec.context ?? {},
         metadata: { ...(spec.metadata ?? {}), created_by: 'config', ...(spec.multitask_strategy ? { multitask_strategy: spec.multitask_strategy } : {}) },
       };

@@ -1,33 +1,21 @@
 import type { Logger } from 'pino';
 import { invalidInput, notFound } from '../errors.ts';
 import { sortAndPage } from '../storage/query.ts';
-import type { Cron, Metadata, Storage } from '../storage/types.ts';
+import type { Cron, Storage } from '../storage/types.ts';
 import type { AssistantService } from './assistants.ts';
 import { nextRun, parseSchedule } from './cron-schedule.ts';
-import type { RunCreate } from './run-request.ts';
+import { cronCountSchema, cronCreateSchema, cronPatchSchema, cronSearchSchema, CRON_FIELDS, type CronCount, type CronCreate, type CronPatch, type CronSearch } from './requests/crons.ts';
+import { definedFields } from './requests/fields.ts';
+import { parseRequest } from './requests/parse.ts';
+import type { RunCreate } from './requests/runs.ts';
 import type { RunService } from './runs.ts';
 import type { ThreadService } from './threads.ts';
 
-export interface CronCreate {
-  schedule: string;
-  assistant_id: string;
-  payload: Omit<RunCreate, 'assistant_id'>;
-  metadata?: Metadata;
-  enabled?: boolean;
-  end_time?: string;
-  on_run_completed?: 'delete' | 'keep';
-}
-
-export type CronPatch = Partial<Omit<CronCreate, 'assistant_id'>>;
-
-export interface CronQuery {
-  assistant_id?: string;
-  thread_id?: string;
-  enabled?: boolean;
-  limit?: number;
-  offset?: number;
-  sort_by?: 'cron_id' | 'assistant_id' | 'thread_id' | 'created_at' | 'updated_at' | 'next_run_date';
-  sort_order?: 'asc' | 'desc';
+/** The run part of a cron request: what each of its runs is started with. */
+function runPayload(request: Record<string, unknown>): Record<string, unknown> {
+  const payload = definedFields(request);
+  for (const field of CRON_FIELDS) delete payload[field];
+  return payload;
 }
 
 /**
@@ -54,7 +42,8 @@ export class CronService {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async create(threadId: string | null, input: CronCreate): Promise<Cron> {
+  async create(threadId: string | null, request: CronCreate): Promise<Cron> {
+    const input = parseRequest(cronCreateSchema, request);
     const schedule = parseSchedule(input.schedule);
     const assistant = await this.#assistants.get(input.assistant_id);
     if (threadId !== null) await this.#threads.get(threadId);
@@ -65,7 +54,7 @@ export class CronService {
       assistant_id: assistant.assistant_id,
       thread_id: threadId,
       schedule: input.schedule,
-      payload: { ...input.payload },
+      payload: runPayload(input),
       metadata: input.metadata ?? {},
       enabled: input.enabled ?? true,
       end_time: endTime,
@@ -85,7 +74,8 @@ export class CronService {
     return cron;
   }
 
-  async update(cronId: string, patch: CronPatch): Promise<Cron> {
+  async update(cronId: string, request: CronPatch): Promise<Cron> {
+    const patch = parseRequest(cronPatchSchema, request);
     const cron = await this.get(cronId);
     const now = this.#now();
     if (patch.schedule !== undefined) {
@@ -96,7 +86,7 @@ export class CronService {
     if (patch.enabled !== undefined) cron.enabled = patch.enabled;
     if (patch.metadata !== undefined) cron.metadata = { ...cron.metadata, ...patch.metadata };
     if (patch.on_run_completed !== undefined) cron.on_run_completed = patch.on_run_completed;
-    if (patch.payload) cron.payload = { ...cron.payload, ...patch.payload };
+    cron.payload = { ...cron.payload, ...runPayload(patch) };
     cron.updated_at = now.toISOString();
     await this.#storage.crons.put(cron);
     return cron;
@@ -106,7 +96,8 @@ export class CronService {
     if (!(await this.#storage.crons.delete(cronId))) throw notFound('cron', cronId);
   }
 
-  async search(query: CronQuery = {}): Promise<{ items: Cron[]; total: number }> {
+  async search(request: CronSearch = {}): Promise<{ items: Cron[]; total: number }> {
+    const query = parseRequest(cronSearchSchema, request);
     const assistantId = query.assistant_id === undefined ? undefined : this.#assistants.resolveId(query.assistant_id);
     const matches = (await this.#storage.crons.list()).filter(
       (cron) =>
@@ -117,14 +108,14 @@ export class CronService {
     const items = sortAndPage(matches, {
       sortBy: query.sort_by ?? 'created_at',
       order: query.sort_order ?? 'desc',
-      offset: query.offset ?? 0,
-      limit: query.limit ?? 10,
+      offset: query.offset,
+      limit: query.limit,
     });
     return { items, total: matches.length };
   }
 
-  async count(query: Pick<CronQuery, 'assistant_id' | 'thread_id'> = {}): Promise<number> {
-    return (await this.search({ ...query, limit: 0 })).total;
+  async count(request: CronCount = {}): Promise<number> {
+    return (await this.search({ ...parseRequest(cronCountSchema, request), limit: 0 })).total;
   }
 
   /** Fires every enabled cron that is due at `now`; returns the run ids created. */
@@ -144,7 +135,7 @@ export class CronService {
         const advanced = await this.#storage.crons.advance(cron.cron_id, cron.next_run_date, { ...cron, next_run_date: next?.toISOString() ?? null, updated_at: now.toISOString() });
         if (!advanced) continue;
         try {
-          const payload = { ...(cron.payload as Omit<RunCreate, 'assistant_id'>), assistant_id: cron.assistant_id };
+          const payload: RunCreate = { ...(cron.payload as Omit<RunCreate, 'assistant_id'>), assistant_id: cron.assistant_id };
           const run =
             cron.thread_id === null
               ? await this.#runs.create(null, { ...payload, on_completion: cron.on_run_completed })
@@ -174,7 +165,7 @@ export class CronService {
   }
 }
 
-function parseEndTime(value: string | undefined): string | null {
+function parseEndTime(value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw invalidInput(`end_time "${value}" is not a date`, { field: 'end_time' });

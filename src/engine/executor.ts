@@ -4,7 +4,7 @@ import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
 import { RunCheckpointer } from './run-checkpointer.ts';
 import { libraryModes, StreamTranslator } from './stream-modes.ts';
-import type { StreamMode } from './run-request.ts';
+import type { StreamMode } from './requests/runs.ts';
 import { toThreadState, type ThreadState } from './state.ts';
 import { RunStop, stopReasonOf } from './stop.ts';
 import type { StreamBroker } from './stream.ts';

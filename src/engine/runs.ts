@@ -4,7 +4,9 @@ import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/type
 import { KeyedSerial } from '../util/keyed-serial.ts';
 import type { AssistantService } from './assistants.ts';
 import type { RunOutcome } from './executor.ts';
-import { buildRun, validateRunCreate, type RunCreate } from './run-request.ts';
+import { parseRequest } from './requests/parse.ts';
+import { runCreateSchema, type RunCreate } from './requests/runs.ts';
+import { buildRun } from './run-request.ts';
 import type { CancelAction, RunScheduler } from './scheduler.ts';
 import type { RunEvent, StreamBroker } from './stream.ts';
 import type { ThreadService } from './threads.ts';
@@ -79,9 +81,9 @@ export class RunService {
     return this.#admissions.run(threadId, () => this.#create(threadId, payload));
   }
 
-  async #create(threadId: string | null, payload: RunCreate): Promise<Run> {
+  async #create(threadId: string | null, request: RunCreate): Promise<Run> {
     const { assistants, threads, scheduler } = this.#o;
-    validateRunCreate(payload);
+    const payload = parseRequest(runCreateSchema, request);
     const assistant = await assistants.get(payload.assistant_id);
     const stateless = threadId === null;
     let thread = stateless ? null : await threads.find(threadId);

@@ -1,4 +1,4 @@
-import type { StreamMode } from './run-request.ts';
+import type { StreamMode } from './requests/runs.ts';
 import { checkpointRef } from './state.ts';
 import { toWire } from './wire.ts';
 

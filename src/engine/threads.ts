@@ -1,40 +1,28 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { conflict, invalidInput, notFound } from '../errors.ts';
-import type { Metadata, RunCommandRecord, Storage, Thread, ThreadQuery, ThreadStatus } from '../storage/types.ts';
+import type { Metadata, Storage, Thread, ThreadStatus } from '../storage/types.ts';
 import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
+import type { CheckpointSelector } from './requests/fields.ts';
+import { parseRequest } from './requests/parse.ts';
+import {
+  historySchema,
+  stateUpdateSchema,
+  threadCountSchema,
+  threadCreateSchema,
+  threadPatchSchema,
+  threadSearchSchema,
+  type HistoryQuery,
+  type StateUpdate,
+  type ThreadCount,
+  type ThreadCreate,
+  type ThreadPatch,
+  type ThreadSearch,
+} from './requests/threads.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { EMPTY_STATE, interruptsByTask, toThreadState, type ThreadState } from './state.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface ThreadCreate {
-  thread_id?: string;
-  metadata?: Metadata;
-  if_exists?: 'raise' | 'do_nothing';
-  /** State to write at creation, step by step (needs `metadata.graph_id`). */
-  supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
-}
-
-export interface CheckpointSelector {
-  checkpoint_id?: string;
-  checkpoint_ns?: string;
-  checkpoint_map?: Record<string, unknown>;
-}
-
-export interface StateUpdate {
-  values?: unknown;
-  as_node?: string;
-  checkpoint_id?: string;
-  checkpoint?: CheckpointSelector;
-}
-
-export interface HistoryQuery {
-  limit?: number;
-  before?: string | { configurable?: { checkpoint_id?: string } };
-  metadata?: Metadata;
-  checkpoint?: CheckpointSelector;
-}
 
 /** Threads: persisted conversations. Their state and history come from the checkpointer. */
 export class ThreadService {
@@ -60,9 +48,9 @@ export class ThreadService {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async create(input: ThreadCreate = {}): Promise<Thread> {
+  async create(request: ThreadCreate = {}): Promise<Thread> {
+    const input = parseRequest(threadCreateSchema, request);
     const threadId = input.thread_id ?? crypto.randomUUID();
-    if (!UUID.test(threadId)) throw invalidInput(`thread_id must be a UUID, got "${threadId}"`, { field: 'thread_id' });
     const existing = await this.#storage.threads.get(threadId);
     if (existing) {
       if (input.if_exists === 'do_nothing') return existing;
@@ -86,7 +74,7 @@ export class ThreadService {
       await graph.bulkUpdateState(
         this.#config(threadId),
         input.supersteps.map((step) => ({
-          updates: step.updates.map((update) => ({ values: update.command ? toCommand(update.command as RunCommandRecord) : update.values, asNode: update.as_node })),
+          updates: step.updates.map((update) => ({ values: update.command ? toCommand(update.command) : update.values, asNode: update.as_node })),
         })),
       );
       return (await this.refresh(threadId)) ?? thread;
@@ -119,7 +107,8 @@ export class ThreadService {
     return (await this.#scheduler.inflight(threadId)).length > 0;
   }
 
-  async update(threadId: string, patch: { metadata?: Metadata }): Promise<Thread> {
+  async update(threadId: string, request: ThreadPatch): Promise<Thread> {
+    const patch = parseRequest(threadPatchSchema, request);
     await this.get(threadId);
     const updated = await this.#scheduler.updateThread(threadId, (thread) => ({
       ...thread,
@@ -144,14 +133,14 @@ export class ThreadService {
     await this.#storage.threads.delete(threadId);
   }
 
-  async search(query: Partial<ThreadQuery> = {}): Promise<{ items: Thread[]; total: number }> {
-    const found = await this.#storage.threads.search({ limit: 10, offset: 0, ...query });
+  async search(request: ThreadSearch = {}): Promise<{ items: Thread[]; total: number }> {
+    const found = await this.#storage.threads.search(parseRequest(threadSearchSchema, request));
     const items = await Promise.all(found.items.map(async (thread) => (await this.#healed(thread)) ?? thread));
     return { items, total: found.total };
   }
 
-  async count(query: Pick<ThreadQuery, 'metadata' | 'values' | 'status'> = {}): Promise<number> {
-    return (await this.#storage.threads.search({ ...query, limit: 0, offset: 0 })).total;
+  async count(request: ThreadCount = {}): Promise<number> {
+    return (await this.#storage.threads.search({ ...parseRequest(threadCountSchema, request), limit: 0, offset: 0 })).total;
   }
 
   async copy(threadId: string): Promise<Thread> {
@@ -185,7 +174,8 @@ export class ThreadService {
     return toThreadState(snapshot);
   }
 
-  async updateState(threadId: string, update: StateUpdate): Promise<{ checkpoint: Record<string, unknown> }> {
+  async updateState(threadId: string, request: StateUpdate): Promise<{ checkpoint: Record<string, unknown> }> {
+    const update = parseRequest(stateUpdateSchema, request);
     const thread = await this.get(threadId);
     if (await this.#hasActiveRuns(threadId)) throw conflict(`thread ${threadId} is busy: a run is pending or running`, { thread_id: threadId });
     const graph = await this.graphOf(thread);
@@ -203,12 +193,13 @@ export class ThreadService {
     await this.#storage.checkpointer.patchMetadata(threadId, state.checkpoint.checkpoint_ns, state.checkpoint.checkpoint_id, metadata);
   }
 
-  async history(threadId: string, query: HistoryQuery = {}): Promise<ThreadState[]> {
+  async history(threadId: string, request: HistoryQuery = {}): Promise<ThreadState[]> {
+    const query = parseRequest(historySchema, request);
     const thread = await this.get(threadId);
     const graph = await this.graphOf(thread);
     if (!graph) return [];
     const beforeId = typeof query.before === 'string' ? query.before : query.before?.configurable?.checkpoint_id;
-    const options: Record<string, unknown> = { limit: query.limit ?? 10 };
+    const options: Record<string, unknown> = { limit: query.limit };
     if (beforeId) options.before = { configurable: { checkpoint_id: beforeId } };
     if (query.metadata) options.filter = query.metadata;
     const out: ThreadState[] = [];

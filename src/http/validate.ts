@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { formatKeyPath } from '../config/key-path.ts';
+import { problemsOf } from '../engine/requests/parse.ts';
 import { HttpError, invalidBody } from './errors.ts';
 
 /**
@@ -25,23 +25,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, optio
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw invalidBody(parsed.error.issues.map((issue) => describe(issue, prefix ? [prefix] : [])));
-}
-
-function describe(issue: z.core.$ZodIssue, base: PropertyKey[]): { field: string; message: string } {
-  const path = [...base, ...issue.path];
-  if (issue.code === 'unrecognized_keys') {
-    const at = formatKeyPath(path);
-    return { field: issue.keys.map((key) => (at ? `${at}.${key}` : key)).join(', '), message: 'not a field this server accepts' };
-  }
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    // "Invalid input" says little: report the alternative that got furthest, at its own path.
-    const deepest = issue.errors
-      .map((branch) => branch.map((inner) => describe(inner, path)))
-      .sort((a, b) => Math.max(...b.map((p) => p.field.length)) - Math.max(...a.map((p) => p.field.length)))[0];
-    if (deepest && deepest.length > 0) return deepest[0]!;
-  }
-  return { field: formatKeyPath(path), message: issue.message };
+  throw invalidBody(problemsOf(parsed.error.issues, prefix));
 }
 
 /** Query-string values as the SDK encodes them: booleans as true/false/1/0, lists and objects as JSON. */

@@ -181,26 +181,27 @@ export interface Page {
 
 export type SortOrder = 'asc' | 'desc';
 
+/** Searches: a field left undefined does not filter. */
 export interface AssistantQuery extends Page {
-  graph_id?: string;
-  name?: string;
-  metadata?: Metadata;
-  sort_by?: 'assistant_id' | 'graph_id' | 'name' | 'created_at' | 'updated_at';
-  sort_order?: SortOrder;
+  graph_id?: string | undefined;
+  name?: string | undefined;
+  metadata?: Metadata | undefined;
+  sort_by?: 'assistant_id' | 'graph_id' | 'name' | 'created_at' | 'updated_at' | undefined;
+  sort_order?: SortOrder | undefined;
 }
 
 export interface ThreadQuery extends Page {
-  ids?: string[];
-  metadata?: Metadata;
-  values?: Record<string, unknown>;
-  status?: ThreadStatus;
-  sort_by?: 'thread_id' | 'status' | 'created_at' | 'updated_at' | 'state_updated_at';
-  sort_order?: SortOrder;
+  ids?: string[] | undefined;
+  metadata?: Metadata | undefined;
+  values?: Record<string, unknown> | undefined;
+  status?: ThreadStatus | undefined;
+  sort_by?: 'thread_id' | 'status' | 'created_at' | 'updated_at' | 'state_updated_at' | undefined;
+  sort_order?: SortOrder | undefined;
 }
 
 export interface RunQuery extends Page {
-  status?: RunStatus;
-  metadata?: Metadata;
+  status?: RunStatus | undefined;
+  metadata?: Metadata | undefined;
 }
 
 /**

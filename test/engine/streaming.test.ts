@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StreamMode } from '../../src/engine/run-request.ts';
+import type { StreamMode } from '../../src/engine/requests/runs.ts';
 import type { RunEvent } from '../../src/engine/stream.ts';
 import { collect, startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
 

@@ -1,49 +1,38 @@
 import { Hono } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
 import { graphDrawing, graphSchema, subgraphSchemas } from '../../engine/graph-info.ts';
-import {
-  assistantCountSchema,
-  assistantCreateSchema,
-  assistantLatestSchema,
-  assistantPatchSchema,
-  assistantSearchSchema,
-  assistantVersionsSchema,
-} from '../schemas.ts';
+import { assistantCountSchema, assistantCreateSchema, assistantLatestSchema, assistantPatchSchema, assistantVersionsSchema } from '../../engine/requests/assistants.ts';
+import { assistantSearchBody } from '../schemas.ts';
 import { query, readBody, selectFields } from '../validate.ts';
-
-function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as never;
-}
 
 export function assistantRoutes(engine: Engine): Hono {
   const app = new Hono();
   const { assistants, threads, graphs } = engine;
 
-  app.post('/assistants', async (c) => c.json(await assistants.create(defined(await readBody(c, assistantCreateSchema)) as never)));
+  app.post('/assistants', async (c) => c.json(await assistants.create(await readBody(c, assistantCreateSchema))));
   app.post('/assistants/search', async (c) => {
-    const { select, ...query } = await readBody(c, assistantSearchSchema);
-    const { items, total } = await assistants.search(defined(query) as never);
+    const { select, ...query } = await readBody(c, assistantSearchBody);
+    const { items, total } = await assistants.search(query);
     c.header('x-pagination-total', String(total));
     if (query.offset + items.length < total) c.header('x-pagination-next', String(query.offset + items.length));
     return c.json(selectFields(items, select));
   });
-  app.post('/assistants/count', async (c) => c.json(await assistants.count(defined(await readBody(c, assistantCountSchema)) as never)));
+  app.post('/assistants/count', async (c) => c.json(await assistants.count(await readBody(c, assistantCountSchema))));
   app.get('/assistants/:assistant_id', async (c) => c.json(await assistants.get(c.req.param('assistant_id'))));
-  app.patch('/assistants/:assistant_id', async (c) =>
-    c.json(await assistants.update(c.req.param('assistant_id'), defined(await readBody(c, assistantPatchSchema)) as never)),
-  );
+  app.patch('/assistants/:assistant_id', async (c) => c.json(await assistants.update(c.req.param('assistant_id'), await readBody(c, assistantPatchSchema))));
   app.delete('/assistants/:assistant_id', async (c) => {
     const deleted = await assistants.delete(c.req.param('assistant_id'));
     if (query.bool(c, 'delete_threads')) {
-      const { items } = await threads.search({ metadata: { assistant_id: deleted }, limit: 100_000 });
-      for (const thread of items) await threads.delete(thread.thread_id);
+      // A page at a time until none is left (each deleted thread leaves the search).
+      for (;;) {
+        const { items } = await threads.search({ metadata: { assistant_id: deleted }, limit: 1_000 });
+        if (items.length === 0) break;
+        for (const thread of items) await threads.delete(thread.thread_id);
+      }
     }
     return c.body(null, 204);
   });
-  app.post('/assistants/:assistant_id/versions', async (c) => {
-    const body = await readBody(c, assistantVersionsSchema);
-    return c.json(await assistants.versions(c.req.param('assistant_id'), defined(body)));
-  });
+  app.post('/assistants/:assistant_id/versions', async (c) => c.json(await assistants.versions(c.req.param('assistant_id'), await readBody(c, assistantVersionsSchema))));
   app.post('/assistants/:assistant_id/latest', async (c) => {
     const body = await readBody(c, assistantLatestSchema);
     return c.json(await assistants.setLatest(c.req.param('assistant_id'), body.version));
@@ -51,7 +40,7 @@ export function assistantRoutes(engine: Engine): Hono {
 
   const graphOf = async (assistantId: string) => {
     const assistant = await assistants.get(assistantId);
-    return { assistant, graph: await graphs.get(assistant.graph_id, assistant.config as never) };
+    return { assistant, graph: await graphs.get(assistant.graph_id, assistant.config) };
   };
   app.get('/assistants/:assistant_id/graph', async (c) => {
     const { graph } = await graphOf(c.req.param('assistant_id'));

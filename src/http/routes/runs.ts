@@ -1,30 +1,16 @@
 import { Hono, type Context } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
 import type { RunOutcome } from '../../engine/executor.ts';
-import type { RunCreate } from '../../engine/run-request.ts';
 import type { RunEvent } from '../../engine/stream.ts';
 import { notFound } from '../../errors.ts';
 import type { Run, RunStatus } from '../../storage/types.ts';
 import { HttpError } from '../errors.ts';
 import { longPollJson } from '../long-poll.ts';
-import { cancelManySchema, runCreateSchema, type RunCreateBody } from '../schemas.ts';
+import { cancelManyBody, runCreateBody } from '../schemas.ts';
 import { sseResponse } from '../sse.ts';
 import { parseWith, query, readBody, selectFields } from '../validate.ts';
 
 const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'success', 'error', 'interrupted', 'timeout'];
-
-/** The HTTP body as the engine's request: unset fields dropped, `checkpoint_during` as durability. */
-export function toRunCreate(body: RunCreateBody): RunCreate {
-  const { checkpoint_during, stream_resumable: _resumable, feedback_keys: _feedback, langsmith_tracer: _tracer, ...rest } = body;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) out[key] = value;
-  if (out.durability === undefined && checkpoint_during !== undefined) out.durability = checkpoint_during ? 'async' : 'exit';
-  if (out.checkpoint) {
-    const { thread_id: _thread, ...checkpoint } = out.checkpoint as Record<string, unknown>;
-    out.checkpoint = Object.fromEntries(Object.entries(checkpoint).filter(([, value]) => value !== undefined));
-  }
-  return out as unknown as RunCreate;
-}
 
 /** What `wait` and `join` answer: the final values, or `__error__` when the run failed. */
 export function outcomeBody(outcome: RunOutcome): Record<string, unknown> {
@@ -39,8 +25,8 @@ export function runRoutes(engine: Engine): Hono {
   const { runs } = engine;
 
   const create = async (c: Context, threadId: string | null) => {
-    const body = await readBody(c, runCreateSchema);
-    const run = await runs.create(threadId, toRunCreate(body));
+    const body = await readBody(c, runCreateBody);
+    const run = await runs.create(threadId, body);
     return { run, body };
   };
 
@@ -71,13 +57,13 @@ export function runRoutes(engine: Engine): Hono {
     });
     if (!Array.isArray(raw)) throw new HttpError(422, 'invalid request: the body must be a JSON array of runs');
     // The SDK's createBatch sends its camelCase option names unconverted: accept both spellings.
-    const payloads = raw.map((item, index) => parseWith(runCreateSchema, snakeCaseKeys(item), `[${index}]`));
+    const payloads = raw.map((item, index) => parseWith(runCreateBody, snakeCaseKeys(item), `[${index}]`));
     const created: Run[] = [];
-    for (const payload of payloads) created.push(await runs.create(null, toRunCreate(payload)));
+    for (const payload of payloads) created.push(await runs.create(null, payload));
     return c.json(created);
   });
   app.post('/runs/cancel', async (c) => {
-    const body = await readBody(c, cancelManySchema);
+    const body = await readBody(c, cancelManyBody);
     const action = body.action ?? 'interrupt';
     const wanted = body.status ?? 'all';
     if (body.thread_id) {

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { Item } from '@langchain/langgraph';
 import type { Engine } from '../../engine/engine.ts';
 import { HttpError } from '../errors.ts';
-import { storeDeleteSchema, storeNamespacesSchema, storePutSchema, storeSearchSchema } from '../schemas.ts';
+import { storeDeleteSchema, storeNamespacesSchema } from '../../engine/requests/store.ts';
+import { storePutBody, storeSearchBody } from '../schemas.ts';
 import { readBody } from '../validate.ts';
 
 /** Items in the Platform's wire shape (snake_case timestamps; the SDK adds camelCase copies). */
@@ -23,7 +24,7 @@ export function storeRoutes(engine: Engine): Hono {
   const store = engine.storage.store;
 
   app.put('/store/items', async (c) => {
-    const body = await readBody(c, storePutSchema);
+    const body = await readBody(c, storePutBody);
     await store.put(body.namespace, body.key, body.value);
     return c.body(null, 204);
   });
@@ -42,7 +43,7 @@ export function storeRoutes(engine: Engine): Hono {
     return c.body(null, 204);
   });
   app.post('/store/items/search', async (c) => {
-    const body = await readBody(c, storeSearchSchema);
+    const body = await readBody(c, storeSearchBody);
     const items = await store.search(body.namespace_prefix, {
       limit: body.limit,
       offset: body.offset,

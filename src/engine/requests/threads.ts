@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { checkpointSelector, commandSchema, limit, nullish, offset, record, sortOrder } from './fields.ts';
+
+const superstep = z.strictObject({
+  updates: z.array(z.strictObject({ values: z.unknown().optional(), command: nullish(commandSchema), as_node: z.string() })),
+});
+
+export const threadCreateSchema = z.strictObject({
+  thread_id: nullish(z.uuid({ error: 'must be a UUID' })),
+  metadata: nullish(record),
+  if_exists: nullish(z.enum(['raise', 'do_nothing'])),
+  /** State to write at creation, step by step (needs `metadata.graph_id`). */
+  supersteps: nullish(z.array(superstep)),
+});
+export type ThreadCreate = z.input<typeof threadCreateSchema>;
+
+export const threadPatchSchema = z.strictObject({ metadata: nullish(record) });
+export type ThreadPatch = z.input<typeof threadPatchSchema>;
+
+const threadStatus = z.enum(['idle', 'busy', 'interrupted', 'error']);
+const filters = { metadata: nullish(record), values: nullish(record), status: nullish(threadStatus) };
+
+export const threadSearchSchema = z.strictObject({
+  ...filters,
+  ids: nullish(z.array(z.string())),
+  limit: limit(10),
+  offset,
+  sort_by: nullish(z.enum(['thread_id', 'status', 'created_at', 'updated_at', 'state_updated_at'])),
+  sort_order: sortOrder,
+});
+export type ThreadSearch = z.input<typeof threadSearchSchema>;
+
+export const threadCountSchema = z.strictObject(filters);
+export type ThreadCount = z.input<typeof threadCountSchema>;
+
+export const stateUpdateSchema = z.strictObject({
+  values: z.unknown().optional(),
+  as_node: nullish(z.string()),
+  checkpoint_id: nullish(z.string()),
+  checkpoint: nullish(checkpointSelector),
+});
+export type StateUpdate = z.input<typeof stateUpdateSchema>;
+
+export const statePatchSchema = z.strictObject({ metadata: record });
+
+export const stateAtCheckpointSchema = z.strictObject({ checkpoint: checkpointSelector, subgraphs: nullish(z.boolean()) });
+
+export const historySchema = z.strictObject({
+  limit: limit(10),
+  /** A checkpoint id, or a config naming one. */
+  before: nullish(z.union([z.string(), z.strictObject({ configurable: z.strictObject({ checkpoint_id: z.string() }).loose() }).loose()])),
+  metadata: nullish(record),
+  checkpoint: nullish(checkpointSelector),
+});
+export type HistoryQuery = z.input<typeof historySchema>;
