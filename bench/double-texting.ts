@@ -1,7 +1,7 @@
 import { createEngine } from '../src/engine/engine.ts';
 import { GraphRegistry } from '../src/engine/graphs.ts';
 import { silentLogger } from '../src/log.ts';
-import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../src/storage/files/index.ts';
 import type { MultitaskStrategy } from '../src/storage/types.ts';
 import { slowGraph } from '../test/helpers/graphs.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
@@ -16,7 +16,7 @@ const ROUNDS = 200;
  */
 export async function benchDoubleTexting(): Promise<void> {
   const temp = makeTempDir('switchboard-bench-');
-  const storage = await openLowdbStorage(temp.dir);
+  const storage = await openFilesStorage(temp.dir);
   const graphs = GraphRegistry.fromGraphs({ slow: slowGraph }, { checkpointer: storage.checkpointer, store: storage.store });
   const engine = createEngine({ storage, graphs, log: silentLogger(), workers: 8 });
   await engine.start();

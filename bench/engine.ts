@@ -5,7 +5,7 @@ import { GraphRegistry } from '../src/engine/graphs.ts';
 import { graph as chat } from '../src/graphs/chat.ts';
 import { configureChatModel } from '../src/graphs/models/chat-model.ts';
 import { silentLogger } from '../src/log.ts';
-import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../src/storage/files/index.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
 import { twoNodeGraph } from './graphs.ts';
 import { fmt, median, printTable, sampleSequential } from './stats.ts';
@@ -14,7 +14,7 @@ const REPS = 5;
 
 async function withEngine<T>(workers: number, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const temp = makeTempDir('switchboard-bench-');
-  const storage = await openLowdbStorage(temp.dir);
+  const storage = await openFilesStorage(temp.dir);
   configureChatModel({ provider: 'offline', token_delay_ms: 0 });
   const graphs = GraphRegistry.fromGraphs({ counter: twoNodeGraph(), chat }, { checkpointer: storage.checkpointer, store: storage.store });
   const engine = createEngine({ storage, graphs, log: silentLogger(), workers });

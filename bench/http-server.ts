@@ -10,12 +10,12 @@ import { configureChatModel } from '../src/graphs/models/chat-model.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import { listen } from '../src/http/server.ts';
 import { silentLogger } from '../src/log.ts';
-import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../src/storage/files/index.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
 import { twoNodeGraph } from './graphs.ts';
 
 const temp = makeTempDir('switchboard-bench-http-');
-const storage = await openLowdbStorage(temp.dir);
+const storage = await openFilesStorage(temp.dir);
 configureChatModel({ provider: 'offline', token_delay_ms: 0 });
 const graphs = GraphRegistry.fromGraphs({ counter: twoNodeGraph(), chat }, { checkpointer: storage.checkpointer, store: storage.store });
 const engine = createEngine({ storage, graphs, log: silentLogger(), workers: 16, cronIntervalMs: 0 });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { GraphRegistry } from '../src/engine/graphs.ts';
 import { silentLogger } from '../src/log.ts';
-import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../src/storage/files/index.ts';
 import { createCluster } from '../src/cluster/index.ts';
 import { openPostgresStorage } from '../src/storage/postgres/index.ts';
 import { runTs, type Child } from '../test/helpers/child.ts';
@@ -73,7 +73,7 @@ async function perRunCosts(url: string) {
     await engine.runs.wait(thread.thread_id, { assistant_id: 'counter', input: { count: 0 } });
   };
   const temp = makeTempDir('switchboard-bench-pg-');
-  const lowdbStorage = await openLowdbStorage(temp.dir);
+  const lowdbStorage = await openFilesStorage(temp.dir);
   const lowdb = createEngine({ storage: lowdbStorage, graphs: GraphRegistry.fromGraphs({ counter: twoNodeGraph() }, { checkpointer: lowdbStorage.checkpointer, store: lowdbStorage.store }), log: silentLogger(), cronIntervalMs: 0 });
   await lowdb.start();
   const lowdbTimes = await sampleSequential(220, () => wait(lowdb));

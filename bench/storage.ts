@@ -1,5 +1,5 @@
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
-import { openLowdbStorage } from '../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../src/storage/files/index.ts';
 import type { Storage, Thread } from '../src/storage/types.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
 import { fmt, median, printTable, timeIt } from './stats.ts';
@@ -19,7 +19,7 @@ async function writeOnce(storage: Storage, thread: Thread, step: number) {
 /** Write time with 10, 1,000 and 10,000 threads stored: it must not grow with the count. */
 export async function benchWriteScaling(): Promise<void> {
   const temp = makeTempDir('switchboard-bench-');
-  const storage = await openLowdbStorage(temp.dir);
+  const storage = await openFilesStorage(temp.dir);
   const rows: Array<[string, string]> = [];
   const results = new Map<number, number>();
   try {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createCluster, type Cluster } from './cluster/index.ts';
 import { Leadership } from './cluster/leadership.ts';
 import type { StorageSpec } from './config/schema.ts';
-import { openLowdbStorage } from './storage/lowdb/index.ts';
+import { openFilesStorage } from './storage/files/index.ts';
 import { openPostgresStorage } from './storage/postgres/index.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -28,7 +28,7 @@ export interface BackendOptions {
 
 /** Opens the configured storage: files owned by this process, or PostgreSQL shared with others. */
 export async function openBackend(spec: StorageSpec, options: BackendOptions): Promise<Backend> {
-  if (spec.kind === 'lowdb') return { storage: await openLowdbStorage(spec.dir) };
+  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir) };
   const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size });
   const { db } = storage;
   const cluster = createCluster({ db, leaseMs: spec.lease_seconds * 1000, workers: options.workers, log: options.log, eventRetentionMs: options.eventRetentionMs });

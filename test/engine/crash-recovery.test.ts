@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../src/engine/executor.ts';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { runTs, type Child } from '../helpers/child.ts';
 import { startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
@@ -49,7 +49,7 @@ describe('crash recovery', () => {
   it(`a run that was interrupted by ${MAX_ATTEMPTS} restarts is ended with an error instead of being retried forever`, async () => {
     const temp = makeTempDir();
     temps.push(temp);
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     const now = new Date().toISOString();
     const threadId = crypto.randomUUID();
     await storage.threads.create({ thread_id: threadId, created_at: now, updated_at: now, metadata: { graph_id: 'slow' }, status: 'busy', values: null, interrupts: {} });
@@ -78,7 +78,7 @@ describe('crash recovery', () => {
   it('a thread left busy with no run in the queue (a crash between a run end and the thread update) is put right when read', async () => {
     const temp = makeTempDir();
     temps.push(temp);
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     const now = new Date().toISOString();
     const threadId = crypto.randomUUID();
     await storage.threads.create({ thread_id: threadId, created_at: now, updated_at: now, metadata: {}, status: 'busy', values: null, interrupts: {} });

@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/config/load.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { GraphRegistry } from '../../src/engine/graphs.ts';
 import { silentLogger } from '../../src/log.ts';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { userMessage } from '../helpers/engine.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
@@ -30,7 +30,7 @@ describe('graphs from modules', () => {
     expect(registry.ids()).toEqual(['factory', 'builder', 'chat']);
     const temp = makeTempDir();
     cleanup = temp.cleanup;
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     engine = createEngine({ storage, graphs: registry.attach(storage), log: silentLogger() });
     await engine.start();
     const last = (values: Record<string, unknown> | null) => (values!.messages as Array<{ content: string }>).at(-1)!.content;

@@ -4,7 +4,7 @@ import { graph as approval } from '../../src/graphs/approval.ts';
 import { graph as chat } from '../../src/graphs/chat.ts';
 import { graph as writer } from '../../src/graphs/writer.ts';
 import { silentLogger } from '../../src/log.ts';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { createCluster } from '../../src/cluster/index.ts';
 import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import { testGraphs } from './graphs.ts';
@@ -62,7 +62,7 @@ async function openTestStorage(existing: string | undefined) {
   if (BACKEND === 'lowdb') {
     const temp = existing ? undefined : makeTempDir();
     const dataDir = existing ?? temp!.dir;
-    return { storage: await openLowdbStorage(dataDir), dataDir, cleanup: temp?.cleanup, cluster: undefined };
+    return { storage: await openFilesStorage(dataDir), dataDir, cleanup: temp?.cleanup, cluster: undefined };
   }
   const schema = existing ?? freshSchema();
   const storage = await openPostgresStorage(pgOptions(schema, 10));

@@ -10,7 +10,7 @@ const ACTIVE = new Set(['pending', 'running']);
  * written before the run is acknowledged and marked done after it ends: after a crash,
  * start-up reads only the queue log to rebuild the queue, in acceptance order.
  */
-export class LowdbRunRepo implements RunRepo {
+export class JournalRunRepo implements RunRepo {
   readonly #pool: JournalPool;
   readonly #queue: QueueLog;
   readonly #seq: Sequence;

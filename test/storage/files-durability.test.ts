@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { runTs, type Child } from '../helpers/child.ts';
 import { startTestEngine } from '../helpers/engine.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
@@ -37,7 +37,7 @@ describe('lowdb durability', () => {
     expect(acked.length).toBeGreaterThan(20);
 
     // The stale lock of the killed process is taken over; every acknowledged write is there.
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     try {
       for (const { threadId, checkpointId, n } of acked) {
         const thread = await storage.threads.get(threadId);
@@ -63,13 +63,13 @@ describe('lowdb durability', () => {
     const holder = runTs(WRITER, ['hold', temp.dir]);
     children.push(holder);
     await holder.waitFor(/^ready$/);
-    await expect(openLowdbStorage(temp.dir)).rejects.toSatisfy((error) => isSwitchboardError(error, 'storage_locked'));
+    await expect(openFilesStorage(temp.dir)).rejects.toSatisfy((error) => isSwitchboardError(error, 'storage_locked'));
   });
 
   it('start-up reads no thread: corrupt thread files only fail when that thread is read', async () => {
     const temp = makeTempDir();
     temps.push(temp);
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     const ids: string[] = [];
     for (let i = 0; i < 50; i += 1) {
       const now = new Date().toISOString();

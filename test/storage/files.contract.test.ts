@@ -1,4 +1,4 @@
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import type { Storage } from '../../src/storage/types.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 import { storageContract } from './contract.ts';
@@ -8,14 +8,14 @@ const folders = new WeakMap<Storage, { dir: string; cleanup: () => void }>();
 storageContract('lowdb', {
   async open() {
     const temp = makeTempDir();
-    const storage = await openLowdbStorage(temp.dir);
+    const storage = await openFilesStorage(temp.dir);
     folders.set(storage, temp);
     return storage;
   },
   async reopen(storage) {
     const temp = folders.get(storage)!;
     await storage.close();
-    const reopened = await openLowdbStorage(temp.dir);
+    const reopened = await openFilesStorage(temp.dir);
     folders.set(reopened, temp);
     return reopened;
   },

@@ -2,7 +2,7 @@ import { appendFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import type { Storage, Thread } from '../../src/storage/types.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
@@ -16,7 +16,7 @@ describe('lowdb thread journals', () => {
   async function open(dir?: string) {
     const temp = dir ? undefined : makeTempDir();
     if (temp) temps.push(temp);
-    const storage = await openLowdbStorage(dir ?? temp!.dir);
+    const storage = await openFilesStorage(dir ?? temp!.dir);
     opened.push(storage);
     return { storage, dir: dir ?? temp!.dir };
   }

@@ -1,5 +1,5 @@
 import { validate } from '@langchain/langgraph-checkpoint-validation';
-import { openLowdbStorage } from '../../src/storage/lowdb/index.ts';
+import { openFilesStorage } from '../../src/storage/files/index.ts';
 import type { Storage } from '../../src/storage/types.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
@@ -7,10 +7,10 @@ import { makeTempDir } from '../helpers/tmp-dir.ts';
 const opened = new Map<unknown, { storage: Storage; cleanup: () => void }>();
 
 validate({
-  checkpointerName: 'LowdbCheckpointSaver',
+  checkpointerName: 'JournalCheckpointSaver',
   async createCheckpointer() {
     const { dir, cleanup } = makeTempDir();
-    const storage = await openLowdbStorage(dir);
+    const storage = await openFilesStorage(dir);
     opened.set(storage.checkpointer, { storage, cleanup });
     return storage.checkpointer;
   },

@@ -31,7 +31,7 @@ type Holders = Record<string, string>;
  * others point at the checkpoint that holds them — so a step that changes one channel
  * does not copy the whole state again.
  */
-export class LowdbCheckpointSaver extends BaseCheckpointSaver implements ThreadCheckpoints {
+export class JournalCheckpointSaver extends BaseCheckpointSaver implements ThreadCheckpoints {
   readonly #pool: JournalPool;
   readonly #seq: Sequence;
   readonly #holders = new LruMap<string, Holders>(4096);

@@ -1,31 +1,32 @@
 import { mkdirSync } from 'node:fs';
 import type { Storage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
-import { openLowdbChat } from './chat.ts';
-import { LowdbCheckpointSaver } from './checkpointer.ts';
+import { openFilesChat } from './chat.ts';
+import { JournalCheckpointSaver } from './checkpointer.ts';
 import { LowdbCronRepo } from './crons.ts';
 import { JournalPool, Sequence } from './journal-pool.ts';
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
 import { QueueLog } from './queue-log.ts';
-import { LowdbRunRepo } from './runs.ts';
+import { JournalRunRepo } from './runs.ts';
 import { LowdbStore } from './store.ts';
-import { LowdbThreadRepo } from './threads.ts';
+import { JournalThreadRepo } from './threads.ts';
 
 /**
- * The embedded backend: files under one data folder, owned by one process.
+ * The files backend (the default; `storage.kind: lowdb` in the config): files under one
+ * data folder, owned by one process.
  *
  *   data/assistants.json              every assistant and its versions (a lowdb document)
  *   data/crons.json                   scheduled runs (a lowdb document)
  *   data/store/<namespace>.json       long-term memory items (lowdb documents)
  *   data/threads/<thread>.jsonl       one journal per thread: its record, runs, checkpoints, writes
  *   data/queue.jsonl                  the runs accepted and not yet ended, in order
- *   data/chat/*.jsonl                 the chat layer: conversations, prompts, replies, outbox, dedupe keys
+ *   data/chat/*.jsonl                 the chat layer: one journal per collection, and the inbox (dedupe.jsonl)
  *
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openLowdbStorage(dir: string): Promise<Storage> {
+export async function openFilesStorage(dir: string): Promise<Storage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
@@ -36,15 +37,15 @@ export async function openLowdbStorage(dir: string): Promise<Storage> {
     queue = QueueLog.open(dir);
     const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(dir), LowdbCronRepo.open(dir)]);
     const openQueue = queue;
-    const chat = openLowdbChat(dir);
+    const chat = openFilesChat(dir);
     return {
       kind: 'lowdb',
       assistants,
-      threads: new LowdbThreadRepo(pool, seq),
-      runs: new LowdbRunRepo(pool, openQueue, seq),
+      threads: new JournalThreadRepo(pool, seq),
+      runs: new JournalRunRepo(pool, openQueue, seq),
       crons,
       chat,
-      checkpointer: new LowdbCheckpointSaver(pool, seq),
+      checkpointer: new JournalCheckpointSaver(pool, seq),
       store: new LowdbStore(new JsonFiles(), dir),
       async close() {
         pool.closeAll();

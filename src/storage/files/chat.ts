@@ -10,7 +10,7 @@ interface InboxEntry {
 }
 
 /** The chat layer's state under `data/chat/`: one keyed journal per collection, and one for the inbox. */
-export function openLowdbChat(dataDir: string): ChatStore & { close(): void } {
+export function openFilesChat(dataDir: string): ChatStore & { close(): void } {
   const dir = join(dataDir, 'chat');
   const journals = new Map<string, KeyedJournal<unknown>>();
   const journal = <T>(name: string): KeyedJournal<T> => {

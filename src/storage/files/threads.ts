@@ -8,7 +8,7 @@ import type { JournalPool, Sequence } from './journal-pool.ts';
  * search reads each thread's latest record (from the end of its journal, not the whole
  * file) and keeps them in memory, up to date with every later write.
  */
-export class LowdbThreadRepo implements ThreadRepo {
+export class JournalThreadRepo implements ThreadRepo {
   readonly #pool: JournalPool;
   readonly #seq: Sequence;
   #index: Map<string, Thread> | undefined;
