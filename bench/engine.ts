@@ -106,7 +106,5 @@ export async function benchFirstToken(): Promise<void> {
       if (i >= 10) samples.push(first); // the first runs warm up the model and the JIT
     }
   });
-  printTable('Time to first streamed token (chat graph, offline model, 50 runs on one thread)', [
-    ['median', `${fmt(median(samples))} ms`],
-  ]);
+  printTable('Time to first streamed token (chat graph, offline model, 50 runs on one thread)', [['median', `${fmt(median(samples))} ms`]]);
 }

@@ -63,7 +63,10 @@ export async function benchHttp(): Promise<void> {
     printTable('HTTP API through the official SDK (server in its own process, durable lowdb storage)', [
       ['in-process floor: engine runs.wait', `${fmt(floor)} ms`],
       ['SDK runs.wait, 200 turns on one thread', `${fmt(perRun)} ms median of 3 (${(perRun / floor).toFixed(2)}x the floor; JS reference ${ANCHOR.perRunMs} ms)`],
-      ['SDK, 50 threads x 10 turns, concurrency 16', `${throughput.toFixed(0)} runs/s, median of 3 (${(throughput / ANCHOR.runsPerSecond).toFixed(1)}x the JS reference's ${ANCHOR.runsPerSecond})`],
+      [
+        'SDK, 50 threads x 10 turns, concurrency 16',
+        `${throughput.toFixed(0)} runs/s, median of 3 (${(throughput / ANCHOR.runsPerSecond).toFixed(1)}x the JS reference's ${ANCHOR.runsPerSecond})`,
+      ],
       ['SDK, first streamed token, new conversation', `${fmt(median(fresh))} ms median (JS reference ${ANCHOR.firstTokenMs} ms)`],
       ['SDK, first streamed token, turns 51-70', `${fmt(median(long))} ms median (the checkpoint holds the whole conversation)`],
     ]);

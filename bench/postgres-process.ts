@@ -19,4 +19,11 @@ const engine = createEngine({ storage, graphs, log: silentLogger(), workers: Num
 await engine.start();
 const server = await listen(createHttpApp({ engine, version: 'bench', log: silentLogger() }), '127.0.0.1', 0);
 process.stdout.write(`listening ${server.url}\n`);
-process.on('SIGTERM', () => void server.close().then(() => engine.stop()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void server
+      .close()
+      .then(() => engine.stop())
+      .then(() => process.exit(0)),
+);

@@ -29,7 +29,10 @@ export async function benchPostgres(): Promise<void> {
   printTable('PostgreSQL: one run on a new thread, trivial two-node graph (in-process, 200 runs, median)', [
     ['bare graph.invoke + LangGraph PostgresSaver', `${fmt(perRun.bare)} ms (the issue measured about ${ANCHOR_POSTGRES_SAVER_MS} ms)`],
     ['engine on lowdb: threads.create + runs.wait', `${fmt(perRun.lowdb)} ms`],
-    ['engine on PostgreSQL (shared runs): threads.create + runs.wait', `${fmt(perRun.postgres)} ms (${(perRun.postgres / perRun.bare).toFixed(2)}x bare PostgresSaver, ${(perRun.postgres / perRun.lowdb).toFixed(2)}x lowdb)`],
+    [
+      'engine on PostgreSQL (shared runs): threads.create + runs.wait',
+      `${fmt(perRun.postgres)} ms (${(perRun.postgres / perRun.bare).toFixed(2)}x bare PostgresSaver, ${(perRun.postgres / perRun.lowdb).toFixed(2)}x lowdb)`,
+    ],
   ]);
 
   const cores = (await import('node:os')).cpus().length;
@@ -74,7 +77,12 @@ async function perRunCosts(url: string) {
   };
   const temp = makeTempDir('switchboard-bench-pg-');
   const lowdbStorage = await openFilesStorage(temp.dir);
-  const lowdb = createEngine({ storage: lowdbStorage, graphs: GraphRegistry.fromGraphs({ counter: twoNodeGraph() }, { checkpointer: lowdbStorage.checkpointer, store: lowdbStorage.store }), log: silentLogger(), cronIntervalMs: 0 });
+  const lowdb = createEngine({
+    storage: lowdbStorage,
+    graphs: GraphRegistry.fromGraphs({ counter: twoNodeGraph() }, { checkpointer: lowdbStorage.checkpointer, store: lowdbStorage.store }),
+    log: silentLogger(),
+    cronIntervalMs: 0,
+  });
   await lowdb.start();
   const lowdbTimes = await sampleSequential(220, () => wait(lowdb));
   await lowdb.stop();

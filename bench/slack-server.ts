@@ -54,5 +54,12 @@ if (kind === 'bolt') {
     log: silentLogger(),
   });
   process.stdout.write(`listening ${sb.server.url}/slack/events\n`);
-  process.on('SIGTERM', () => void sb.stop().then(() => (temp.cleanup(), process.exit(0))));
+  process.on(
+    'SIGTERM',
+    () =>
+      void sb.stop().then(() => {
+        temp.cleanup();
+        process.exit(0);
+      }),
+  );
 }

@@ -23,7 +23,10 @@ export async function benchSlack(): Promise<void> {
     const sb = await measure(slack, 'switchboard');
     printTable('Slack over HTTP: signed event to the first reply call (app in its own process, fake Slack API)', [
       ['baseline: bare Bolt app, event -> chat.postMessage', `${fmt(median(bolt.firstReply))} ms median, p99 ${fmt(percentile(bolt.firstReply, 99))} ms`],
-      ['Switchboard, new conversation -> first reply call', `${fmt(median(sb.firstReply))} ms median, p99 ${fmt(percentile(sb.firstReply, 99))} ms (${(median(sb.firstReply) / median(bolt.firstReply)).toFixed(2)}x the baseline)`],
+      [
+        'Switchboard, new conversation -> first reply call',
+        `${fmt(median(sb.firstReply))} ms median, p99 ${fmt(percentile(sb.firstReply, 99))} ms (${(median(sb.firstReply) / median(bolt.firstReply)).toFixed(2)}x the baseline)`,
+      ],
       ['ack, bare Bolt app', `${fmt(median(bolt.ack))} ms median`],
       ['ack, Switchboard idle', `${fmt(median(sb.ack))} ms median (${(median(sb.ack) / median(bolt.ack)).toFixed(2)}x the baseline)`],
       [

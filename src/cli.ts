@@ -58,7 +58,11 @@ async function migrateCommand(): Promise<number> {
   try {
     const applied = await migrate(db);
     const newest = Math.max(...MIGRATIONS.map((migration) => migration.version));
-    process.stdout.write(applied.length > 0 ? `applied migrations ${applied.join(', ')}; schema "${storage.schema}" is at version ${newest}\n` : `schema "${storage.schema}" is up to date (version ${newest})\n`);
+    process.stdout.write(
+      applied.length > 0
+        ? `applied migrations ${applied.join(', ')}; schema "${storage.schema}" is at version ${newest}\n`
+        : `schema "${storage.schema}" is up to date (version ${newest})\n`,
+    );
     return 0;
   } finally {
     await db.close();

@@ -3,16 +3,7 @@
  * The engine never picks HTTP statuses or chat wording: the edges (http/, chat/)
  * map codes to those.
  */
-export type ErrorCode =
-  | 'not_found'
-  | 'conflict'
-  | 'invalid_input'
-  | 'config_invalid'
-  | 'storage_locked'
-  | 'storage_corrupt'
-  | 'graph_error'
-  | 'unsupported'
-  | 'unavailable';
+export type ErrorCode = 'not_found' | 'conflict' | 'invalid_input' | 'config_invalid' | 'storage_locked' | 'storage_corrupt' | 'graph_error' | 'unsupported' | 'unavailable';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
@@ -27,14 +18,11 @@ export class SwitchboardError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) =>
-  new SwitchboardError('not_found', `${what} ${id} not found`, { details: { what, id } });
+export const notFound = (what: string, id: string) => new SwitchboardError('not_found', `${what} ${id} not found`, { details: { what, id } });
 
-export const invalidInput = (message: string, details?: Record<string, unknown>) =>
-  new SwitchboardError('invalid_input', message, details ? { details } : {});
+export const invalidInput = (message: string, details?: Record<string, unknown>) => new SwitchboardError('invalid_input', message, details ? { details } : {});
 
-export const conflict = (message: string, details?: Record<string, unknown>) =>
-  new SwitchboardError('conflict', message, details ? { details } : {});
+export const conflict = (message: string, details?: Record<string, unknown>) => new SwitchboardError('conflict', message, details ? { details } : {});
 
 export function isSwitchboardError(error: unknown, code?: ErrorCode): error is SwitchboardError {
   return error instanceof SwitchboardError && (code === undefined || error.code === code);

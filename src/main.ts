@@ -103,7 +103,13 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     });
     const server = await listen(app, config.server.host, config.server.port);
     log.info(
-      { url: server.url, storage: storage.kind, graphs: graphs.ids(), model: resolveProvider(), platforms: platforms.map((platform) => platform.describe?.() ?? platform.adapter.platform) },
+      {
+        url: server.url,
+        storage: storage.kind,
+        graphs: graphs.ids(),
+        model: resolveProvider(),
+        platforms: platforms.map((platform) => platform.describe?.() ?? platform.adapter.platform),
+      },
       'Switchboard is listening',
     );
     return {

@@ -97,7 +97,9 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       const { place } = message;
       // A mention in a text channel may open a Discord thread for the conversation.
       if (!options.threadPerConversation || !message.mentionsBot || message.isDirect || place.thread !== place.channel) return place;
-      const thread = (await rest.post(Routes.threads(place.channel, message.messageId), { body: { name: threadName(message.text), auto_archive_duration: 1440 } })) as APIThreadChannel;
+      const thread = (await rest.post(Routes.threads(place.channel, message.messageId), {
+        body: { name: threadName(message.text), auto_archive_duration: 1440 },
+      })) as APIThreadChannel;
       return { ...place, thread: thread.id };
     },
   };
@@ -120,7 +122,10 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     if (!chat || !me || message.author.id === me.id || message.system) return;
     const isDirect = message.channel.type === ChannelType.DM;
     const mentionsBot = message.mentions.users.has(me.id);
-    const text = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+    const text = message.content
+      .replace(new RegExp(`<@!?${me.id}>`, 'g'), ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     // Without the MessageContent intent Discord sends other messages empty: nothing to answer.
     if (!text && !isDirect && !mentionsBot) return;
     const member = message.inGuild() ? message.member : null;

@@ -5,7 +5,6 @@ import { toMrkdwn } from './mrkdwn.ts';
 /** Block Kit's limits (Slack's documentation). */
 const LIMITS = { sectionText: 3000, buttonLabel: 75, buttonsPerActions: 25 };
 
-
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**

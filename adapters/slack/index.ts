@@ -38,7 +38,20 @@ interface SlackEvent {
   user_team?: string;
 }
 
-const IGNORED_SUBTYPES = new Set(['message_changed', 'message_deleted', 'message_replied', 'channel_join', 'channel_leave', 'channel_topic', 'channel_purpose', 'channel_name', 'group_join', 'group_leave', 'ekm_access_denied', 'assistant_app_thread']);
+const IGNORED_SUBTYPES = new Set([
+  'message_changed',
+  'message_deleted',
+  'message_replied',
+  'channel_join',
+  'channel_leave',
+  'channel_topic',
+  'channel_purpose',
+  'channel_name',
+  'group_join',
+  'group_leave',
+  'ekm_access_denied',
+  'assistant_app_thread',
+]);
 
 /**
  * Slack, on @slack/bolt: Socket Mode when an app token is given, else HTTP mode on
@@ -52,10 +65,10 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   // Failures come back at once: the durable outbox retries, honouring Retry-After.
   const clientOptions = { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
   const boltLogger = toBoltLogger(log);
-  const httpReceiver = options.appToken ? undefined : new HonoSlackReceiver({ signingSecret: requireSecret(options.signingSecret), log, ...(options.now ? { now: options.now } : {}) });
-  const socketReceiver = options.appToken
-    ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger, installerOptions: { clientOptions } })
-    : undefined;
+  const httpReceiver = options.appToken
+    ? undefined
+    : new HonoSlackReceiver({ signingSecret: requireSecret(options.signingSecret), log, ...(options.now ? { now: options.now } : {}) });
+  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger, installerOptions: { clientOptions } }) : undefined;
   const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions });
   const client: WebClient = app.client;
   let bot: { userId: string; botId: string; teamId: string } | undefined;
@@ -94,7 +107,9 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     maxMessageChars: 4000,
     botUserId: () => bot?.userId,
     async send(place, message) {
-      const result = (await call(() => client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never))) as { ts?: string };
+      const result = (await call(() => client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never))) as {
+        ts?: string;
+      };
       return { messageId: result.ts ?? '' };
     },
     async update(place, messageId, message) {

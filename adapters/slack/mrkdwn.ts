@@ -7,10 +7,8 @@
 export function toMrkdwn(markdown: string): string {
   const kept: string[] = [];
   const keep = (text: string) => `\u0000${kept.push(text) - 1}\u0000`;
-  let text = markdown
-    .replace(/```[\s\S]*?```/g, (block) => keep(escape(block)))
-    .replace(/`[^`\n]+`/g, (code) => keep(escape(code)));
-  text = escape(text)
+  let text = markdown.replace(/```[\s\S]*?```/g, (block) => keep(escapeHtml(block))).replace(/`[^`\n]+`/g, (code) => keep(escapeHtml(code)));
+  text = escapeHtml(text)
     .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, (_m, label: string, url: string) => keep(`<${url}|${label}>`))
     .replace(/^#{1,6}\s+(.+)$/gm, (_m, heading: string) => keep(`*${heading.replace(/\*\*/g, '')}*`))
     .replace(/\*\*(.+?)\*\*|__(.+?)__/g, (_m, a: string | undefined, b: string | undefined) => keep(`*${a ?? b}*`))
@@ -21,6 +19,6 @@ export function toMrkdwn(markdown: string): string {
   return text.replace(/\u0000(\d+)\u0000/g, (_m, index: string) => kept[Number(index)]!);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -23,6 +23,9 @@ const STATIC: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'markdown.js': 'text/javascript; charset=utf-8',
+  'state.js': 'text/javascript; charset=utf-8',
+  'render.js': 'text/javascript; charset=utf-8',
+  'info.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 // Everything the page needs comes from this server: no CDN, no external font, works offline.
@@ -35,7 +38,14 @@ const userName = z
   .max(40)
   .regex(/^[^\u0000-\u001f<>]+$/, 'letters, digits, spaces and punctuation only')
   .refine((name) => name.toLowerCase() !== BOT_NAME, `"${BOT_NAME}" is the bot's name`);
-const newMessage = z.strictObject({ user: userName, text: z.string().max(20_000).refine((text) => text.trim() !== '', 'a message needs some text'), thread: z.string().min(1).optional() });
+const newMessage = z.strictObject({
+  user: userName,
+  text: z
+    .string()
+    .max(20_000)
+    .refine((text) => text.trim() !== '', 'a message needs some text'),
+  thread: z.string().min(1).optional(),
+});
 const newChannel = z.strictObject({ name: z.string().regex(CHANNEL_NAME, 'lowercase letters, digits, _ and -, at most 40') });
 const click = z.strictObject({ user: userName, channel: z.string().min(1), thread: z.string().min(1), promptId: z.string().min(1), optionIndex: z.number().int().min(0) });
 

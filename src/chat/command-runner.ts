@@ -61,7 +61,8 @@ async function assistantList(ctx: ChatContext, place: Place): Promise<string> {
   const { items } = await ctx.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
   const current = await ctx.conversations.assistantFor(await ctx.conversations.find(place), place);
   const lines = items.map(
-    (assistant) => `• **${assistant.name}**${assistant.assistant_id === current ? ' (current)' : ''}${assistant.description ? `: ${assistant.description}` : ` (graph \`${assistant.graph_id}\`)`}`,
+    (assistant) =>
+      `• **${assistant.name}**${assistant.assistant_id === current ? ' (current)' : ''}${assistant.description ? `: ${assistant.description}` : ` (graph \`${assistant.graph_id}\`)`}`,
   );
   return `**Assistants**\n${lines.join('\n')}\n\nSwitch with \`use <assistant>\`.`;
 }

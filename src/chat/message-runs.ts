@@ -1,14 +1,14 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { ChatStrategy } from '../config/schema.ts';
 import { isSwitchboardError } from '../errors.ts';
+import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import type { ConversationRecord } from './conversations.ts';
 import { newReplyRecord } from './replies.ts';
 import type { IncomingMessage } from './types.ts';
 
 /** The key that records a message as delivered (and, until acted on, holds it in the inbox). */
-export const messageKey = (message: IncomingMessage) =>
-  `msg:${message.place.platform}:${message.place.workspace}:${message.place.channel}:${message.messageId}`;
+export const messageKey = (message: IncomingMessage) => `msg:${message.place.platform}:${message.place.workspace}:${message.place.channel}:${message.messageId}`;
 
 /**
  * Starts the run that answers a message (or a collected burst, `text` then joining them)
@@ -33,7 +33,7 @@ export async function startRunFor(
   }
   const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
   const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), said] : [said];
-  let run;
+  let run: Run;
   try {
     run = await engine.runs.create(conversation.thread_id, {
       assistant_id: assistantId,

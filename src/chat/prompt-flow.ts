@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../engine/executor.ts';
+import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import { conversationKey } from './conversations.ts';
 import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
@@ -102,7 +103,7 @@ export class PromptFlow {
   }
 
   async #answerOnce(prompt: PromptRecord, user: ChatUser, answer: { value: unknown; label: string }, privately: Privately): Promise<void> {
-    const { state, engine, outbox, log } = this.#ctx;
+    const { state, engine, log } = this.#ctx;
     const current = (await state.prompts.get(prompt.id)) ?? prompt;
     if (current.status === 'answered') return privately(`Already answered by ${current.answered_by?.name ?? 'someone'} (${current.answer_label}).`);
     if (current.status === 'stale') return privately('This question is no longer pending.');
@@ -116,9 +117,14 @@ export class PromptFlow {
     const by = user.name ?? user.id;
     await state.prompts.put(current.id, { ...current, status: 'answered', answered_by: { id: user.id, name: by }, answer_label: answer.label });
     const resume = threadState.interrupts.length > 1 ? { [current.interrupt_id]: answer.value } : answer.value;
-    let run;
+    let run: Run;
     try {
-      run = await engine.runs.create(current.thread_id, { assistant_id: current.assistant_id, command: { resume }, stream_mode: ['messages-tuple'], multitask_strategy: 'enqueue' });
+      run = await engine.runs.create(current.thread_id, {
+        assistant_id: current.assistant_id,
+        command: { resume },
+        stream_mode: ['messages-tuple'],
+        multitask_strategy: 'enqueue',
+      });
     } catch (error) {
       // Not resumed: the question stays open rather than claiming an answer that went nowhere.
       await state.prompts.put(current.id, current);

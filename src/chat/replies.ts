@@ -142,7 +142,10 @@ export class ReplyStreamer {
   }
 
   #currentText(): string {
-    return [...this.#texts.values()].map((text) => text.trim()).filter(Boolean).join('\n\n');
+    return [...this.#texts.values()]
+      .map((text) => text.trim())
+      .filter(Boolean)
+      .join('\n\n');
   }
 
   #scheduleEdit() {

@@ -61,10 +61,12 @@ export class PgEventLog implements RunEventSink {
     if (batch.length === 0) return this.#flushing;
     this.#flushing = this.#flushing.then(async () => {
       await this.#db
-        .query(
-          `INSERT INTO sb_run_events (run_id, seq, event, data) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-          [batch.map((row) => row.runId), batch.map((row) => row.seq), batch.map((row) => row.event), batch.map((row) => row.data)],
-        )
+        .query(`INSERT INTO sb_run_events (run_id, seq, event, data) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`, [
+          batch.map((row) => row.runId),
+          batch.map((row) => row.seq),
+          batch.map((row) => row.event),
+          batch.map((row) => row.data),
+        ])
         .catch(() => undefined);
       const runIds = [...new Set(batch.map((row) => row.runId))];
       // NOTIFY payloads stop at 8000 bytes: announce in slices.

@@ -97,7 +97,9 @@ export class PgScheduler implements RunScheduler {
   async stop(run: Run, action: CancelAction): Promise<StopResult> {
     for (;;) {
       const state = await this.#o.db.transaction(async (client) => {
-        const { rows } = await client.query<{ status: string; owner: string | null; doc: Run }>('SELECT status, owner, doc FROM sb_runs WHERE run_id = $1 FOR UPDATE', [run.run_id]);
+        const { rows } = await client.query<{ status: string; owner: string | null; doc: Run }>('SELECT status, owner, doc FROM sb_runs WHERE run_id = $1 FOR UPDATE', [
+          run.run_id,
+        ]);
         const row = rows[0];
         if (!row || (row.status !== 'pending' && row.status !== 'running')) return 'gone' as const;
         if (row.status === 'running') return { owner: row.owner };

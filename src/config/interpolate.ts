@@ -7,12 +7,7 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * from the environment, so secrets stay out of the file. A reference to an unset
  * variable without a default is reported at its key.
  */
-export function interpolateEnv(
-  value: unknown,
-  env: Record<string, string | undefined>,
-  problem: (key: string, message: string) => void,
-  path: PropertyKey[] = [],
-): unknown {
+export function interpolateEnv(value: unknown, env: Record<string, string | undefined>, problem: (key: string, message: string) => void, path: PropertyKey[] = []): unknown {
   if (typeof value === 'string') {
     return value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
       const found = env[name];
@@ -24,9 +19,7 @@ export function interpolateEnv(
   }
   if (Array.isArray(value)) return value.map((item, index) => interpolateEnv(item, env, problem, [...path, index]));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, problem, [...path, key])]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, problem, [...path, key])]));
   }
   return value;
 }

@@ -161,11 +161,7 @@ function isLangGraphJson(file: string, raw: Record<string, unknown>): boolean {
   return Object.keys(raw).some((key) => !OWN_KEYS.has(key)) && 'dependencies' in raw;
 }
 
-function loadEnvSection(
-  section: unknown,
-  baseDir: string,
-  problem: (key: string, message: string, where?: string) => void,
-): Record<string, string> {
+function loadEnvSection(section: unknown, baseDir: string, problem: (key: string, message: string, where?: string) => void): Record<string, string> {
   if (section === undefined) return {};
   if (typeof section === 'string') {
     const envFile = resolve(baseDir, section);

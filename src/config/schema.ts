@@ -19,10 +19,7 @@ export const DEFAULTS = {
 export const MULTITASK_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
 
 /** `"./src/graphs/writer.ts:graph"` as in langgraph.json, or `{ path, description }`. */
-const graphSpec = z.union([
-  z.string().min(1, 'a graph path such as ./src/graphs/agent.ts:graph'),
-  z.strictObject({ path: z.string().min(1), description: z.string().optional() }),
-]);
+const graphSpec = z.union([z.string().min(1, 'a graph path such as ./src/graphs/agent.ts:graph'), z.strictObject({ path: z.string().min(1), description: z.string().optional() })]);
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -54,7 +51,10 @@ const storageSpec = z.discriminatedUnion('kind', [
     url: z.string().min(1),
     pool_size: z.number().int().positive().max(1000).default(DEFAULTS.postgresPoolSize),
     /** The schema Switchboard's tables live in, created when missing. */
-    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain lowercase identifier').default('switchboard'),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain lowercase identifier')
+      .default('switchboard'),
     /** How long a process may go silent before others take over its runs (and its Discord gateway). */
     lease_seconds: z.number().min(1).max(3600).default(10),
   }),
@@ -119,7 +119,10 @@ const chatSpec = z.strictObject({
 const platformsSpec = z.strictObject({
   slack: z
     .strictObject({
-      slash_command: z.string().regex(/^\/[a-z0-9_-]+$/, 'a slash command such as /sb').default('/sb'),
+      slash_command: z
+        .string()
+        .regex(/^\/[a-z0-9_-]+$/, 'a slash command such as /sb')
+        .default('/sb'),
       /** native: chat.startStream where it applies; edit: throttled chat.update; auto: native when it applies. */
       streaming: z.enum(['auto', 'native', 'edit']).default('auto'),
       /** The busy indicator: assistant.threads.setStatus where Slack allows it, else a reaction. */
@@ -128,7 +131,10 @@ const platformsSpec = z.strictObject({
     .default({ slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' }),
   discord: z
     .strictObject({
-      command: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a slash command name such as sb').default('sb'),
+      command: z
+        .string()
+        .regex(/^[a-z0-9_-]{1,32}$/, 'a slash command name such as sb')
+        .default('sb'),
       /** Open a Discord thread for each new conversation started by a mention in a channel. */
       thread_per_conversation: z.boolean().default(false),
     })
@@ -138,9 +144,15 @@ const platformsSpec = z.strictObject({
       /** The playground at / on the HTTP server. */
       enabled: z.boolean().default(true),
       /** Typed in the playground's message box to run a command (`/sb use tweet`). */
-      command: z.string().regex(/^\/[a-z0-9_-]+$/, 'a command such as /sb').default('/sb'),
+      command: z
+        .string()
+        .regex(/^\/[a-z0-9_-]+$/, 'a command such as /sb')
+        .default('/sb'),
       /** Channels the playground starts with. */
-      channels: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, _ and -')).min(1).default(['general', 'random']),
+      channels: z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, _ and -'))
+        .min(1)
+        .default(['general', 'random']),
     })
     .default({ enabled: true, command: '/sb', channels: ['general', 'random'] }),
 });

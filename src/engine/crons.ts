@@ -4,7 +4,17 @@ import { sortAndPage } from '../storage/query.ts';
 import type { Cron, Storage } from '../storage/types.ts';
 import type { AssistantService } from './assistants.ts';
 import { nextRun, parseSchedule } from './cron-schedule.ts';
-import { cronCountSchema, cronCreateSchema, cronPatchSchema, cronSearchSchema, CRON_FIELDS, type CronCount, type CronCreate, type CronPatch, type CronSearch } from './requests/crons.ts';
+import {
+  cronCountSchema,
+  cronCreateSchema,
+  cronPatchSchema,
+  cronSearchSchema,
+  CRON_FIELDS,
+  type CronCount,
+  type CronCreate,
+  type CronPatch,
+  type CronSearch,
+} from './requests/crons.ts';
 import { definedFields } from './requests/fields.ts';
 import { parseRequest } from './requests/parse.ts';
 import type { RunCreate } from './requests/runs.ts';
@@ -132,7 +142,11 @@ export class CronService {
         }
         // Moving the cron to its next date is the claim to fire it: of several processes, one wins.
         const next = nextRun(parseSchedule(cron.schedule), now);
-        const advanced = await this.#storage.crons.advance(cron.cron_id, cron.next_run_date, { ...cron, next_run_date: next?.toISOString() ?? null, updated_at: now.toISOString() });
+        const advanced = await this.#storage.crons.advance(cron.cron_id, cron.next_run_date, {
+          ...cron,
+          next_run_date: next?.toISOString() ?? null,
+          updated_at: now.toISOString(),
+        });
         if (!advanced) continue;
         try {
           const payload: RunCreate = { ...(cron.payload as Omit<RunCreate, 'assistant_id'>), assistant_id: cron.assistant_id };
@@ -171,4 +185,3 @@ function parseEndTime(value: string | null | undefined): string | null {
   if (Number.isNaN(time)) throw invalidInput(`end_time "${value}" is not a date`, { field: 'end_time' });
   return new Date(time).toISOString();
 }
-

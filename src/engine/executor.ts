@@ -168,13 +168,7 @@ export class RunExecutor {
     }
   }
 
-  async #finish(
-    run: Run,
-    status: RunStatus,
-    state: ThreadState | null,
-    failure: RunOutcome['error'],
-    note?: string,
-  ): Promise<RunOutcome> {
+  async #finish(run: Run, status: RunStatus, state: ThreadState | null, failure: RunOutcome['error'], note?: string): Promise<RunOutcome> {
     const ended: Run = { ...run, status, updated_at: this.#now().toISOString(), error: failure?.message ?? note ?? null };
     await this.#o.storage.runs.put(ended);
     const graphId = String(run.kwargs.config?.configurable?.graph_id ?? '');
@@ -218,14 +212,7 @@ function runInput(run: Run): unknown {
  * LangChain's callback events, which only `streamEvents` gives; otherwise the lighter
  * `stream` is used.
  */
-async function pumpGraph(
-  graph: RunnableGraph,
-  input: unknown,
-  options: Record<string, unknown>,
-  withEvents: boolean,
-  runId: string,
-  translator: StreamTranslator,
-): Promise<void> {
+async function pumpGraph(graph: RunnableGraph, input: unknown, options: Record<string, unknown>, withEvents: boolean, runId: string, translator: StreamTranslator): Promise<void> {
   const subgraphs = options.subgraphs === true;
   const feed = (chunk: unknown) => {
     const parts = chunk as unknown[];

@@ -79,10 +79,7 @@ export class GraphRegistry {
   }
 
   /** For tests and embedding: register graph objects directly. */
-  static fromGraphs(
-    graphs: Record<string, unknown>,
-    options: { checkpointer: BaseCheckpointSaver; store: BaseStore },
-  ): GraphRegistry {
+  static fromGraphs(graphs: Record<string, unknown>, options: { checkpointer: BaseCheckpointSaver; store: BaseStore }): GraphRegistry {
     const registry = new GraphRegistry().attach(options);
     for (const [graphId, value] of Object.entries(graphs)) {
       const entry: GraphEntry = { graphId, file: '<inline>', exportName: graphId, spec: `<inline>:${graphId}` };

@@ -37,7 +37,10 @@ export class LocalScheduler implements RunScheduler {
       await this.#storage.runs.put(run);
       await this.updateThread(run.thread_id, (thread) => options.markThread(thread));
     })();
-    this.#stored.set(run.run_id, storing.catch(() => undefined));
+    this.#stored.set(
+      run.run_id,
+      storing.catch(() => undefined),
+    );
     try {
       await storing;
     } catch (error) {

@@ -135,10 +135,13 @@ export class RunQueue {
 
   #wakeAt(time: number) {
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.pump();
-    }, Math.max(0, time - this.#now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.pump();
+      },
+      Math.max(0, time - this.#now()),
+    );
     this.#timer.unref();
   }
 }

@@ -7,14 +7,7 @@ import type { RunRequest } from './requests/runs.ts';
  * run wins), plus the ids every graph can read in `configurable`. The merged result is
  * stored with the run, so a run restarted after a crash runs exactly as accepted.
  */
-export function buildRun(options: {
-  payload: RunRequest;
-  assistant: Assistant;
-  thread: Thread;
-  strategy: MultitaskStrategy;
-  stateless: boolean;
-  now: Date;
-}): Run {
+export function buildRun(options: { payload: RunRequest; assistant: Assistant; thread: Thread; strategy: MultitaskStrategy; stateless: boolean; now: Date }): Run {
   const { payload, assistant, thread, strategy, stateless, now } = options;
   const runId = uuid7();
   const checkpoint = { ...(payload.checkpoint ?? {}), ...(payload.checkpoint_id ? { checkpoint_id: payload.checkpoint_id } : {}) };

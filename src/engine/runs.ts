@@ -107,7 +107,12 @@ export class RunService {
         markThread: (current) =>
           current.status === 'busy' && current.metadata.graph_id === assistant.graph_id && current.metadata.assistant_id === assistant.assistant_id
             ? null
-            : { ...current, status: 'busy', metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id }, updated_at: this.#now().toISOString() },
+            : {
+                ...current,
+                status: 'busy',
+                metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+                updated_at: this.#now().toISOString(),
+              },
       });
     } catch (error) {
       this.#outcomes.delete(run.run_id);
@@ -271,7 +276,15 @@ export class RunService {
     if (rolledBack) broker.drop(run.run_id);
     else broker.close(run.run_id);
     const thread = await threads.refresh(run.thread_id, { stopped: true, endingRunId: run.run_id });
-    this.finished(run, { run_id: run.run_id, thread_id: run.thread_id, status: 'interrupted', values: thread?.values ?? null, interrupts: [], error: null, rolled_back: rolledBack });
+    this.finished(run, {
+      run_id: run.run_id,
+      thread_id: run.thread_id,
+      status: 'interrupted',
+      values: thread?.values ?? null,
+      interrupts: [],
+      error: null,
+      rolled_back: rolledBack,
+    });
   }
 }
 

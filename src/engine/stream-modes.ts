@@ -50,7 +50,8 @@ export class StreamTranslator {
   chunk(namespace: readonly string[], mode: string, payload: unknown): void {
     switch (mode) {
       case 'messages':
-        return this.#messages(namespace, payload as [MessageLike, Record<string, unknown>]);
+        this.#messages(namespace, payload as [MessageLike, Record<string, unknown>]);
+        return;
       case 'values':
         if (this.#requested.has('messages') && namespace.length === 0) this.#completeFromValues(payload);
         if (this.#requested.has('values')) this.#publish(this.#name('values', namespace), toWire(payload));
@@ -144,8 +145,6 @@ function debugEvent(payload: unknown): unknown {
 function publicConfig(config: Record<string, unknown> | undefined): unknown {
   if (!config) return null;
   const { callbacks: _callbacks, signal: _signal, configurable, ...rest } = config;
-  const visible = Object.fromEntries(
-    Object.entries((configurable ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith('__')),
-  );
+  const visible = Object.fromEntries(Object.entries((configurable ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith('__')));
   return toWire({ ...rest, configurable: visible });
 }

@@ -99,7 +99,7 @@ export class ThreadService {
    * end and the thread's update; it is put right when it is next read.
    */
   async #healed(thread: Thread | null): Promise<Thread | null> {
-    if (!thread || thread.status !== 'busy' || (await this.#hasActiveRuns(thread.thread_id))) return thread;
+    if (thread?.status !== 'busy' || (await this.#hasActiveRuns(thread.thread_id))) return thread;
     return (await this.refresh(thread.thread_id)) ?? thread;
   }
 

@@ -51,7 +51,9 @@ function review(state: typeof ApprovalState.State) {
 
 function act(state: typeof ApprovalState.State) {
   const text =
-    state.decision === 'reject' ? 'Rejected: nothing was sent.' : `${state.decision === 'edit' ? 'Edited and approved' : 'Approved'}. ${state.proposal.replace('Send this', 'Sent this')}`;
+    state.decision === 'reject'
+      ? 'Rejected: nothing was sent.'
+      : `${state.decision === 'edit' ? 'Edited and approved' : 'Approved'}. ${state.proposal.replace('Send this', 'Sent this')}`;
   return { messages: [new AIMessage(text)] };
 }
 

@@ -16,8 +16,4 @@ async function respond(state: typeof MessagesAnnotation.State, config: RunnableC
   return { messages: [reply] };
 }
 
-export const graph = new StateGraph(MessagesAnnotation)
-  .addNode('respond', respond)
-  .addEdge(START, 'respond')
-  .addEdge('respond', END)
-  .compile();
+export const graph = new StateGraph(MessagesAnnotation).addNode('respond', respond).addEdge(START, 'respond').addEdge('respond', END).compile();

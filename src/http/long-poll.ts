@@ -12,11 +12,7 @@ const QUICK_MS = 50;
  * few seconds keeps proxies from timing out, then the JSON (leading whitespace is valid
  * JSON, and the SDK parses it).
  */
-export async function longPollJson(
-  c: Context,
-  produce: () => Promise<unknown>,
-  options: { headers?: Record<string, string>; keepAliveMs?: number } = {},
-): Promise<Response> {
+export async function longPollJson(c: Context, produce: () => Promise<unknown>, options: { headers?: Record<string, string>; keepAliveMs?: number } = {}): Promise<Response> {
   const result = produce().then(
     (value) => ({ value }),
     (error: unknown) => ({ value: { __error__: { error: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) } } }),

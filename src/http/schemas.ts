@@ -26,7 +26,9 @@ const langsmithOnly = (field: string) =>
 const ttlRefused = (what: string) => unsupported(`${what} TTLs are not supported yet${what === 'thread' ? '; delete threads explicitly' : ''}`);
 
 /** The SDK names the thread in a checkpoint too; the thread is the one in the path. */
-const checkpointWithThread = z.strictObject({ ...checkpointSelectorFields, thread_id: nullish(z.string()) }).transform(({ thread_id: _thread, ...selector }) => definedFields(selector));
+const checkpointWithThread = z
+  .strictObject({ ...checkpointSelectorFields, thread_id: nullish(z.string()) })
+  .transform(({ thread_id: _thread, ...selector }) => definedFields(selector));
 /** `checkpoint_during`, the older name of durability: true is `async`, false `exit`. */
 function durabilityOf<T extends { durability?: 'exit' | 'async' | 'sync' | undefined; checkpoint_during?: boolean | undefined }>({ checkpoint_during, ...rest }: T) {
   return { ...rest, durability: rest.durability ?? (checkpoint_during === undefined ? undefined : checkpoint_during ? ('async' as const) : ('exit' as const)) };

@@ -17,10 +17,7 @@ export function jsonContains(haystack: unknown, needle: unknown): boolean {
 }
 
 /** Sorts by one field (ties keep their order) and cuts one page. */
-export function sortAndPage<T>(
-  items: T[],
-  options: { sortBy: keyof T; order: SortOrder; offset: number; limit: number },
-): T[] {
+export function sortAndPage<T>(items: T[], options: { sortBy: keyof T; order: SortOrder; offset: number; limit: number }): T[] {
   const direction = options.order === 'asc' ? 1 : -1;
   const sorted = [...items].sort((a, b) => {
     const left = a[options.sortBy];

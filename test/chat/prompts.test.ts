@@ -88,7 +88,13 @@ describe('chat: interrupts as prompts', () => {
     expect(await click(place, 'U1', 'Approve')).toEqual(['Only U-LEAD, admins can answer this.']);
     const prompt = promptIn(place);
     const whispers: string[] = [];
-    await t.chat.handleAction({ place, user: { id: 'U7', name: 'dee', roles: ['admins'] }, promptId: prompt.promptId, optionIndex: 0, replyPrivately: async (x) => void whispers.push(x) });
+    await t.chat.handleAction({
+      place,
+      user: { id: 'U7', name: 'dee', roles: ['admins'] },
+      promptId: prompt.promptId,
+      optionIndex: 0,
+      replyPrivately: async (x) => void whispers.push(x),
+    });
     expect(whispers).toEqual([]);
   });
 
@@ -136,6 +142,8 @@ describe('chat: interrupts as prompts', () => {
     await t.chat.idle();
     await t.say('{"to": "ceo@example.com", "subject": "Launch"}', { thread: place.thread!, mention: false });
     await t.chat.idle();
-    await eventually(async () => expect((await t.engine.threads.getState(conversation!.thread_id)).values.outcome).toBe('edit:{"action":"send_email","args":{"to":"ceo@example.com","subject":"Launch"}}'));
+    await eventually(async () =>
+      expect((await t.engine.threads.getState(conversation!.thread_id)).values.outcome).toBe('edit:{"action":"send_email","args":{"to":"ceo@example.com","subject":"Launch"}}'),
+    );
   });
 });

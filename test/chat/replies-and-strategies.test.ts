@@ -53,8 +53,17 @@ describe('chat: replies', () => {
       expect(part.length).toBeLessThanOrEqual(150);
       expect((part.match(/```/g) ?? []).length % 2).toBe(0);
     }
-    const rejoined = parts.join('\n').replace(/```(js)?\n?/g, '').replace(/\s+/g, ' ').trim();
-    expect(rejoined).toBe(text.replace(/```(js)?\n?/g, '').replace(/\s+/g, ' ').trim());
+    const rejoined = parts
+      .join('\n')
+      .replace(/```(js)?\n?/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    expect(rejoined).toBe(
+      text
+        .replace(/```(js)?\n?/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   });
 
   it('retries a reply refused with 429 after Retry-After, and with backoff after a 5xx', async () => {
@@ -103,7 +112,9 @@ describe('chat: double texting under 5 rapid messages', () => {
     expect(humans).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
     const replies = t.adapter.texts(place);
     expect(replies).toHaveLength(5);
-    replies.forEach((reply, index) => expect(reply).toContain(`This is message ${index + 1}`));
+    replies.forEach((reply, index) => {
+      expect(reply).toContain(`This is message ${index + 1}`);
+    });
   });
 
   it('a burst delivered all at once (as concurrent requests) is handled in arrival order, none dropped', async () => {

@@ -1,5 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTs, type Child } from '../helpers/child.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
@@ -34,6 +36,28 @@ describe('switchboard start', () => {
     expect(existsSync(join(dataDir, 'assistants.json'))).toBe(true);
     child.process.kill('SIGTERM');
     expect(await child.exited).toBe(0);
+  }, 40_000);
+
+  it('`npx switchboard start` (the package bin) starts the same server', async () => {
+    const temp = makeTempDir();
+    temps.push(temp);
+    const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.switchboard!;
+    const child = spawn(process.execPath, [join(ROOT, bin), 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'), LOG_LEVEL: 'silent', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolvePromise, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const found = /Switchboard is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+        if (found) resolvePromise(found[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+    });
+    expect((await fetch(`${url}/ok`)).status).toBe(200);
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 40_000);
 
   it('refuses a config with mistakes: exit code 2, every problem listed, nothing started', async () => {

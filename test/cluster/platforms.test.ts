@@ -36,13 +36,31 @@ describe.skipIf(!HAS_POSTGRES)('platforms on several processes', () => {
     const other = cluster.processes.find((member) => member !== leader)!;
 
     discord.userMessage({ channel: GENERAL, user: 'ana', content: 'before the hand-over', mention: true });
-    await eventually(() => expect(discord.botMessages(GENERAL).map((message) => message.content).join(' ')).toContain('You said: "before the hand-over"'), 15_000);
+    await eventually(
+      () =>
+        expect(
+          discord
+            .botMessages(GENERAL)
+            .map((message) => message.content)
+            .join(' '),
+        ).toContain('You said: "before the hand-over"'),
+      15_000,
+    );
 
     await leader.kill();
     await eventually(() => expect(discord.identifies).toBe(2), 20_000);
     await eventually(async () => expect(await gatewayOf(other.url)).toBe('ready'), 10_000);
     discord.userMessage({ channel: GENERAL, user: 'ana', content: 'after the hand-over', mention: true });
-    await eventually(() => expect(discord.botMessages(GENERAL).map((message) => message.content).join(' ')).toContain('You said: "after the hand-over"'), 15_000);
+    await eventually(
+      () =>
+        expect(
+          discord
+            .botMessages(GENERAL)
+            .map((message) => message.content)
+            .join(' '),
+        ).toContain('You said: "after the hand-over"'),
+      15_000,
+    );
   }, 90_000);
 
   it('a Slack event delivered to two processes starts one run', async () => {

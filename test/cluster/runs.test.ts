@@ -18,8 +18,7 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
   const p = (index: number) => cluster.processes[index]!.client;
   const humans = (values: Record<string, unknown>) =>
     ((values.messages ?? []) as Array<{ type: string; content: string }>).filter((message) => message.type === 'human').map((message) => message.content);
-  const waitRunning = (threadId: string, runId: string) =>
-    eventually(async () => expect((await p(0).runs.get(threadId, runId)).status).toBe('running'), 15_000);
+  const waitRunning = (threadId: string, runId: string) => eventually(async () => expect((await p(0).runs.get(threadId, runId)).status).toBe('running'), 15_000);
   /** An SDK client of a process other than the one executing the run. */
   const notExecuting = async (runId: string) => {
     const [row] = await cluster.sql<{ owner: string }>('SELECT owner FROM sb_runs WHERE run_id = $1', [runId]);
@@ -31,7 +30,9 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     const runs = new Map<string, Run[]>(threads.map((thread) => [thread.thread_id, []]));
     for (let turn = 0; turn < 4; turn += 1) {
       for (const [i, thread] of threads.entries()) {
-        runs.get(thread.thread_id)!.push(await p((i + turn) % 3).runs.create(thread.thread_id, 'slow', { input: say(`m${turn}`), config: slow(100), multitaskStrategy: 'enqueue' }));
+        runs
+          .get(thread.thread_id)!
+          .push(await p((i + turn) % 3).runs.create(thread.thread_id, 'slow', { input: say(`m${turn}`), config: slow(100), multitaskStrategy: 'enqueue' }));
       }
     }
     for (const [threadId, list] of runs) for (const run of list) await p(2).runs.join(threadId, run.run_id);
@@ -41,7 +42,9 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
       expect(humans(state.values as Record<string, unknown>)).toEqual(['m0', 'm1', 'm2', 'm3']);
       expect((state.values as { steps: string[] }).steps).toEqual(['m0', 'm1', 'm2', 'm3'].flatMap((text) => [`first:${text}`, `second:${text}`]));
     }
-    const stored = await cluster.sql<{ status: string; owner: string }>('SELECT status, owner FROM sb_runs WHERE thread_id = ANY($1::text[])', [threads.map((thread) => thread.thread_id)]);
+    const stored = await cluster.sql<{ status: string; owner: string }>('SELECT status, owner FROM sb_runs WHERE thread_id = ANY($1::text[])', [
+      threads.map((thread) => thread.thread_id),
+    ]);
     expect(stored).toHaveLength(48);
     expect(stored.every((row) => row.status === 'success')).toBe(true);
     // Twelve threads at once are more than one process's four workers: the others took their share.
@@ -57,9 +60,10 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     const thread = await p(0).threads.create();
     const first = await p(0).runs.create(thread.thread_id, 'slow', { input: say('first'), config: slow(1500) });
     await waitRunning(thread.thread_id, first.run_id);
-    const refused = await (await notExecuting(first.run_id))
-      .runs.create(thread.thread_id, 'slow', { input: say('second'), multitaskStrategy: 'reject' })
-      .then(() => null, (error: { status?: number; message?: string }) => error);
+    const refused = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), multitaskStrategy: 'reject' }).then(
+      () => null,
+      (error: { status?: number; message?: string }) => error,
+    );
     expect(refused?.status).toBe(409);
     expect(refused?.message).toContain(first.run_id);
     await p(2).runs.join(thread.thread_id, first.run_id);
@@ -120,7 +124,10 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     }
     expect(run).toBeDefined();
     // Its first step is stored; it is inside the second when the process dies.
-    await eventually(async () => expect(((await p(0).threads.getState(thread.thread_id)).values as { steps?: string[] }).steps?.some((step) => step.startsWith('first:'))).toBe(true), 15_000);
+    await eventually(
+      async () => expect(((await p(0).threads.getState(thread.thread_id)).values as { steps?: string[] }).steps?.some((step) => step.startsWith('first:'))).toBe(true),
+      15_000,
+    );
     await extra.kill();
     const killedAt = Date.now();
     await p(0).runs.join(thread.thread_id, run!.run_id);

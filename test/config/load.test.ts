@@ -85,9 +85,7 @@ describe('config', () => {
     writeFileSync(join(dir, 'graph.ts'), 'export const graph = 1;\n');
     const error = problemsOf(() => loadConfig({ path: file, env: { PORT: 'eighty' } }));
     const keys = error.problems.map((problem) => problem.key);
-    expect(keys).toEqual(
-      expect.arrayContaining(['graphs.missing', 'assistants[0].graph', 'assistants[1]', 'assistants[1].name', 'runs.workers', 'storage.kind', 'PORT']),
-    );
+    expect(keys).toEqual(expect.arrayContaining(['graphs.missing', 'assistants[0].graph', 'assistants[1]', 'assistants[1].name', 'runs.workers', 'storage.kind', 'PORT']));
     expect(error.problems.every((problem) => problem.file === file || problem.file === 'environment')).toBe(true);
     expect(error.message).toContain('problem(s)');
     for (const problem of error.problems) expect(error.message).toContain(problem.message);
@@ -96,7 +94,10 @@ describe('config', () => {
   it('checks graph references and files after the schema: unknown graph, duplicate names, missing module', () => {
     const dir = temp();
     const file = join(dir, 'switchboard.yaml');
-    writeFileSync(file, ['graphs:', '  good: ./graph.ts:graph', '  missing: ./nowhere.ts:graph', 'assistants:', '  - {name: a, graph: ghost}', '  - {name: a, graph: good}'].join('\n'));
+    writeFileSync(
+      file,
+      ['graphs:', '  good: ./graph.ts:graph', '  missing: ./nowhere.ts:graph', 'assistants:', '  - {name: a, graph: ghost}', '  - {name: a, graph: good}'].join('\n'),
+    );
     writeFileSync(join(dir, 'graph.ts'), 'export const graph = 1;\n');
     const error = problemsOf(() => loadConfig({ path: file, env: {} }));
     expect(error.problems.map((problem) => problem.key).sort()).toEqual(['assistants[0].graph', 'assistants[1].name', 'graphs.missing']);

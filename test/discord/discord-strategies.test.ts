@@ -4,7 +4,6 @@ import { eventually } from '../helpers/chat.ts';
 import { BURST, expectCollected, expectInterrupted, expectRolledBack } from '../helpers/strategy-outcomes.ts';
 import { GENERAL, useDiscordHarness } from '../helpers/discord.ts';
 
-
 /** Five messages in a Discord channel that answers every message, sent while the slow assistant answers the first. */
 describe('Discord: every double-texting strategy under 5 rapid messages', () => {
   const h = useDiscordHarness();

@@ -19,13 +19,20 @@ describe('Discord through the real discord.js client', () => {
 
   it('registers /sb with its subcommands in the guild, and reports the gateway in GET /ok', async () => {
     await h.start();
-    const [command] = h.discord.commands.get(h.discord.guildId) as Array<{ name: string; options: Array<{ name: string; options?: Array<{ name: string; autocomplete?: boolean }> }> }>;
+    const [command] = h.discord.commands.get(h.discord.guildId) as Array<{
+      name: string;
+      options: Array<{ name: string; options?: Array<{ name: string; autocomplete?: boolean }> }>;
+    }>;
     expect(command!.name).toBe('sb');
     expect(command!.options.map((option) => option.name)).toEqual(['help', 'list', 'use', 'info', 'new', 'strategy', 'cancel']);
     expect(command!.options.find((option) => option.name === 'use')!.options![0]).toMatchObject({ name: 'assistant', autocomplete: true });
     const ok = await fetch(`${h.t.url}/ok`);
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { platforms: { discord: Record<string, unknown> } }).platforms.discord).toMatchObject({ gateway: 'ready', healthy: true, message_content_intent: true });
+    expect(((await ok.json()) as { platforms: { discord: Record<string, unknown> } }).platforms.discord).toMatchObject({
+      gateway: 'ready',
+      healthy: true,
+      message_content_intent: true,
+    });
   });
 
   it('a mention gets an answer streamed by edits; an answer over 2,000 characters is split, nothing lost, typing shown meanwhile', async () => {
@@ -83,7 +90,13 @@ describe('Discord through the real discord.js client', () => {
     await eventually(() => expect(texts(GENERAL).at(-1)).toContain(FINAL), 10_000);
     const threadBefore = (await conversationOf(GENERAL))!.thread_id;
 
-    const suggest = h.discord.slashCommand({ channel: GENERAL, user: 'ana', sub: 'use', autocomplete: true, options: [{ name: 'assistant', type: 3, value: 'tw', focused: true }] });
+    const suggest = h.discord.slashCommand({
+      channel: GENERAL,
+      user: 'ana',
+      sub: 'use',
+      autocomplete: true,
+      options: [{ name: 'assistant', type: 3, value: 'tw', focused: true }],
+    });
     await eventually(() => expect(suggest.callbacks).toHaveLength(1));
     expect(suggest.callbacks[0]!.type).toBe(8);
     expect((suggest.callbacks[0]!.data!.choices as Array<{ name: string; value: string }>)[0]).toEqual({ name: 'tweet — Writes a tweet', value: 'tweet' });

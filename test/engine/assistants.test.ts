@@ -65,9 +65,7 @@ describe('assistants', () => {
   it('refuses an assistant for an unknown graph and a duplicate id, and deletes', async () => {
     await expect(engine.assistants.create({ graph_id: 'nope' })).rejects.toSatisfy((error) => isSwitchboardError(error, 'invalid_input'));
     const created = await engine.assistants.create({ graph_id: 'chat', name: 'x' });
-    await expect(engine.assistants.create({ graph_id: 'chat', assistant_id: created.assistant_id })).rejects.toSatisfy((error) =>
-      isSwitchboardError(error, 'conflict'),
-    );
+    await expect(engine.assistants.create({ graph_id: 'chat', assistant_id: created.assistant_id })).rejects.toSatisfy((error) => isSwitchboardError(error, 'conflict'));
     const same = await engine.assistants.create({ graph_id: 'chat', assistant_id: created.assistant_id, if_exists: 'do_nothing' });
     expect(same.assistant_id).toBe(created.assistant_id);
     await engine.assistants.delete(created.assistant_id);

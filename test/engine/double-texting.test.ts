@@ -56,8 +56,10 @@ describe('double texting', () => {
     const order = humanTexts(outcomes.at(-1)!.values);
     expect(order).toHaveLength(BURST);
     // Each run saw exactly the runs accepted before it, in acceptance order.
-    outcomes.forEach((outcome, position) => expect(humanTexts(outcome.values)).toEqual(order.slice(0, position + 1)));
-    const steps = (outcomes.at(-1)!.values!.steps as string[]);
+    outcomes.forEach((outcome, position) => {
+      expect(humanTexts(outcome.values)).toEqual(order.slice(0, position + 1));
+    });
+    const steps = outcomes.at(-1)!.values!.steps as string[];
     expect(steps).toEqual(order.flatMap((text) => [`first:${text}`, `second:${text}`]));
     await assertNothingLeftRunning(thread.thread_id);
   });

@@ -55,7 +55,12 @@ describe('runs', () => {
 
   it('a live subscriber sees events as they are produced, before the run ends', async () => {
     const thread = await engine.threads.create();
-    const run = await engine.runs.create(thread.thread_id, { assistant_id: 'slow', input: userMessage('live'), stream_mode: ['updates'], config: { configurable: { delay_ms: 300 } } });
+    const run = await engine.runs.create(thread.thread_id, {
+      assistant_id: 'slow',
+      input: userMessage('live'),
+      stream_mode: ['updates'],
+      config: { configurable: { delay_ms: 300 } },
+    });
     const seen: string[] = [];
     for await (const event of engine.runs.stream(thread.thread_id, run.run_id)) {
       if (event.event === 'updates') {

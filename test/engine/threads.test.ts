@@ -83,9 +83,7 @@ describe('threads', () => {
   it('refuses a state update while a run is in flight', async () => {
     const thread = await engine.threads.create();
     const run = await engine.runs.create(thread.thread_id, { assistant_id: 'slow', input: userMessage('x'), config: { configurable: { delay_ms: 300 } } });
-    await expect(engine.threads.updateState(thread.thread_id, { values: { steps: ['no'] } })).rejects.toSatisfy((error) =>
-      isSwitchboardError(error, 'conflict'),
-    );
+    await expect(engine.threads.updateState(thread.thread_id, { values: { steps: ['no'] } })).rejects.toSatisfy((error) => isSwitchboardError(error, 'conflict'));
     await engine.runs.join(thread.thread_id, run.run_id);
   });
 

@@ -55,14 +55,18 @@ export class FakeSlack {
   url = '';
 
   async start(): Promise<void> {
-    this.#server = await listenWithWebSocket(async (req, res) => void (await this.#handle(req, res)), '/socket', (socket) => {
-      this.#socket = socket;
-      socket.on('message', (raw) => {
-        const frame = JSON.parse(String(raw)) as { envelope_id?: string; payload?: unknown };
-        if (frame.envelope_id) this.#acks.get(frame.envelope_id)?.(frame.payload);
-      });
-      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
-    });
+    this.#server = await listenWithWebSocket(
+      async (req, res) => void (await this.#handle(req, res)),
+      '/socket',
+      (socket) => {
+        this.#socket = socket;
+        socket.on('message', (raw) => {
+          const frame = JSON.parse(String(raw)) as { envelope_id?: string; payload?: unknown };
+          if (frame.envelope_id) this.#acks.get(frame.envelope_id)?.(frame.payload);
+        });
+        socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+      },
+    );
     this.url = this.#server.url;
   }
 
@@ -178,7 +182,14 @@ export class FakeSlack {
       }
       case 'chat.postMessage': {
         const ts = this.#nextTs();
-        this.messages.push({ channel, ts, thread_ts: args.thread_ts as string | undefined, text: String(args.text ?? ''), blocks: args.blocks as unknown[] | undefined, user: this.botUserId });
+        this.messages.push({
+          channel,
+          ts,
+          thread_ts: args.thread_ts as string | undefined,
+          text: String(args.text ?? ''),
+          blocks: args.blocks as unknown[] | undefined,
+          user: this.botUserId,
+        });
         return { ok: true, channel, ts, message: { text: args.text, ts } };
       }
       case 'chat.update': {
@@ -232,13 +243,11 @@ function safeJson(value: string): unknown {
 export const SIGNING_SECRET = 'fake-signing-secret-0123456789';
 
 /** Posts a request to the app's /slack/events as Slack does: signed with the signing secret. */
-export async function postSigned(
-  url: string,
-  body: string,
-  options: { contentType?: string; secret?: string; timestamp?: number; retryNum?: number } = {},
-): Promise<Response> {
+export async function postSigned(url: string, body: string, options: { contentType?: string; secret?: string; timestamp?: number; retryNum?: number } = {}): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const signature = `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest('hex')}`;
   return fetch(url, {
     method: 'POST',
     headers: {
@@ -254,7 +263,17 @@ export async function postSigned(
 let eventCounter = 0;
 
 /** An Events API callback for a user message (an app_mention when `mention`). */
-export function messageEvent(o: { channel?: string; user?: string; text: string; ts: string; thread_ts?: string; mention?: boolean; channelType?: string; botId?: string; eventId?: string }) {
+export function messageEvent(o: {
+  channel?: string;
+  user?: string;
+  text: string;
+  ts: string;
+  thread_ts?: string;
+  mention?: boolean;
+  channelType?: string;
+  botId?: string;
+  eventId?: string;
+}) {
   const event: Record<string, unknown> = {
     type: o.mention ? 'app_mention' : 'message',
     user: o.user ?? 'U1',

@@ -11,7 +11,10 @@ export interface TestChat {
   chat: ChatService;
   adapter: MemoryChatAdapter;
   /** A message from a user in a channel (a new top-level message unless `thread` is given). */
-  say(text: string, options?: Partial<{ user: string; name: string; channel: string; thread: string; ts: string; mention: boolean; direct: boolean; eventId: string; bot: boolean }>): Promise<Place>;
+  say(
+    text: string,
+    options?: Partial<{ user: string; name: string; channel: string; thread: string; ts: string; mention: boolean; direct: boolean; eventId: string; bot: boolean }>,
+  ): Promise<Place>;
   restart(): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -79,10 +79,14 @@ describe('HTTP errors, limits and auth', () => {
 
   it('cancel answers 202, or 204 when asked to wait', async () => {
     const thread = (await (await call('/threads', json({}))).json()) as { thread_id: string };
-    const run = (await (await call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', config: { configurable: { delay_ms: 5000 } } }))).json()) as { run_id: string };
+    const run = (await (await call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', config: { configurable: { delay_ms: 5000 } } }))).json()) as {
+      run_id: string;
+    };
     const noWait = await call(`/threads/${thread.thread_id}/runs/${run.run_id}/cancel?wait=0&action=interrupt`, { method: 'POST' });
     expect(noWait.status).toBe(202);
-    const run2 = (await (await call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', config: { configurable: { delay_ms: 5000 } } }))).json()) as { run_id: string };
+    const run2 = (await (await call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', config: { configurable: { delay_ms: 5000 } } }))).json()) as {
+      run_id: string;
+    };
     const waited = await call(`/threads/${thread.thread_id}/runs/${run2.run_id}/cancel?wait=1&action=rollback`, { method: 'POST' });
     expect(waited.status).toBe(204);
     const bad = await call(`/threads/${thread.thread_id}/runs/${run2.run_id}/cancel?action=explode`, { method: 'POST' });

@@ -15,7 +15,7 @@ describe("a user's own LangGraph project", () => {
     for (const temp of temps.splice(0)) temp.cleanup();
   });
 
-  it('SWITCHBOARD_CONFIG=langgraph.json serves that project\'s graphs, each with a default assistant, to the SDK', async () => {
+  it("SWITCHBOARD_CONFIG=langgraph.json serves that project's graphs, each with a default assistant, to the SDK", async () => {
     const temp = makeTempDir();
     temps.push(temp);
     const child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {

@@ -14,7 +14,18 @@ interface Manifest {
 }
 
 // What the adapter calls and listens to, and the scope each needs.
-const SCOPES_NEEDED = ['app_mentions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history', 'chat:write', 'commands', 'reactions:write', 'users:read', 'assistant:write'];
+const SCOPES_NEEDED = [
+  'app_mentions:read',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'mpim:history',
+  'chat:write',
+  'commands',
+  'reactions:write',
+  'users:read',
+  'assistant:write',
+];
 const EVENTS_NEEDED = ['app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim'];
 
 describe('the Slack app manifests in config/', () => {

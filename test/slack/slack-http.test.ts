@@ -55,7 +55,10 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(opened.args).toMatchObject({ channel: 'C-AI', thread_ts: root, recipient_user_id: 'U1', recipient_team_id: 'T1' });
     expect(h.slack.callsOf('chat.appendStream').length).toBeGreaterThan(1);
     expect(lastText('C-AI', root)).toMatch(/^You said: "stream natively"/);
-    const statuses = h.slack.callsOf('assistant.threads.setStatus').filter((call) => call.args.channel_id === 'C-AI').map((call) => call.args.status);
+    const statuses = h.slack
+      .callsOf('assistant.threads.setStatus')
+      .filter((call) => call.args.channel_id === 'C-AI')
+      .map((call) => call.args.status);
     expect(statuses).toEqual(['is thinking…', '']);
   });
 
@@ -170,7 +173,9 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
       await send(messageEvent({ text: '<@UBOT> ship the release', ts: root, mention: true }));
       await eventually(() => expect(h.slack.thread('C1', root).some((message) => message.blocks)).toBe(true), 10_000);
       const prompt = h.slack.thread('C1', root).find((message) => message.blocks)!;
-      const actions = (prompt.blocks as Array<{ type: string; elements?: Array<{ action_id: string; text: { text: string }; style?: string }> }>).find((block) => block.type === 'actions')!;
+      const actions = (prompt.blocks as Array<{ type: string; elements?: Array<{ action_id: string; text: { text: string }; style?: string }> }>).find(
+        (block) => block.type === 'actions',
+      )!;
       return { root, prompt, buttons: actions.elements! };
     }
     const clickAs = (user: string, name: string, actionId: string, root: string, messageTs: string) =>

@@ -44,7 +44,9 @@ describe('Slack: every double-texting strategy under 5 rapid messages', () => {
     const { humans, replies } = await burst('enqueue');
     expect(humans).toEqual(BURST);
     expect(replies).toHaveLength(5);
-    replies.forEach((reply, index) => expect(reply).toMatch(new RegExp(`^You said: "${BURST[index]}". This is message ${index + 1}`)));
+    replies.forEach((reply, index) => {
+      expect(reply).toMatch(new RegExp(`^You said: "${BURST[index]}". This is message ${index + 1}`));
+    });
   });
 
   it('reject: the first run is kept, the other four senders are told privately (postEphemeral)', async () => {

@@ -97,7 +97,9 @@ export function storageContract(name: string, setup: StorageSetup): void {
       });
 
       it('searches by graph, name and metadata containment, with sorting and pages', async () => {
-        await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'Alpha', graph_id: 'a', metadata: { team: { name: 'red' }, tags: ['x', 'y'] }, created_at: iso(1) }));
+        await storage.assistants.create(
+          assistant(crypto.randomUUID(), { name: 'Alpha', graph_id: 'a', metadata: { team: { name: 'red' }, tags: ['x', 'y'] }, created_at: iso(1) }),
+        );
         await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'Beta', graph_id: 'b', metadata: { team: { name: 'blue' } }, created_at: iso(2) }));
         await storage.assistants.create(assistant(crypto.randomUUID(), { name: 'alphabet', graph_id: 'a', created_at: iso(3) }));
         expect((await storage.assistants.search({ graph_id: 'a', limit: 10, offset: 0 })).total).toBe(2);

@@ -16,7 +16,7 @@ function listen(url: string) {
     let buffer = '';
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
-      let end;
+      let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
@@ -26,7 +26,13 @@ function listen(url: string) {
       }
     }
   })().catch(() => undefined);
-  return { events, close: () => (aborter.abort(), done) };
+  return {
+    events,
+    close: () => {
+      aborter.abort();
+      return done;
+    },
+  };
 }
 
 describe('the web playground over HTTP', () => {
@@ -35,7 +41,8 @@ describe('the web playground over HTTP', () => {
     await t?.dispose();
     t = undefined;
   });
-  const post = (path: string, body: unknown) => fetch(`${t!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${t!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('serves the page at / with everything from this server (no CDN, no external font) and a strict CSP', async () => {
     t = await startTestSwitchboard();
@@ -83,9 +90,13 @@ describe('the web playground over HTTP', () => {
     expect(sent.status).toBe(201);
     const message = (await sent.json()) as { id: string };
     await eventually(() => expect(stream.events.filter((event) => event.event === 'status').map((event) => event.data.busy)).toEqual([true, false]), 10_000);
-    const replyEdits = stream.events.filter((event) => event.event === 'message' && (event.data.message as { thread: string }).thread === message.id).map((event) => (event.data.message as { markdown: string }).markdown);
+    const replyEdits = stream.events
+      .filter((event) => event.event === 'message' && (event.data.message as { thread: string }).thread === message.id)
+      .map((event) => (event.data.message as { markdown: string }).markdown);
     expect(replyEdits.length).toBeGreaterThan(3);
-    replyEdits.slice(1).forEach((text, index) => expect(text.startsWith(replyEdits[index]!.trim())).toBe(true));
+    replyEdits.slice(1).forEach((text, index) => {
+      expect(text.startsWith(replyEdits[index]!.trim())).toBe(true);
+    });
     expect(replyEdits.at(-1)).toContain('You said: "hello"');
 
     await post('/playground/api/channels/general/messages', { user: 'bo', text: '/sb list' });

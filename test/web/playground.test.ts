@@ -49,7 +49,9 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     expect(await ana.info('assistant')).toContain('slowtalker');
     expect(await ana.info('thread')).toMatch(/^[0-9a-f-]{36}$/);
     // The thread's state, as JSON from the LangGraph API, is one click away.
-    const state = (await (await fetch(`${t!.url}${await ana.page.locator('[data-testid=link-state]').getAttribute('href')}`)).json()) as { values: { messages: Array<{ content: string }> } };
+    const state = (await (await fetch(`${t!.url}${await ana.page.locator('[data-testid=link-state]').getAttribute('href')}`)).json()) as {
+      values: { messages: Array<{ content: string }> };
+    };
     expect(state.values.messages.at(-1)!.content).toContain('You said: "tell me about onboarding"');
   });
 
@@ -110,7 +112,11 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     }, thread);
     await bo.page.evaluate(
       async ([id, promptId]) =>
-        fetch('/playground/api/actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ana', channel: 'general', thread: id, promptId, optionIndex: 0 }) }),
+        fetch('/playground/api/actions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'ana', channel: 'general', thread: id, promptId, optionIndex: 0 }),
+        }),
       [thread, prompt] as const,
     );
     await eventually(async () => expect((await ana.texts(ana.notices)).join(' ')).toContain('Already answered by ana (Reject)'));
@@ -133,7 +139,9 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
   it('rapid messages under interrupt: the answer in flight stops, the newest is answered in full', async () => {
     const ana = await open('ana', { chat: { assistant: 'slowtalker', strategy: 'interrupt' } });
     await ana.say('first');
-    await ana.page.waitForFunction(() => (document.querySelector('[data-testid=thread-messages] [data-author=switchboard]')?.textContent ?? '').includes('You said'), null, { timeout: 10_000 });
+    await ana.page.waitForFunction(() => (document.querySelector('[data-testid=thread-messages] [data-author=switchboard]')?.textContent ?? '').includes('You said'), null, {
+      timeout: 10_000,
+    });
     await ana.reply('second');
     await ana.reply('third');
     await eventually(async () => expect(await ana.lastReply()).toMatch(/You said: "third".*I am Switchboard's built-in offline model/), 20_000);

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { limit, nullish, offset, record } from './fields.ts';
 
 /** A namespace of the long-term memory store: labels without periods (the API joins them with periods). */
-export const namespace = z.array(z.string().min(1, 'namespace labels cannot be empty').regex(/^[^.]*$/, 'namespace labels cannot contain periods'));
+export const namespace = z.array(
+  z
+    .string()
+    .min(1, 'namespace labels cannot be empty')
+    .regex(/^[^.]*$/, 'namespace labels cannot contain periods'),
+);
 
 export const storePutSchema = z.strictObject({ namespace: namespace.min(1, 'namespace is required'), key: z.string().min(1), value: record });
 export const storeDeleteSchema = z.strictObject({ namespace, key: z.string().min(1) });

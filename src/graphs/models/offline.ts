@@ -32,11 +32,7 @@ export class OfflineChatModel extends BaseChatModel {
     return { generations: [{ text, message: new AIMessage(text) }] };
   }
 
-  override async *_streamResponseChunks(
-    messages: BaseMessage[],
-    options: this['ParsedCallOptions'],
-    runManager?: CallbackManagerForLLMRun,
-  ): AsyncGenerator<ChatGenerationChunk> {
+  override async *_streamResponseChunks(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatGenerationChunk> {
     for (const token of tokenize(composeReply(messages))) {
       options.signal?.throwIfAborted();
       if (this.tokenDelayMs > 0) await sleep(this.tokenDelayMs, options.signal);
@@ -59,7 +55,10 @@ function composeReply(messages: BaseMessage[]): string {
   const style = textOf(system).toLowerCase();
   const turn = humans.length;
   if (style.includes('tweet')) {
-    const words = last.split(/\s+/).filter((word) => word.length > 3).slice(0, 2);
+    const words = last
+      .split(/\s+/)
+      .filter((word) => word.length > 3)
+      .slice(0, 2);
     const tags = words.map((word) => `#${word.replace(/[^\p{L}\p{N}]/gu, '')}`).join(' ');
     return `${capitalize(last)}: short, sharp and worth sharing. ${tags}`.slice(0, 280).trim();
   }
@@ -88,9 +87,7 @@ function composeReply(messages: BaseMessage[]): string {
 function textOf(message: BaseMessage | undefined): string {
   if (!message) return '';
   if (typeof message.content === 'string') return message.content;
-  return message.content
-    .map((part) => (typeof part === 'string' ? part : 'text' in part && typeof part.text === 'string' ? part.text : ''))
-    .join('');
+  return message.content.map((part) => (typeof part === 'string' ? part : 'text' in part && typeof part.text === 'string' ? part.text : '')).join('');
 }
 
 function capitalize(text: string): string {

@@ -31,9 +31,7 @@ export function threadRoutes(engine: Engine): Hono {
   });
   app.post('/threads/:thread_id/copy', async (c) => c.json(await threads.copy(c.req.param('thread_id'))));
 
-  app.get('/threads/:thread_id/state', async (c) =>
-    c.json(await threads.getState(c.req.param('thread_id'), { subgraphs: query.bool(c, 'subgraphs') ?? false })),
-  );
+  app.get('/threads/:thread_id/state', async (c) => c.json(await threads.getState(c.req.param('thread_id'), { subgraphs: query.bool(c, 'subgraphs') ?? false })));
   app.get('/threads/:thread_id/state/:checkpoint_id', async (c) =>
     c.json(
       await threads.getState(c.req.param('thread_id'), {
@@ -54,9 +52,7 @@ export function threadRoutes(engine: Engine): Hono {
   });
   app.get('/threads/:thread_id/history', async (c) => {
     const before = c.req.query('before');
-    return c.json(
-      await threads.history(c.req.param('thread_id'), { limit: query.int(c, 'limit', { min: 1, max: 10_000 }) ?? 10, ...(before ? { before } : {}) }),
-    );
+    return c.json(await threads.history(c.req.param('thread_id'), { limit: query.int(c, 'limit', { min: 1, max: 10_000 }) ?? 10, ...(before ? { before } : {}) }));
   });
   app.post('/threads/:thread_id/history', async (c) => c.json(await threads.history(c.req.param('thread_id'), await readBody(c, historyBody))));
   return app;

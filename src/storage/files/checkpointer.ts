@@ -142,12 +142,7 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
     }
   }
 
-  override async put(
-    config: RunnableConfig,
-    checkpoint: Checkpoint,
-    metadata: CheckpointMetadata,
-    newVersions: ChannelVersions = {},
-  ): Promise<RunnableConfig> {
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions = {}): Promise<RunnableConfig> {
     const threadId = config.configurable?.thread_id as string | undefined;
     if (threadId === undefined) throw invalidInput('cannot store a checkpoint without configurable.thread_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
@@ -197,9 +192,7 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
     if (threadId === undefined) throw invalidInput('cannot store writes without configurable.thread_id');
     if (checkpointId === undefined) throw invalidInput('cannot store writes without configurable.checkpoint_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
-    const values: WriteValue[] = await Promise.all(
-      writes.map(async ([channel, value], idx) => ({ idx: writeIndex(channel, idx), ch: channel, v: await this.#dump(value) })),
-    );
+    const values: WriteValue[] = await Promise.all(writes.map(async ([channel, value], idx) => ({ idx: writeIndex(channel, idx), ch: channel, v: await this.#dump(value) })));
     const journal = this.#pool.getOrCreate(threadId);
     const existing = journal.writes(ns, checkpointId);
     // Regular writes are kept as first stored (a retried task must not change them);

@@ -41,9 +41,7 @@ export class JournalRunRepo implements RunRepo {
 
   async listByThread(threadId: string, query: RunQuery): Promise<Run[]> {
     const runs = (this.#pool.get(threadId)?.runs() ?? []).filter(
-      (run) =>
-        (query.status === undefined || run.status === query.status) &&
-        (query.metadata === undefined || jsonContains(run.metadata, query.metadata)),
+      (run) => (query.status === undefined || run.status === query.status) && (query.metadata === undefined || jsonContains(run.metadata, query.metadata)),
     );
     // Newest first, as the Platform lists them. Run ids are time-ordered (uuid7), so they
     // break the ties of runs accepted within one millisecond.

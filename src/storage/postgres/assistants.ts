@@ -21,10 +21,15 @@ export class PgAssistantRepo implements AssistantRepo {
   async create(assistant: Assistant): Promise<void> {
     try {
       await this.#db.transaction(async (client) => {
-        await client.query(
-          'INSERT INTO sb_assistants (assistant_id, graph_id, name, metadata, created_at, updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-          [assistant.assistant_id, assistant.graph_id, assistant.name, assistant.metadata, assistant.created_at, assistant.updated_at, assistant],
-        );
+        await client.query('INSERT INTO sb_assistants (assistant_id, graph_id, name, metadata, created_at, updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          assistant.assistant_id,
+          assistant.graph_id,
+          assistant.name,
+          assistant.metadata,
+          assistant.created_at,
+          assistant.updated_at,
+          assistant,
+        ]);
         await client.query('INSERT INTO sb_assistant_versions (assistant_id, version, doc) VALUES ($1, $2, $3)', [assistant.assistant_id, assistant.version, toVersion(assistant)]);
       });
     } catch (error) {

@@ -17,10 +17,11 @@ class PgCollection<T> implements Collection<T> {
   }
 
   async put(key: string, value: T): Promise<void> {
-    await this.#db.query(
-      'INSERT INTO sb_chat (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET value = EXCLUDED.value',
-      [this.#name, key, JSON.stringify(value)],
-    );
+    await this.#db.query('INSERT INTO sb_chat (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET value = EXCLUDED.value', [
+      this.#name,
+      key,
+      JSON.stringify(value),
+    ]);
   }
 
   async delete(key: string): Promise<void> {

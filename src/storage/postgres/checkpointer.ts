@@ -108,7 +108,10 @@ export class PgCheckpointSaver extends BaseCheckpointSaver implements ThreadChec
     const wanted = getCheckpointId(config);
     const { rows } = wanted
       ? await this.#db.query<CheckpointRow>(`SELECT ${TUPLE_COLUMNS} FROM sb_checkpoints c WHERE c.thread_id = $1 AND c.ns = $2 AND c.checkpoint_id = $3`, [threadId, ns, wanted])
-      : await this.#db.query<CheckpointRow>(`SELECT ${TUPLE_COLUMNS} FROM sb_checkpoints c WHERE c.thread_id = $1 AND c.ns = $2 ORDER BY c.checkpoint_id DESC LIMIT 1`, [threadId, ns]);
+      : await this.#db.query<CheckpointRow>(`SELECT ${TUPLE_COLUMNS} FROM sb_checkpoints c WHERE c.thread_id = $1 AND c.ns = $2 ORDER BY c.checkpoint_id DESC LIMIT 1`, [
+          threadId,
+          ns,
+        ]);
     return rows[0] ? this.#toTuple(rows[0]) : undefined;
   }
 

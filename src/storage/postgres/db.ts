@@ -82,7 +82,11 @@ export class Db {
 
   /** A connection of its own, outside the pool (LISTEN, session locks). */
   dedicatedClient(): pg.Client {
-    const client = new pg.Client({ connectionString: this.#options.url, application_name: this.#options.applicationName ?? 'switchboard', options: `-c search_path=${this.schema}` });
+    const client = new pg.Client({
+      connectionString: this.#options.url,
+      application_name: this.#options.applicationName ?? 'switchboard',
+      options: `-c search_path=${this.schema}`,
+    });
     client.on('error', () => undefined);
     return client;
   }

@@ -82,5 +82,14 @@ export async function putThread(sql: Sql, thread: Thread): Promise<void> {
 
 function columns(thread: Thread): unknown[] {
   const { values, metadata, ...doc } = thread;
-  return [thread.thread_id, thread.status, JSON.stringify(metadata), values === null ? null : JSON.stringify(values), thread.created_at, thread.updated_at, thread.state_updated_at ?? null, doc];
+  return [
+    thread.thread_id,
+    thread.status,
+    JSON.stringify(metadata),
+    values === null ? null : JSON.stringify(values),
+    thread.created_at,
+    thread.updated_at,
+    thread.state_updated_at ?? null,
+    doc,
+  ];
 }

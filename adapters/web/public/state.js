@@ -1,0 +1,40 @@
+// The playground page's state and its calls to the server.
+
+export const $ = (id) => document.getElementById(id);
+export const NAME_KEY = 'switchboard.name';
+
+export const state = {
+  me: localStorage.getItem(NAME_KEY) ?? 'guest',
+  command: '/sb',
+  channels: [],
+  channel: 'general',
+  thread: null,
+  /** id -> message, for the open channel (its threads' replies included). */
+  messages: new Map(),
+  /** Root ids of the open channel's conversations with a run in flight. */
+  busy: new Set(),
+  /** Private notices for me in the open channel: { id, thread, markdown }. */
+  ephemerals: [],
+};
+
+// ------------------------------------------------------------------ server calls
+
+export async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const problems = Array.isArray(data.errors) ? data.errors.map((e) => `${e.field ? `${e.field}: ` : ''}${e.message}`).join('; ') : '';
+    throw new Error(problems || data.detail || `${response.status} ${response.statusText}`);
+  }
+  return data;
+}
+
+export function showError(message) {
+  const box = $('error');
+  box.textContent = message;
+  box.hidden = !message;
+}
