@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Channel, type DiscordUser, type Interaction, type StoredMessage, wireMessage, wireWebhookMessage } from './discord-wire.ts';
+
+/**
+ * The fake Discord's REST API: the routes Switchboard calls, each call recorded (for tests to
+ * look at or wait for), and 429s a test can script ahead of a route.
+ */
+
+export interface DiscordCall {
+  method: string;
+  path: string;
+  body: Record<string, unknown> | null;
+  at: number;
+}
+
+/** What the REST routes read and change of the fake. */
+export interface RestHost {
+  readonly url: string;
+  readonly botUser: DiscordUser;
+  readonly applicationId: string;
+  readonly channels: Map<string, Channel>;
+  readonly messages: Map<string, StoredMessage>;
+  readonly interactions: Map<string, Interaction>;
+  readonly commands: Map<string, unknown[]>;
+  snowflake(): string;
+  dispatch(t: string, d: unknown): void;
+}
+
+export class DiscordRest {
+  readonly calls: DiscordCall[] = [];
+  readonly #host: RestHost;
+  readonly #failures = new Map<string, Array<{ status: number; retryAfter: number }>>();
+  readonly #failureRoutes = new Map<string, RegExp>();
+  readonly #waiters = new Set<{ match: (call: DiscordCall) => boolean; resolve: (call: DiscordCall) => void }>();
+
+  constructor(host: RestHost) {
+    this.#host = host;
+  }
+
+  failNext(route: RegExp, failures: Array<{ status: number; retryAfter: number }>): void {
+    const key = route.source;
+    this.#failures.set(key, [...(this.#failures.get(key) ?? []), ...failures]);
+    this.#failureRoutes.set(key, route);
+  }
+
+  nextCall(match: (call: DiscordCall) => boolean): Promise<DiscordCall> {
+    return new Promise((resolve) => this.#waiters.add({ match, resolve }));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk) => (data += String(chunk)));
+      req.on('end', () => resolve(data));
+    });
+    const method = req.method ?? 'GET';
+    const path = decodeURIComponent((req.url ?? '').split('?')[0]!).replace(/^\/api\/v\d+/, '');
+    const body = raw ? (safeJson(raw) as Record<string, unknown>) : null;
+    const call: DiscordCall = { method, path, body, at: Date.now() };
+    this.calls.push(call);
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.match(call)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(call);
+      }
+    }
+    const route = `${method} ${path}`;
+    for (const [key, pattern] of this.#failureRoutes) {
+      const pending = this.#failures.get(key);
+      if (pending?.length && pattern.test(route)) {
+        const failure = pending.shift()!;
+        res.writeHead(failure.status, {
+          'content-type': 'application/json',
+          'retry-after': String(failure.retryAfter),
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(failure.retryAfter),
+          'x-ratelimit-bucket': 'fake-bucket',
+          'x-ratelimit-scope': 'user',
+        });
+        res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }));
+        return;
+      }
+    }
+    const answer = this.#answer(method, path, body ?? {});
+    if (answer === undefined) {
+      res.writeHead(204).end();
+      return;
+    }
+    const [status, payload] = answer;
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '4',
+      'x-ratelimit-reset-after': '1',
+      'x-ratelimit-bucket': 'fake-bucket',
+    });
+    res.end(JSON.stringify(payload));
+  }
+
+  #answer(method: string, path: string, body: Record<string, unknown>): [number, unknown] | undefined {
+    const host = this.#host;
+    let match: RegExpExecArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      return [200, { url: `${host.url.replace('http', 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }];
+    }
+    if (method === 'GET' && path === '/users/@me') return [200, host.botUser];
+    if ((match = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path)) && method === 'PUT') {
+      const commands = (body as unknown as Array<Record<string, unknown>>).map((command) => ({
+        ...command,
+        id: host.snowflake(),
+        application_id: host.applicationId,
+        version: host.snowflake(),
+        type: 1,
+        ...(match![2] ? { guild_id: match![2] } : {}),
+      }));
+      host.commands.set(match[2] ?? 'global', commands);
+      return [200, commands];
+    }
+    if ((match = /^\/channels\/(\d+)$/.exec(path)) && method === 'GET') {
+      const channel = host.channels.get(match[1]!);
+      return channel ? [200, channel] : [404, { message: 'Unknown Channel', code: 10003 }];
+    }
+    if ((match = /^\/channels\/(\d+)\/typing$/.exec(path)) && method === 'POST') return undefined;
+    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
+      const channel = host.channels.get(match[1]!);
+      if (!channel) return [404, { message: 'Unknown Channel', code: 10003 }];
+      const content = String(body.content ?? '');
+      if (content.length > 2000)
+        return [
+          400,
+          { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } },
+        ];
+      const message: StoredMessage = {
+        id: host.snowflake(),
+        channel_id: channel.id,
+        ...(channel.guild_id ? { guild_id: channel.guild_id } : {}),
+        author: host.botUser,
+        content,
+        components: (body.components as unknown[]) ?? [],
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        ...(body.message_reference ? { message_reference: body.message_reference } : {}),
+      };
+      host.messages.set(message.id, message);
+      host.dispatch('MESSAGE_CREATE', wireMessage(message, host.channels));
+      return [200, wireMessage(message, host.channels)];
+    }
+    if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      const message = host.messages.get(match[2]!);
+      if (!message || message.channel_id !== match[1]) return [404, { message: 'Unknown Message', code: 10008 }];
+      if (body.content !== undefined) {
+        if (String(body.content).length > 2000) return [400, { message: 'Invalid Form Body', code: 50035 }];
+        message.content = String(body.content);
+      }
+      if (body.components !== undefined) message.components = body.components as unknown[];
+      message.edited_timestamp = new Date().toISOString();
+      return [200, wireMessage(message, host.channels)];
+    }
+    if ((match = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST') {
+      const parent = host.channels.get(match[1]!);
+      const message = host.messages.get(match[2]!);
+      if (!parent || !message) return [404, { message: 'Unknown Message', code: 10008 }];
+      const thread: Channel = {
+        id: message.id,
+        type: 11,
+        guild_id: parent.guild_id!,
+        parent_id: parent.id,
+        name: String(body.name ?? 'thread'),
+        owner_id: host.botUser.id,
+        message_count: 0,
+        member_count: 1,
+        rate_limit_per_user: 0,
+        flags: 0,
+        thread_metadata: { archived: false, auto_archive_duration: Number(body.auto_archive_duration ?? 1440), archive_timestamp: new Date().toISOString(), locked: false },
+      };
+      host.channels.set(thread.id, thread);
+      host.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+      return [201, thread];
+    }
+    if ((match = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path)) && method === 'POST') {
+      const interaction = host.interactions.get(decodeURIComponent(match[2]!));
+      if (!interaction) return [404, { message: 'Unknown interaction', code: 10062 }];
+      interaction.callbacks.push(body as { type: number; data?: Record<string, unknown> });
+      if (body.type === 4) interaction.original = (body.data as Record<string, unknown>) ?? {};
+      return undefined;
+    }
+    if ((match = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/.exec(path)) && method === 'PATCH') {
+      const interaction = host.interactions.get(decodeURIComponent(match[2]!));
+      if (!interaction) return [404, { message: 'Unknown Webhook', code: 10015 }];
+      interaction.original = { ...(interaction.original ?? {}), ...body };
+      return [200, wireWebhookMessage({ id: host.snowflake(), author: host.botUser, content: String(body.content ?? ''), flags: 64 })];
+    }
+    if ((match = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path)) && method === 'POST') {
+      const interaction = host.interactions.get(decodeURIComponent(match[2]!));
+      if (!interaction) return [404, { message: 'Unknown Webhook', code: 10015 }];
+      interaction.followups.push(body);
+      return [200, wireWebhookMessage({ id: host.snowflake(), author: host.botUser, content: String(body.content ?? ''), flags: Number(body.flags ?? 0) })];
+    }
+    return [404, { message: `the fake has no route ${method} ${path}`, code: 0 }];
+  }
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
