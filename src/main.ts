@@ -97,6 +97,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       log,
       apiKey: config.server.api_key,
       maxBodyBytes: config.server.max_body_bytes,
+      guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
       authenticatedMounts: mountsOf(routes, 'api-key'),
       health: () => health(storage, platforms),

@@ -76,7 +76,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
   routes.get('/', () => serve('index.html'));
   routes.get('/playground/:file', (c) => {
     const name = c.req.param('file');
-    if (!(name in STATIC) || name === 'index.html') throw new HttpError(404, `no file ${name}`);
+    if (!Object.hasOwn(STATIC, name) || name === 'index.html') throw new HttpError(404, `no file ${name}`);
     return serve(name);
   });
 

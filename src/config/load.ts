@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
-import { configSchema, type ParsedConfig } from './schema.ts';
+import { apiKeySchema, configSchema, type ParsedConfig } from './schema.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { formatKeyPath } from './key-path.ts';
 
@@ -92,6 +92,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     host: envOverrides.host ?? config.server.host,
     port: envOverrides.port ?? config.server.port,
     ...(envOverrides.apiKey ? { api_key: envOverrides.apiKey } : {}),
+    allowed_hosts: [...config.server.allowed_hosts, ...(envOverrides.allowedHosts ?? [])],
   };
   if (!isLoopback(server.host) && !server.api_key && !server.allow_unauthenticated) {
     throw new ConfigError([
@@ -125,7 +126,7 @@ function storageSpecFromUrl(storage: ParsedConfig['storage'], url: string): Pars
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
 function readConfigFile(file: string, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
@@ -176,7 +177,7 @@ function loadEnvSection(section: unknown, baseDir: string, problem: (key: string
 }
 
 function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, message: string, where?: string) => void) {
-  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string; databaseUrl?: string; databaseSchema?: string } = {};
+  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string; databaseUrl?: string; databaseSchema?: string; allowedHosts?: string[] } = {};
   if (env.DATABASE_SCHEMA) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(env.DATABASE_SCHEMA)) problem('DATABASE_SCHEMA', 'must be a plain lowercase identifier', 'environment');
     else out.databaseSchema = env.DATABASE_SCHEMA;
@@ -186,7 +187,16 @@ function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, messag
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problem('DATABASE_URL', 'must be a postgres:// URL', 'environment');
     else out.databaseUrl = env.DATABASE_URL;
   }
-  if (env.SWITCHBOARD_API_KEY) out.apiKey = env.SWITCHBOARD_API_KEY;
+  if (env.SWITCHBOARD_API_KEY) {
+    // The same rule as server.api_key in the config: a short key is refused wherever it comes from.
+    const checked = apiKeySchema.safeParse(env.SWITCHBOARD_API_KEY);
+    if (!checked.success) problem('SWITCHBOARD_API_KEY', checked.error.issues[0]?.message ?? 'not a usable key', 'environment');
+    else out.apiKey = checked.data;
+  }
+  if (env.SWITCHBOARD_ALLOWED_HOSTS)
+    out.allowedHosts = env.SWITCHBOARD_ALLOWED_HOSTS.split(',')
+      .map((host) => host.trim())
+      .filter(Boolean);
   if (env.HOST) out.host = env.HOST;
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);
@@ -208,7 +218,8 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 function resolveGraphs(graphs: Record<string, unknown>, baseDir: string, problem: (key: string, message: string) => void): Record<string, GraphEntry> {
-  const out: Record<string, GraphEntry> = {};
+  // Entries, not assignments: a graph id such as "__proto__" stays a key like any other.
+  const out: Array<[string, GraphEntry]> = [];
   if (Object.keys(graphs).length === 0) problem('graphs', 'declare at least one graph, e.g. `agent: ./src/agent.ts:graph`');
   for (const [graphId, value] of Object.entries(graphs)) {
     const spec = typeof value === 'string' ? value : typeof asRecord(value).path === 'string' ? (asRecord(value).path as string) : undefined;
@@ -226,9 +237,9 @@ function resolveGraphs(graphs: Record<string, unknown>, baseDir: string, problem
     const entry: GraphEntry = { graphId, file, exportName, spec };
     const description = asRecord(value).description;
     if (typeof description === 'string') entry.description = description;
-    out[graphId] = entry;
+    out.push([graphId, entry]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function checkAssistants(assistants: unknown, graphIds: string[], problem: (key: string, message: string) => void) {

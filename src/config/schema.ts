@@ -60,11 +60,33 @@ const storageSpec = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** An API key: long enough not to be guessed, whether it comes from the config or the environment. */
+export const apiKeySchema = z.string().min(16, 'use at least 16 characters');
+
+/** Which web pages on other origins may call the API (as the Platform's `http.cors`). Loopback origins always may. */
+const corsSpec = z.strictObject({
+  /** Origins such as `https://chat.example.com`; `*` allows every origin. */
+  allow_origins: z.array(z.string().min(1)).default([]),
+  allow_methods: z.array(z.string().min(1)).optional(),
+  allow_headers: z.array(z.string().min(1)).optional(),
+  allow_credentials: z.boolean().default(false),
+  expose_headers: z.array(z.string().min(1)).optional(),
+  max_age: z.number().int().min(0).optional(),
+});
+export type CorsSpec = z.output<typeof corsSpec>;
+
 const serverSpec = z.strictObject({
   host: z.string().min(1).default(DEFAULTS.host),
   port: z.number().int().min(0).max(65535).default(DEFAULTS.port),
   /** Required on every route but /ok when set (SWITCHBOARD_API_KEY overrides). */
-  api_key: z.string().min(16, 'use at least 16 characters').optional(),
+  api_key: apiKeySchema.optional(),
+  /**
+   * Host names this server answers to besides loopback names, IP addresses and its own
+   * host name (`chat.example.com`, `.example.com` for every subdomain, `*` for any): a
+   * request naming another host is refused, so DNS rebinding reaches nothing.
+   */
+  allowed_hosts: z.array(z.string().min(1)).default([]),
+  cors: corsSpec.optional(),
   /** Serve a non-loopback address without an API key, knowingly. */
   allow_unauthenticated: z.boolean().default(false),
   max_body_bytes: z.number().int().positive().default(DEFAULTS.maxBodyBytes),
@@ -163,7 +185,7 @@ export const configSchema = z.strictObject({
   env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
   assistants: z.array(assistantSpec).default([]),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
-  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes }),
+  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes, allowed_hosts: [] }),
   runs: runsSpec.default({
     workers: DEFAULTS.workers,
     default_multitask_strategy: DEFAULTS.multitaskStrategy,

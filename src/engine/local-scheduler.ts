@@ -84,7 +84,9 @@ export class LocalScheduler implements RunScheduler {
     return null;
   }
 
-  finished(): void {}
+  finished(run: Run): void {
+    this.#queue.markDone(run.run_id);
+  }
 
   async start(recovered: (runs: Run[]) => void): Promise<number> {
     const active = await this.#storage.runs.active();

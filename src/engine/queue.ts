@@ -9,6 +9,8 @@ interface Entry {
   accepted: boolean;
   controller: AbortController | undefined;
   finished: Promise<void> | undefined;
+  /** Its outcome is stored and told: no longer in flight, though its execution is still unwinding. */
+  done: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export class RunQueue {
 
   /** Registers a run at once (so strategies see it), startable once `accept` is called. */
   add(run: Run): void {
-    const entry: Entry = { run, accepted: false, controller: undefined, finished: undefined };
+    const entry: Entry = { run, accepted: false, controller: undefined, finished: undefined, done: false };
     this.#entries.set(run.run_id, entry);
     const list = this.#threads.get(run.thread_id);
     if (list) list.push(entry);
@@ -51,7 +53,17 @@ export class RunQueue {
 
   /** Pending and running runs of a thread, oldest first. */
   active(threadId: string): Run[] {
-    return (this.#threads.get(threadId) ?? []).map((entry) => entry.run);
+    return (this.#threads.get(threadId) ?? []).filter((entry) => !entry.done).map((entry) => entry.run);
+  }
+
+  /**
+   * The run's outcome is stored: it stops counting as in flight at once, so whoever is told
+   * of its end (a client of runs/wait) can act on the thread without a 409. The next run of
+   * the thread still starts only when this one's execution has returned.
+   */
+  markDone(runId: string): void {
+    const entry = this.#entries.get(runId);
+    if (entry) entry.done = true;
   }
 
   has(runId: string): boolean {

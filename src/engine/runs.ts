@@ -239,9 +239,9 @@ export class RunService {
 
   /** Called by the executor when a run has ended and everything about it is stored. */
   finished(run: Run, outcome: RunOutcome): void {
-    const waiting = this.#outcomes.get(run.run_id);
-    waiting?.resolve(outcome);
+    // The scheduler first: whoever learns of the end may act on the thread at once.
     this.#o.scheduler.finished(run);
+    this.#outcomes.get(run.run_id)?.resolve(outcome);
     setTimeout(() => {
       this.#outcomes.delete(run.run_id);
       this.#threadOfRun.delete(run.run_id);

@@ -1,4 +1,4 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { BaseLangGraphError, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { conflict, invalidInput, notFound } from '../errors.ts';
 import type { Metadata, Storage, Thread, ThreadStatus } from '../storage/types.ts';
 import { toCommand } from './command.ts';
@@ -181,7 +181,10 @@ export class ThreadService {
     const graph = await this.graphOf(thread);
     if (!graph) throw invalidInput(`thread ${threadId} has no graph yet: run it once, or create it with metadata.graph_id`);
     const selector = { ...(update.checkpoint ?? {}), ...(update.checkpoint_id ? { checkpoint_id: update.checkpoint_id } : {}) };
-    const next = await graph.updateState(this.#config(threadId, selector), update.values ?? null, update.as_node);
+    const next = await graph.updateState(this.#config(threadId, selector), update.values ?? null, update.as_node).catch((error: unknown) => {
+      // The graph refused the update (an unknown node, a value its channels cannot take): the caller's mistake.
+      throw error instanceof BaseLangGraphError ? invalidInput(`the graph refused this update: ${error.message}`, { field: 'values' }) : error;
+    });
     await this.refresh(threadId);
     return { checkpoint: { ...(next.configurable ?? {}) } };
   }

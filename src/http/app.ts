@@ -5,6 +5,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import { HttpError, respondToError } from './errors.ts';
+import { requestGuard, type GuardOptions } from './guard.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { cronRoutes } from './routes/crons.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -20,7 +21,9 @@ export interface HttpAppOptions {
   maxBodyBytes?: number;
   /** Extra health facts for GET /ok (e.g. the Discord gateway's state); `ok: false` in them answers 503. */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Routes that authenticate themselves (Slack signs its requests), mounted before the API key check. */
+  /** Which hosts and origins may call (see guard.ts); by default loopback only. */
+  guard?: GuardOptions;
+  /** Routes that authenticate themselves (Slack signs its requests), mounted before the guard and the API key check. */
   mounts?: Array<(app: Hono) => void>;
   /** Routes behind the API key like the API (the playground). */
   authenticatedMounts?: Array<(app: Hono) => void>;
@@ -40,12 +43,13 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.onError((error, c) => respondToError(error, c, log));
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
+  // Slack signs its requests and posts from its own servers: neither the guard nor the API key is for it.
+  for (const mount of options.mounts ?? []) mount(app);
+  app.use('*', requestGuard(options.guard ?? { bindHost: '127.0.0.1', allowedHosts: [] }));
   app.get('/ok', async (c) => {
     const report = { ok: true, ...((await options.health?.()) ?? {}) };
     return c.json(report, report.ok === false ? 503 : 200);
   });
-  // Slack signs its requests; the API key is for API clients.
-  for (const mount of options.mounts ?? []) mount(app);
 
   if (options.apiKey) {
     const expected = Buffer.from(options.apiKey);

@@ -1,3 +1,4 @@
+import { InvalidNamespaceError } from '@langchain/langgraph-checkpoint';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
@@ -44,6 +45,9 @@ export function invalidBody(problems: FieldProblem[]): HttpError {
  */
 export function respondToError(error: unknown, c: Context, log: Logger): Response {
   if (error instanceof HttpError) return c.json(error.body, error.status);
+  // LangGraph's stores refuse some namespaces themselves, before ours see them.
+  if (error instanceof InvalidNamespaceError || (error as Error | undefined)?.name === 'InvalidNamespaceError')
+    return c.json({ detail: error.message, code: 'invalid_input' }, 422);
   if (isSwitchboardError(error)) {
     const status = STATUS[error.code];
     if (status >= 500) log.error({ err: error, path: c.req.path }, 'request failed');

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
+import { corsHeadersOf } from './guard.ts';
 
 const encoder = new TextEncoder();
 
@@ -39,7 +40,8 @@ type Sink = { write(text: string): void; close(): void };
  */
 export function sseResponse(c: Context, options: SseOptions): Response {
   const disconnected = new AbortController();
-  const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...options.headers };
+  // The CORS headers of the request go out with the stream too (it bypasses Hono's response).
+  const headers = { ...corsHeadersOf(c), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...options.headers };
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   if (outgoing && typeof outgoing.writeHead === 'function') {
     outgoing.writeHead(200, headers);

@@ -2,24 +2,32 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { problemsOf } from '../engine/requests/parse.ts';
 import { HttpError, invalidBody } from './errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits.ts';
 
 /**
  * Reads and validates a JSON body. Unknown fields are refused (never silently ignored),
  * each problem is reported with its field and reason, and malformed JSON gets a 422 too.
  */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S, options: { optional?: boolean } = {}): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return parseWith(schema, (await readJson(c)) ?? {});
+}
+
+/** The body as JSON (undefined when empty), refused with a 422 when malformed or nested deeper than MAX_JSON_DEPTH. */
+export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      throw invalidBody([{ field: '', message: `the body is not valid JSON (${(error as Error).message})` }]);
-    }
-  } else if (!options.optional) {
-    raw = {};
+  if (text.trim() === '') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw invalidBody([{ field: '', message: `the body is not valid JSON (${(error as Error).message})` }]);
   }
-  return parseWith(schema, raw);
+  return withinDepth(raw, 'the body');
+}
+
+function withinDepth<T>(value: T, what: string, field = ''): T {
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw invalidBody([{ field, message: `${what} nests deeper than ${MAX_JSON_DEPTH} levels, the most this server takes` }]);
+  return value;
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
@@ -49,11 +57,13 @@ export const query = {
   json(c: Context, name: string): unknown {
     const value = c.req.query(name);
     if (value === undefined || value === '') return undefined;
+    let parsed: unknown;
     try {
-      return JSON.parse(value);
+      parsed = JSON.parse(value);
     } catch {
       return value;
     }
+    return withinDepth(parsed, `query parameter ${name}`, name);
   },
 };
 

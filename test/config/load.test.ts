@@ -61,6 +61,16 @@ describe('config', () => {
     expect(error.problems[0]!.message).toContain('SWITCHBOARD_API_KEY');
   });
 
+  it('an API key from the environment follows the config rule: a short one is refused, naming the variable', () => {
+    const error = problemsOf(() => loadConfig({ cwd: ROOT, env: { HOST: '0.0.0.0', SWITCHBOARD_API_KEY: 'x' } }));
+    expect(error.problems).toEqual([{ file: 'environment', key: 'SWITCHBOARD_API_KEY', message: 'use at least 16 characters' }]);
+  });
+
+  it('SWITCHBOARD_ALLOWED_HOSTS adds to server.allowed_hosts', () => {
+    const config = loadConfig({ cwd: ROOT, env: { SWITCHBOARD_ALLOWED_HOSTS: 'chat.example.com, .corp.example' } });
+    expect(config.server.allowed_hosts).toEqual(['chat.example.com', '.corp.example']);
+  });
+
   it('refuses a config with several mistakes with one message listing every problem, with file and key', () => {
     const dir = temp();
     const file = join(dir, 'switchboard.yaml');

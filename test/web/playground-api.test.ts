@@ -57,6 +57,8 @@ describe('the web playground over HTTP', () => {
       expect((await fetch(`${t.url}/${file === 'index.html' ? '' : `playground/${file}`}`)).status, file).toBe(200);
     }
     expect((await fetch(`${t.url}/playground/nope.js`)).status).toBe(404);
+    // Built-in property names are not files.
+    for (const name of ['constructor', '__proto__', 'toString']) expect((await fetch(`${t.url}/playground/${name}`)).status, name).toBe(404);
   });
 
   it('refuses bad input with a clear error and stores nothing', async () => {

@@ -1,16 +1,22 @@
 import { z } from 'zod';
+import { namespaceProblem, storeKeyProblem } from '../../storage/namespace.ts';
 import { limit, nullish, offset, record } from './fields.ts';
 
-/** A namespace of the long-term memory store: labels without periods (the API joins them with periods). */
-export const namespace = z.array(
-  z
-    .string()
-    .min(1, 'namespace labels cannot be empty')
-    .regex(/^[^.]*$/, 'namespace labels cannot contain periods'),
-);
+/** A namespace of the long-term memory store, by the rules both backends share (src/storage/namespace.ts). */
+const namespaceOf = (options: { allowEmpty?: boolean }) =>
+  z.array(z.string()).superRefine((value, ctx) => {
+    const problem = namespaceProblem(value, options);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+export const namespace = namespaceOf({ allowEmpty: true });
+const itemNamespace = namespaceOf({});
+const key = z.string().superRefine((value, ctx) => {
+  const problem = storeKeyProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-export const storePutSchema = z.strictObject({ namespace: namespace.min(1, 'namespace is required'), key: z.string().min(1), value: record });
-export const storeDeleteSchema = z.strictObject({ namespace, key: z.string().min(1) });
+export const storePutSchema = z.strictObject({ namespace: itemNamespace, key, value: record });
+export const storeDeleteSchema = z.strictObject({ namespace: itemNamespace, key });
 export const storeSearchSchema = z.strictObject({ namespace_prefix: namespace, filter: nullish(record), limit: limit(10), offset });
 export const storeNamespacesSchema = z.strictObject({
   prefix: nullish(namespace),

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { checkpointSelector, commandSchema, limit, nullish, offset, record, sortOrder } from './fields.ts';
 
+/** What a state update writes: channel values, as an object (or a list of them), or null. */
+const stateValues = z.union([record, z.array(record), z.null()], { error: 'values must be an object of channel values, a list of them, or null' }).optional();
+
 const superstep = z.strictObject({
-  updates: z.array(z.strictObject({ values: z.unknown().optional(), command: nullish(commandSchema), as_node: z.string() })),
+  updates: z.array(z.strictObject({ values: stateValues, command: nullish(commandSchema), as_node: z.string() })),
 });
 
 export const threadCreateSchema = z.strictObject({
@@ -34,7 +37,7 @@ export const threadCountSchema = z.strictObject(filters);
 export type ThreadCount = z.input<typeof threadCountSchema>;
 
 export const stateUpdateSchema = z.strictObject({
-  values: z.unknown().optional(),
+  values: stateValues,
   as_node: nullish(z.string()),
   checkpoint_id: nullish(z.string()),
   checkpoint: nullish(checkpointSelector),

@@ -8,7 +8,7 @@ import { HttpError } from '../errors.ts';
 import { longPollJson } from '../long-poll.ts';
 import { cancelManyBody, runCreateBody } from '../schemas.ts';
 import { sseResponse } from '../sse.ts';
-import { parseWith, query, readBody, selectFields } from '../validate.ts';
+import { parseWith, query, readBody, readJson, selectFields } from '../validate.ts';
 
 const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'success', 'error', 'interrupted', 'timeout'];
 
@@ -52,9 +52,7 @@ export function runRoutes(engine: Engine): Hono {
     return waitFor(c, run, runLocation(run, true), body.on_disconnect === 'cancel');
   });
   app.post('/runs/batch', async (c) => {
-    const raw = await c.req.json().catch(() => {
-      throw new HttpError(422, 'invalid request: the body must be a JSON array of runs');
-    });
+    const raw = await readJson(c);
     if (!Array.isArray(raw)) throw new HttpError(422, 'invalid request: the body must be a JSON array of runs');
     // The SDK's createBatch sends its camelCase option names unconverted: accept both spellings.
     const payloads = raw.map((item, index) => parseWith(runCreateBody, snakeCaseKeys(item), `[${index}]`));

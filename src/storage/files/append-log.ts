@@ -65,10 +65,17 @@ export class AppendLog {
   }
 
   append(entry: unknown): EntryRef {
+    // Serialized first: a value that cannot be (too deep, say) throws before the file is touched.
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     const offset = this.#size;
     let written = 0;
-    while (written < line.length) written += writeSync(this.#fd, line, written, line.length - written);
+    try {
+      while (written < line.length) written += writeSync(this.#fd, line, written, line.length - written);
+    } catch (error) {
+      // A line half written (a full disk) is cut off again, so the next append starts a clean line.
+      if (written > 0) ftruncateSync(this.#fd, offset);
+      throw error;
+    }
     this.#size += line.length;
     return { offset, length: line.length - 1 };
   }

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { conflict, notFound } from '../../errors.ts';
 import { jsonContains, sortAndPage } from '../query.ts';
 import type { Assistant, AssistantQuery, AssistantRepo, AssistantVersion } from '../types.ts';
+import type { JsonFiles } from './json-files.ts';
+import { RecordFile } from './record-file.ts';
 
-interface AssistantsFile {
-  assistants: Record<string, Assistant>;
-  versions: Record<string, AssistantVersion[]>;
+interface AssistantsFile extends Record<string, unknown> {
+  assistants: Assistant;
+  versions: AssistantVersion[];
 }
 
 /**
@@ -15,70 +15,60 @@ interface AssistantsFile {
  * once at start-up and rewritten on each change.
  */
 export class LowdbAssistantRepo implements AssistantRepo {
-  readonly #db: Low<AssistantsFile>;
+  readonly #file: RecordFile<AssistantsFile>;
 
-  private constructor(db: Low<AssistantsFile>) {
-    this.#db = db;
+  private constructor(file: RecordFile<AssistantsFile>) {
+    this.#file = file;
   }
 
-  static async open(dir: string): Promise<LowdbAssistantRepo> {
-    const file = new DataFile<AssistantsFile>(join(dir, 'assistants.json'), {
-      parse: JSON.parse,
-      stringify: (data) => JSON.stringify(data),
-    });
-    const db = new Low<AssistantsFile>(file, { assistants: {}, versions: {} });
-    await db.read();
-    return new LowdbAssistantRepo(db);
+  static async open(files: JsonFiles, dir: string): Promise<LowdbAssistantRepo> {
+    return new LowdbAssistantRepo(await RecordFile.open<AssistantsFile>(files, join(dir, 'assistants.json'), ['assistants', 'versions']));
   }
 
   async get(assistantId: string): Promise<Assistant | null> {
-    return structuredClone(this.#db.data.assistants[assistantId] ?? null);
+    return structuredClone(this.#file.data.assistants.get(assistantId) ?? null);
   }
 
   async create(assistant: Assistant): Promise<void> {
-    const data = this.#db.data;
-    if (data.assistants[assistant.assistant_id]) {
+    if (this.#file.data.assistants.has(assistant.assistant_id)) {
       throw conflict(`assistant ${assistant.assistant_id} already exists`);
     }
-    data.assistants[assistant.assistant_id] = structuredClone(assistant);
-    data.versions[assistant.assistant_id] = [toVersion(assistant)];
-    await this.#db.write();
+    this.#file.change({ assistants: [[assistant.assistant_id, assistant]], versions: [[assistant.assistant_id, [toVersion(assistant)]]] });
   }
 
   async addVersion(version: AssistantVersion, makeLatest: boolean): Promise<Assistant> {
-    const data = this.#db.data;
-    const current = data.assistants[version.assistant_id];
+    const { assistants, versions } = this.#file.data;
+    const current = assistants.get(version.assistant_id);
     if (!current) throw notFound('assistant', version.assistant_id);
-    (data.versions[version.assistant_id] ??= []).push(structuredClone(version));
-    if (makeLatest) data.assistants[version.assistant_id] = { ...structuredClone(version), updated_at: version.created_at };
-    await this.#db.write();
-    return structuredClone(data.assistants[version.assistant_id]!);
+    const latest = makeLatest ? { ...version, updated_at: version.created_at } : current;
+    this.#file.change({
+      assistants: [[version.assistant_id, latest]],
+      versions: [[version.assistant_id, [...(versions.get(version.assistant_id) ?? []), version]]],
+    });
+    return structuredClone(latest);
   }
 
   async setLatest(assistantId: string, version: number): Promise<Assistant> {
-    const data = this.#db.data;
-    const found = data.versions[assistantId]?.find((candidate) => candidate.version === version);
-    if (!data.assistants[assistantId] || !found) throw notFound('assistant version', `${assistantId}@${version}`);
-    data.assistants[assistantId] = { ...structuredClone(found), updated_at: new Date().toISOString() };
-    await this.#db.write();
-    return structuredClone(data.assistants[assistantId]!);
+    const { assistants, versions } = this.#file.data;
+    const found = versions.get(assistantId)?.find((candidate) => candidate.version === version);
+    if (!assistants.has(assistantId) || !found) throw notFound('assistant version', `${assistantId}@${version}`);
+    const latest = { ...found, updated_at: new Date().toISOString() };
+    this.#file.change({ assistants: [[assistantId, latest]] });
+    return structuredClone(latest);
   }
 
   async versions(assistantId: string): Promise<AssistantVersion[]> {
-    return structuredClone(this.#db.data.versions[assistantId] ?? []);
+    return structuredClone(this.#file.data.versions.get(assistantId) ?? []);
   }
 
   async delete(assistantId: string): Promise<boolean> {
-    const data = this.#db.data;
-    if (!data.assistants[assistantId]) return false;
-    delete data.assistants[assistantId];
-    delete data.versions[assistantId];
-    await this.#db.write();
+    if (!this.#file.data.assistants.has(assistantId)) return false;
+    this.#file.change({ assistants: [[assistantId, null]], versions: [[assistantId, null]] });
     return true;
   }
 
   async search(query: AssistantQuery): Promise<{ items: Assistant[]; total: number }> {
-    const matches = Object.values(this.#db.data.assistants).filter(
+    const matches = [...this.#file.data.assistants.values()].filter(
       (assistant) =>
         (query.graph_id === undefined || assistant.graph_id === query.graph_id) &&
         (query.name === undefined || assistant.name.toLowerCase().includes(query.name.toLowerCase())) &&

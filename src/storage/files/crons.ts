@@ -1,47 +1,41 @@
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import type { Cron, CronRepo } from '../types.ts';
+import type { JsonFiles } from './json-files.ts';
+import { RecordFile } from './record-file.ts';
 
 /** Crons are few and change rarely: one lowdb document, read at start-up. */
 export class LowdbCronRepo implements CronRepo {
-  readonly #db: Low<{ crons: Record<string, Cron> }>;
+  readonly #file: RecordFile<{ crons: Cron }>;
 
-  private constructor(db: Low<{ crons: Record<string, Cron> }>) {
-    this.#db = db;
+  private constructor(file: RecordFile<{ crons: Cron }>) {
+    this.#file = file;
   }
 
-  static async open(dir: string): Promise<LowdbCronRepo> {
-    const file = new DataFile<{ crons: Record<string, Cron> }>(join(dir, 'crons.json'), { parse: JSON.parse, stringify: (data) => JSON.stringify(data) });
-    const db = new Low(file, { crons: {} });
-    await db.read();
-    return new LowdbCronRepo(db);
+  static async open(files: JsonFiles, dir: string): Promise<LowdbCronRepo> {
+    return new LowdbCronRepo(await RecordFile.open<{ crons: Cron }>(files, join(dir, 'crons.json'), ['crons']));
   }
 
   async get(cronId: string): Promise<Cron | null> {
-    return structuredClone(this.#db.data.crons[cronId] ?? null);
+    return structuredClone(this.#file.data.crons.get(cronId) ?? null);
   }
 
   async put(cron: Cron): Promise<void> {
-    this.#db.data.crons[cron.cron_id] = structuredClone(cron);
-    await this.#db.write();
+    this.#file.change({ crons: [[cron.cron_id, cron]] });
   }
 
   async delete(cronId: string): Promise<boolean> {
-    if (!this.#db.data.crons[cronId]) return false;
-    delete this.#db.data.crons[cronId];
-    await this.#db.write();
+    if (!this.#file.data.crons.has(cronId)) return false;
+    this.#file.change({ crons: [[cronId, null]] });
     return true;
   }
 
   async advance(cronId: string, from: string | null, next: Cron): Promise<boolean> {
-    if ((this.#db.data.crons[cronId]?.next_run_date ?? null) !== from) return false;
-    this.#db.data.crons[cronId] = structuredClone(next);
-    await this.#db.write();
+    if ((this.#file.data.crons.get(cronId)?.next_run_date ?? null) !== from) return false;
+    this.#file.change({ crons: [[cronId, next]] });
     return true;
   }
 
   async list(): Promise<Cron[]> {
-    return structuredClone(Object.values(this.#db.data.crons));
+    return structuredClone([...this.#file.data.crons.values()]);
   }
 }

@@ -35,7 +35,8 @@ export async function openFilesStorage(dir: string): Promise<Storage> {
   try {
     const seq = new Sequence();
     queue = QueueLog.open(dir);
-    const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(dir), LowdbCronRepo.open(dir)]);
+    const files = new JsonFiles();
+    const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
     return {
@@ -46,7 +47,7 @@ export async function openFilesStorage(dir: string): Promise<Storage> {
       crons,
       chat,
       checkpointer: new JournalCheckpointSaver(pool, seq),
-      store: new LowdbStore(new JsonFiles(), dir),
+      store: new LowdbStore(files, dir),
       async close() {
         pool.closeAll();
         openQueue.close();

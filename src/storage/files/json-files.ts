@@ -36,6 +36,11 @@ export class JsonFiles {
   }
 
   async write(path: string, data: unknown): Promise<void> {
+    this.writeNow(path, data);
+  }
+
+  /** Synchronous write: for a check-and-set with no await between the check and the write. */
+  writeNow(path: string, data: unknown): void {
     const dir = dirname(path);
     if (!this.#knownDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });

@@ -55,8 +55,10 @@ export class KeyedJournal<T> implements Collection<T> {
   }
 
   set(key: string, value: T): void {
+    // Copied before the write: memory takes the value only once the line is in the file.
+    const copy = structuredClone(value);
     this.#append({ k: key, v: value });
-    this.#values.set(key, structuredClone(value));
+    this.#values.set(key, copy);
   }
 
   remove(key: string): void {

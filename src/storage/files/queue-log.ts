@@ -53,8 +53,9 @@ export class QueueLog {
   }
 
   done(runId: string): void {
-    if (!this.#active.delete(runId)) return;
+    if (!this.#active.has(runId)) return;
     this.#log.append({ d: runId });
+    this.#active.delete(runId);
     this.#grew();
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InMemoryStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
+import { checkStoreOperations } from '../namespace.ts';
 import type { JsonFiles } from './json-files.ts';
 
 interface NamespaceFile {
@@ -25,11 +26,24 @@ export class LowdbStore extends InMemoryStore {
   }
 
   override async batch<Op extends readonly Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    checkStoreOperations(operations);
     await (this.#loaded ??= this.#load());
-    const results = await super.batch(operations);
     const changed = new Map<string, string[]>();
     for (const op of operations) if ('value' in op && 'namespace' in op) changed.set(op.namespace.join(':'), op.namespace);
-    await Promise.all([...changed].map(([key, namespace]) => this.#persist(key, namespace)));
+    // What the changed namespaces held, to put back if their files cannot be written.
+    const before = new Map([...changed.keys()].map((key) => [key, this.#data.has(key) ? new Map(this.#data.get(key)) : undefined]));
+    const results = await super.batch(operations);
+    try {
+      for (const [key, namespace] of changed) await this.#persist(key, namespace);
+    } catch (error) {
+      for (const [key, items] of before) {
+        if (items) this.#data.set(key, items);
+        else this.#data.delete(key);
+      }
+      // A namespace file written before the failure is written again as memory now is.
+      for (const [key, namespace] of changed) await this.#persist(key, namespace).catch(() => undefined);
+      throw error;
+    }
     return results;
   }
 

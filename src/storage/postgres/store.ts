@@ -9,6 +9,7 @@ import {
   type PutOperation,
   type SearchOperation,
 } from '@langchain/langgraph';
+import { checkStoreOperations } from '../namespace.ts';
 import type { Db } from './db.ts';
 
 interface Row {
@@ -35,6 +36,7 @@ export class PgStore extends BaseStore {
   }
 
   override async batch<Op extends readonly Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    checkStoreOperations(operations);
     const results: unknown[] = [];
     // Puts are applied after reads, as LangGraph's stores do; the last put of a key wins.
     const puts = new Map<string, PutOperation>();
