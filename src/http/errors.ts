@@ -47,7 +47,7 @@ export function respondToError(error: unknown, c: Context, log: Logger): Respons
   if (error instanceof HttpError) return c.json(error.body, error.status);
   // LangGraph's stores refuse some namespaces themselves, before ours see them.
   if (error instanceof InvalidNamespaceError || (error as Error | undefined)?.name === 'InvalidNamespaceError')
-    return c.json({ detail: error.message, code: 'invalid_input' }, 422);
+    return c.json({ detail: (error as Error).message, code: 'invalid_input' }, 422);
   if (isSwitchboardError(error)) {
     const status = STATUS[error.code];
     if (status >= 500) log.error({ err: error, path: c.req.path }, 'request failed');
