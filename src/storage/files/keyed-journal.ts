@@ -59,6 +59,7 @@ export class KeyedJournal<T> implements Collection<T> {
     const copy = structuredClone(value);
     this.#append({ k: key, v: value });
     this.#values.set(key, copy);
+    this.#compactIfStale();
   }
 
   remove(key: string): void {
@@ -66,6 +67,7 @@ export class KeyedJournal<T> implements Collection<T> {
     if (!this.#values.has(key)) return;
     this.#append({ k: key, d: 1 });
     this.#values.delete(key);
+    this.#compactIfStale();
   }
 
   async list(): Promise<Array<{ key: string; value: T }>> {
@@ -80,11 +82,14 @@ export class KeyedJournal<T> implements Collection<T> {
   }
 
   #append(line: Line<T>) {
-    const log = this.#open();
-    log.append(line);
+    this.#open().append(line);
     this.#lines += 1;
+  }
+
+  /** Rewrites the file from memory once most lines are superseded; called after memory holds the latest write, so the rewrite keeps it. */
+  #compactIfStale() {
     if (this.#lines > 1000 && this.#lines > this.#values.size * 3) {
-      log.rewrite([...this.#values].map(([k, v]) => JSON.stringify({ k, v })));
+      this.#open().rewrite([...this.#values].map(([k, v]) => JSON.stringify({ k, v })));
       this.#lines = this.#values.size;
     }
   }
