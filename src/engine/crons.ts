@@ -57,6 +57,8 @@ export class CronService {
     const schedule = parseSchedule(input.schedule);
     const assistant = await this.#assistants.get(input.assistant_id);
     if (threadId !== null) await this.#threads.get(threadId);
+    // Each run starts with this input: what the graph cannot take is refused now, not when the cron fires.
+    await this.#threads.checkValues(assistant.graph_id, threadId, input.input, 'input');
     const endTime = parseEndTime(input.end_time);
     const now = this.#now();
     const cron: Cron = {
@@ -87,6 +89,10 @@ export class CronService {
   async update(cronId: string, request: CronPatch): Promise<Cron> {
     const patch = parseRequest(cronPatchSchema, request);
     const cron = await this.get(cronId);
+    if (patch.input !== undefined) {
+      const assistant = await this.#assistants.find(cron.assistant_id);
+      if (assistant) await this.#threads.checkValues(assistant.graph_id, cron.thread_id, patch.input, 'input');
+    }
     const now = this.#now();
     if (patch.schedule !== undefined) {
       cron.schedule = patch.schedule;

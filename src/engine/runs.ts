@@ -87,6 +87,9 @@ export class RunService {
     const assistant = await assistants.get(payload.assistant_id);
     const stateless = threadId === null;
     let thread = stateless ? null : await threads.find(threadId);
+    // Values the graph cannot take are refused now: accepted, they would be stored and break the thread's state.
+    await threads.checkValues(assistant.graph_id, thread?.thread_id ?? null, payload.input, 'input');
+    await threads.checkValues(assistant.graph_id, thread?.thread_id ?? null, commandUpdate(payload.command), 'command.update');
     if (!thread) {
       if (!stateless && payload.if_not_exists !== 'create') throw notFound('thread', threadId);
       thread = await threads.create({
@@ -295,4 +298,11 @@ function rolledBackOutcome(runId: string, threadId: string, values: Record<strin
 function strategyOf(metadata: Record<string, unknown>): MultitaskStrategy | undefined {
   const value = metadata.multitask_strategy;
   return value === 'reject' || value === 'enqueue' || value === 'interrupt' || value === 'rollback' ? value : undefined;
+}
+
+/** A command's `update` as channel values (it may be given as [key, value] pairs). */
+function commandUpdate(command: { update?: unknown } | undefined): Record<string, unknown> | undefined {
+  const update = command?.update;
+  if (Array.isArray(update)) return Object.fromEntries(update.filter((pair): pair is [string, unknown] => Array.isArray(pair) && typeof pair[0] === 'string'));
+  return update !== null && typeof update === 'object' ? (update as Record<string, unknown>) : undefined;
 }

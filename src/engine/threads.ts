@@ -71,12 +71,18 @@ export class ThreadService {
       const graph = await this.graphOf(thread);
       if (!graph) throw invalidInput('supersteps need metadata.graph_id naming a known graph', { field: 'supersteps' });
       await this.#storage.threads.create(thread);
-      await graph.bulkUpdateState(
-        this.#config(threadId),
-        input.supersteps.map((step) => ({
-          updates: step.updates.map((update) => ({ values: update.command ? toCommand(update.command) : update.values, asNode: update.as_node })),
-        })),
-      );
+      try {
+        await graph.bulkUpdateState(
+          this.#config(threadId),
+          input.supersteps.map((step) => ({
+            updates: step.updates.map((update) => ({ values: update.command ? toCommand(update.command) : update.values, asNode: update.as_node })),
+          })),
+        );
+      } catch (error) {
+        // Nothing of a thread whose state could not be written is kept; values the graph refused are the caller's mistake.
+        await this.purge(threadId).catch(() => undefined);
+        throw refusedByGraph(error) ? invalidInput(`the graph refused these supersteps: ${(error as Error).message}`, { field: 'supersteps' }) : error;
+      }
       return (await this.refresh(threadId)) ?? thread;
     }
     await this.#storage.threads.create(thread);
@@ -159,6 +165,30 @@ export class ThreadService {
     return copy;
   }
 
+  /**
+   * Refuses values the graph's channels cannot take (a "message" that is a number, say),
+   * before they are accepted: LangGraph stores a run's input, and a command's update, as
+   * pending writes before its reducers see them, so such values would be stored and then
+   * fail every later read of the thread's state. Each value is given to a copy of its
+   * channel (the channel's own reducer, nothing written): first an empty one, and only if
+   * that fails, one holding the thread's current value (removing a message needs it there).
+   */
+  async checkValues(graphOrId: RunnableGraph | string, threadId: string | null, values: unknown, field: string): Promise<void> {
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) return;
+    const graph = typeof graphOrId === 'string' ? await this.#graphs.get(graphOrId, { configurable: { thread_id: threadId ?? '' } }) : graphOrId;
+    const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
+    let current: Record<string, unknown> | undefined;
+    for (const [key, value] of Object.entries(values)) {
+      // State channels only: LangGraph's own (__start__, branch:to:x) are not what an input writes.
+      const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
+      if (typeof channel?.fromCheckpoint !== 'function') continue;
+      if (refusal(channel, undefined, value) === null) continue;
+      current ??= threadId ? (((await graph.getState(this.#config(threadId)).catch(() => null))?.values as Record<string, unknown> | undefined) ?? {}) : {};
+      const problem = current[key] === undefined ? refusal(channel, undefined, value) : refusal(channel, current[key], value);
+      if (problem !== null) throw invalidInput(`${field}.${key}: the graph cannot take this value: ${problem}`, { field: `${field}.${key}` });
+    }
+  }
+
   /** The graph that owns a thread's state: the graph of its last run (or the one it was created for). */
   async graphOf(thread: Thread): Promise<RunnableGraph | null> {
     const graphId = thread.metadata.graph_id;
@@ -181,9 +211,10 @@ export class ThreadService {
     const graph = await this.graphOf(thread);
     if (!graph) throw invalidInput(`thread ${threadId} has no graph yet: run it once, or create it with metadata.graph_id`);
     const selector = { ...(update.checkpoint ?? {}), ...(update.checkpoint_id ? { checkpoint_id: update.checkpoint_id } : {}) };
+    for (const values of Array.isArray(update.values) ? update.values : [update.values]) await this.checkValues(graph, threadId, values, 'values');
     const next = await graph.updateState(this.#config(threadId, selector), update.values ?? null, update.as_node).catch((error: unknown) => {
       // The graph refused the update (an unknown node, a value its channels cannot take): the caller's mistake.
-      throw error instanceof BaseLangGraphError ? invalidInput(`the graph refused this update: ${error.message}`, { field: 'values' }) : error;
+      throw refusedByGraph(error) ? invalidInput(`the graph refused this update: ${(error as Error).message}`, { field: 'values' }) : error;
     });
     await this.refresh(threadId);
     return { checkpoint: { ...(next.configurable ?? {}) } };
@@ -238,7 +269,26 @@ export class ThreadService {
       if (!current) return null;
       graph = await this.graphOf({ ...current, metadata: graphMetadata(current.metadata) });
     }
-    const state = options.state ?? (graph ? toThreadState(await graph.getState(this.#config(threadId))) : EMPTY_STATE());
+    let unreadable: string | null = null;
+    const state =
+      options.state ??
+      (graph
+        ? // A state the graph cannot rebuild (a node wrote what its own reducer refuses) marks the thread `error`,
+          // rather than failing the refresh, which would leave the run's end unrecorded and its thread busy for ever.
+          await graph.getState(this.#config(threadId)).then(toThreadState, (error: unknown) => {
+            unreadable = `the thread's state cannot be read: ${(error as Error)?.message ?? String(error)}`;
+            return null;
+          })
+        : EMPTY_STATE());
+    if (state === null) {
+      return this.#scheduler.updateThread(threadId, (thread) => ({
+        ...thread,
+        metadata: graphMetadata(thread.metadata),
+        status: 'error',
+        error: options.error ?? unreadable,
+        updated_at: this.#now().toISOString(),
+      }));
+    }
     const waitsForHuman = options.stopped ? state.interrupts.length > 0 : state.next.length > 0;
     const now = this.#now().toISOString();
     return this.#scheduler.updateThread(threadId, (thread, hasActiveRuns) => {
@@ -262,4 +312,24 @@ export class ThreadService {
   #config(threadId: string, selector: CheckpointSelector = {}): LangGraphRunnableConfig {
     return { configurable: { thread_id: threadId, checkpoint_ns: '', ...selector } };
   }
+}
+
+/** The part of a LangGraph channel `checkValues` uses. */
+interface ChannelLike {
+  fromCheckpoint(checkpoint?: unknown): { update(values: unknown[]): boolean };
+}
+
+/** Why a channel holding `current` refuses `value` (its reducer throws), or null. */
+function refusal(channel: ChannelLike, current: unknown, value: unknown): string | null {
+  try {
+    channel.fromCheckpoint(current).update([value]);
+    return null;
+  } catch (error) {
+    return (error as Error)?.message?.split('\n')[0] ?? String(error);
+  }
+}
+
+/** An error the graph raised about the values it was given (not storage failing): the caller's mistake. */
+function refusedByGraph(error: unknown): boolean {
+  return error instanceof BaseLangGraphError || (error instanceof Error && 'lc_error_code' in error);
 }

@@ -22,7 +22,7 @@ export interface GuardOptions {
  * foreign origin gets 403 unless `server.cors` allows that origin; a body that is not JSON
  * gets 415 (a page can post `text/plain` without a preflight, never `application/json`).
  * Allowed origins get CORS headers, and their preflights a 204, before the API key is
- * asked for (a preflight carries none).
+ * asked for (a preflight carries none). A URL holding NUL (%00) gets 422.
  */
 export function requestGuard(options: GuardOptions): MiddlewareHandler {
   const policy: OriginPolicy = { bindHost: options.bindHost, allowedHosts: options.allowedHosts, allowedOrigins: options.cors?.allow_origins ?? [] };
@@ -50,6 +50,8 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
     if (!SAFE_METHODS.has(method) && hasBody(c) && !isJson(c.req.header('content-type'))) {
       throw new HttpError(415, 'send the body as JSON, with Content-Type: application/json');
     }
+    // No id or parameter holds NUL, and PostgreSQL cannot even compare text holding one: refused for every route here.
+    if (/%00/.test(c.req.url)) throw new HttpError(422, 'invalid request: the URL holds a NUL character (%00), which no id or parameter can contain');
     await next();
   };
 }

@@ -5,6 +5,8 @@ import type { Hono } from 'hono';
 export interface RunningServer {
   url: string;
   port: number;
+  /** The app it serves: `app.routes` lists every route, the playground's too (the fuzz suite walks them all). */
+  app: Hono;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export function listen(app: Hono, host: string, port: number): Promise<RunningSe
       resolve({
         url: `http://${shownHost}:${info.port}`,
         port: info.port,
+        app,
         close: () =>
           new Promise<void>((done) => {
             if ('closeAllConnections' in server) server.closeAllConnections();

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { problemsOf } from '../engine/requests/parse.ts';
 import { HttpError, invalidBody } from './errors.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits.ts';
+import { formatKeyPath } from '../config/key-path.ts';
+import { jsonProblem, MAX_JSON_DEPTH } from './json-limits.ts';
 
 /**
  * Reads and validates a JSON body. Unknown fields are refused (never silently ignored),
@@ -12,7 +13,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseWith(schema, (await readJson(c)) ?? {});
 }
 
-/** The body as JSON (undefined when empty), refused with a 422 when malformed or nested deeper than MAX_JSON_DEPTH. */
+/** The body as JSON (undefined when empty), refused with a 422 when malformed, nested deeper than MAX_JSON_DEPTH or holding a `__proto__` key. */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
@@ -22,11 +23,16 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch (error) {
     throw invalidBody([{ field: '', message: `the body is not valid JSON (${(error as Error).message})` }]);
   }
-  return withinDepth(raw, 'the body');
+  return checkedJson(raw, 'the body');
 }
 
-function withinDepth<T>(value: T, what: string, field = ''): T {
-  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw invalidBody([{ field, message: `${what} nests deeper than ${MAX_JSON_DEPTH} levels, the most this server takes` }]);
+function checkedJson<T>(value: T, what: string, field = ''): T {
+  const problem = jsonProblem(value, MAX_JSON_DEPTH);
+  if (problem?.kind === 'depth') throw invalidBody([{ field, message: `${what} nests deeper than ${MAX_JSON_DEPTH} levels, the most this server takes` }]);
+  const at = problem ? [field, formatKeyPath(problem.path)].filter(Boolean).join('.') : '';
+  if (problem?.kind === 'proto-key') throw invalidBody([{ field: at, message: 'a key named __proto__ is not accepted (it cannot be kept as an ordinary key)' }]);
+  if (problem?.kind === 'number') throw invalidBody([{ field: at, message: 'a number beyond what a double holds (±1.8e308), which would be kept as null' }]);
+  if (problem?.kind === 'text') throw invalidBody([{ field: at, message: 'text cannot hold NUL (\\u0000) or an unpaired surrogate (\\ud800-\\udfff)' }]);
   return value;
 }
 
@@ -63,7 +69,7 @@ export const query = {
     } catch {
       return value;
     }
-    return withinDepth(parsed, `query parameter ${name}`, name);
+    return checkedJson(parsed, `query parameter ${name}`, name);
   },
 };
 

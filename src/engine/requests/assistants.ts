@@ -44,4 +44,5 @@ export type AssistantCount = z.input<typeof assistantCountSchema>;
 export const assistantVersionsSchema = z.strictObject({ metadata: nullish(record), limit: limit(10), offset });
 export type AssistantVersionsQuery = z.input<typeof assistantVersionsSchema>;
 
-export const assistantLatestSchema = z.strictObject({ version: z.number().int().positive() });
+/** Versions count up from 1; past 2^31 - 1 (what PostgreSQL's integer holds) none exists on any backend. */
+export const assistantLatestSchema = z.strictObject({ version: z.number().int().positive().max(2_147_483_647, 'no assistant has a version this high') });

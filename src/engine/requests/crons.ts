@@ -11,11 +11,21 @@ const runFields = {
   webhook: nullish(webhookUrl),
 };
 
+/**
+ * A schedule's shape: five fields, or one @shorthand (the fields themselves are checked when
+ * it is parsed). A lone word is refused here: the parser looks shorthands up by name, and
+ * `__proto__` or `constructor` would find the object's prototype instead of a schedule.
+ */
+const schedule = z
+  .string()
+  .min(1)
+  .regex(/^\s*(@[a-z]+|\S+(\s+\S+){4})\s*$/i, 'a schedule is five fields (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1-5", or a shorthand such as @daily');
+
 /** Fields of the cron itself; the rest of a request is the run it creates each time. */
 export const CRON_FIELDS = ['schedule', 'assistant_id', 'metadata', 'enabled', 'end_time', 'on_run_completed'] as const;
 
 export const cronCreateSchema = z.strictObject({
-  schedule: z.string().min(1),
+  schedule,
   assistant_id: z.string().min(1),
   metadata: nullish(record),
   enabled: nullish(z.boolean()),
@@ -29,7 +39,7 @@ export const cronCreateSchema = z.strictObject({
 export type CronCreate = z.input<typeof cronCreateSchema>;
 
 export const cronPatchSchema = z.strictObject({
-  schedule: nullish(z.string().min(1)),
+  schedule: nullish(schedule),
   metadata: nullish(record),
   enabled: nullish(z.boolean()),
   end_time: nullish(z.string()),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { invalidInput } from '../../errors.ts';
 
 // int8 (bigserial sequence numbers) as numbers: they stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -37,6 +38,19 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
 }
 
 /**
+ * Text PostgreSQL cannot hold (NUL in text or jsonb, an unpaired surrogate in jsonb) is a
+ * value the caller gave, not a failure of the server: refused as invalid input. The HTTP
+ * API refuses such text before it gets here; this covers every other way in (chat, crons).
+ */
+function refuseUnstorableText(error: unknown): never {
+  const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
+  if (code === '22021' || code === '22P05' || (code === '22P02' && /unicode|surrogate/i.test(detail ?? ''))) {
+    throw invalidInput(`PostgreSQL cannot store this text (${(error as Error).message})`);
+  }
+  throw error;
+}
+
+/**
  * A connection pool whose connections all use Switchboard's schema, and a helper for
  * transactions. Every query is parameterized; the schema name is checked once here.
  */
@@ -60,13 +74,13 @@ export class Db {
   }
 
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(prepared(text, values));
+    return this.pool.query<R>(prepared(text, values)).catch(refuseUnstorableText);
   }
 
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   async transaction<T>(work: (client: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const sql: Sql = { query: (text, values) => client.query(prepared(text, values)) };
+    const sql: Sql = { query: (text, values) => client.query(prepared(text, values)).catch(refuseUnstorableText) };
     try {
       await client.query('BEGIN');
       const result = await work(sql);
