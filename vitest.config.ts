@@ -1,4 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { findTestServices } from './test/helpers/test-services.ts';
+
+// PostgreSQL and Chromium, found (or said missing) once, before the projects are chosen.
+await findTestServices();
+process.env.SWITCHBOARD_TEST_SERVICES_SAID = '1';
 
 const shared = {
   testTimeout: 30_000,
@@ -20,7 +25,7 @@ export default defineConfig({
               test: {
                 ...shared,
                 name: 'engine-on-postgres',
-                include: ['test/engine/*.test.ts', 'test/http/*.test.ts'],
+                include: ['test/engine/*.test.ts', 'test/http/*.test.ts', 'test/fuzz/*.test.ts'],
                 // Crash recovery of one process on files; the PostgreSQL take-over has its own tests.
                 exclude: ['test/engine/crash-recovery.test.ts'],
                 env: { TEST_ENGINE_BACKEND: 'postgres' },

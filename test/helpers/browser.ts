@@ -10,9 +10,7 @@ if (!HAS_BROWSER && process.env.CI) {
   // CI installs Chromium (.ci/run): a missing browser there is a broken CI, not a reason to skip.
   throw new Error(`CI has no Chromium at ${CHROMIUM_PATH}`);
 }
-if (!HAS_BROWSER) {
-  process.stderr.write(`Browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH).\n`);
-}
+// Without it the browser tests skip; vitest.config.ts says so once (test/helpers/test-services.ts).
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

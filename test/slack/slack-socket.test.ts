@@ -16,7 +16,7 @@ describe('Slack (Socket Mode) through the real Bolt app', () => {
     const health = (await (await fetch(`${h.t.url}/ok`)).json()) as { platforms: { slack: { mode: string } } };
     expect(health.platforms.slack.mode).toBe('socket');
     // HTTP mode's endpoint is not served in Socket Mode.
-    expect((await fetch(`${h.t.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${h.t.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
 
     const root = nextTs();
     const started = Date.now();
