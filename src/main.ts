@@ -11,6 +11,7 @@ import { configureChatModel, resolveProvider } from './graphs/models/chat-model.
 import { createHttpApp } from './http/app.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { createLogger } from './log.ts';
+import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -42,6 +43,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   const config = loadConfig(options);
   const log = options.log ?? createLogger();
   configureChatModel(config.model, env);
+  // The runtime the LangGraph Platform gives graphs, in place before they are imported.
+  registerPlatformLogger(log);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const { storage, shared } = await openBackend(config.storage, { log, workers: config.runs.workers, eventRetentionMs: config.runs.stream_retention_seconds * 1000 });
   // What has started so far, undone in reverse if a later part fails to start.

@@ -35,6 +35,8 @@ export interface GraphEntry {
   description?: string;
   /** The spec as written, for messages. */
   spec: string;
+  /** The config and context of the graph's default assistant, from LANGGRAPH_CONFIG (as on the Platform). */
+  defaults?: { config: Record<string, unknown>; context?: Record<string, unknown> };
 }
 
 export type LoadedConfig = Omit<ParsedConfig, 'graphs'> & {
@@ -81,6 +83,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   // so that one run of the loader reports every mistake.
   const declared = asRecord((interpolated as Record<string, unknown>).graphs);
   const graphs = resolveGraphs(declared, dirname(file), problem);
+  // From the file's `env` too (a langgraph.json often sets it there), the process environment winning.
+  applyGraphDefaults(graphs, mergedEnv.LANGGRAPH_CONFIG, problem);
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const config = parsed.data;
@@ -204,6 +208,40 @@ function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, messag
     else out.port = port;
   }
   return out;
+}
+
+/**
+ * LANGGRAPH_CONFIG, as the Platform reads it: JSON of `{ "<graph id>": { "configurable": {...},
+ * "context": {...}, ... } }`, the config and context of each graph's default assistant.
+ */
+function applyGraphDefaults(graphs: Record<string, GraphEntry>, raw: string | undefined, problem: (key: string, message: string, where?: string) => void): void {
+  if (raw === undefined || raw.trim() === '') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    problem('LANGGRAPH_CONFIG', `not valid JSON (${(error as Error).message})`, 'environment');
+    return;
+  }
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (!isObject(parsed)) {
+    problem('LANGGRAPH_CONFIG', 'must be an object keyed by graph id', 'environment');
+    return;
+  }
+  for (const [graphId, value] of Object.entries(parsed)) {
+    if (!isObject(value)) {
+      problem(`LANGGRAPH_CONFIG.${graphId}`, 'must be an object (configurable, context, ...)', 'environment');
+      continue;
+    }
+    const entry = Object.hasOwn(graphs, graphId) ? graphs[graphId] : undefined;
+    if (!entry) continue; // the Platform ignores graphs it does not serve
+    const { context, ...config } = value;
+    if (context !== undefined && !isObject(context)) {
+      problem(`LANGGRAPH_CONFIG.${graphId}.context`, 'must be an object', 'environment');
+      continue;
+    }
+    entry.defaults = { config, ...(context ? { context } : {}) };
+  }
 }
 
 /** Splits `path/to/file.ts:exportName`; a Windows drive letter is not an export separator. */

@@ -143,12 +143,14 @@ export class AssistantService {
    */
   async syncFromConfig(specs: readonly AssistantSpec[]): Promise<void> {
     for (const graphId of this.#graphs.ids()) {
+      const defaults = this.#graphs.entry(graphId).defaults;
       await this.create({
         assistant_id: defaultAssistantId(graphId),
         graph_id: graphId,
         name: graphId,
         metadata: { created_by: 'system' },
         if_exists: 'do_nothing',
+        ...(defaults ? { config: defaults.config, ...(defaults.context ? { context: defaults.context } : {}) } : {}),
       });
     }
     for (const spec of specs) {
