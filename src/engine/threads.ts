@@ -70,6 +70,7 @@ export class ThreadService {
     if (input.supersteps && input.supersteps.length > 0) {
       const graph = await this.graphOf(thread);
       if (!graph) throw invalidInput('supersteps need metadata.graph_id naming a known graph', { field: 'supersteps' });
+      checkSupersteps(graph, input.supersteps);
       await this.#storage.threads.create(thread);
       try {
         await graph.bulkUpdateState(
@@ -317,6 +318,34 @@ export class ThreadService {
 /** The part of a LangGraph channel `checkValues` uses. */
 interface ChannelLike {
   fromCheckpoint(checkpoint?: unknown): { update(values: unknown[]): boolean };
+}
+
+/**
+ * Refuses supersteps whose values the graph's channels cannot take, before anything is
+ * written: each value goes to a copy of its channel that has taken the earlier steps'
+ * values, as LangGraph will apply them (so removing a message an earlier step added is fine).
+ */
+function checkSupersteps(graph: RunnableGraph, supersteps: ReadonlyArray<{ updates: ReadonlyArray<{ values?: unknown; command?: unknown }> }>): void {
+  const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
+  const held = new Map<string, { update(values: unknown[]): boolean }>();
+  supersteps.forEach((step, stepIndex) =>
+    step.updates.forEach((update, updateIndex) => {
+      const values = update.command ? (update.command as { update?: unknown }).update : update.values;
+      if (values === null || typeof values !== 'object' || Array.isArray(values)) return;
+      for (const [key, value] of Object.entries(values)) {
+        const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
+        if (typeof channel?.fromCheckpoint !== 'function') continue;
+        const live = held.get(key) ?? channel.fromCheckpoint(undefined);
+        held.set(key, live);
+        try {
+          live.update([value]);
+        } catch (error) {
+          const field = `supersteps[${stepIndex}].updates[${updateIndex}].values.${key}`;
+          throw invalidInput(`${field}: the graph cannot take this value: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`, { field });
+        }
+      }
+    }),
+  );
 }
 
 /** Why a channel holding `current` refuses `value` (its reducer throws), or null. */

@@ -429,7 +429,10 @@ describe(`fuzzing every route (${BACKEND} backend)`, () => {
           }
         }
       }
-      if (answer.complete || answer.text.trim() !== '') await readBack(route, built, answer);
+      // A `.` or `..` segment is resolved before routing (as every HTTP client and server does): the request
+      // reached another route, whose answer this route's read-back cannot judge.
+      const resolvedElsewhere = Object.values(built.segments).some((segment) => segment === '.' || segment === '..' || /^%2e%2e?$/i.test(segment));
+      if (!resolvedElsewhere && (answer.complete || answer.text.trim() !== '')) await readBack(route, built, answer);
     }
   }
 

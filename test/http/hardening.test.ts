@@ -95,6 +95,14 @@ describe('hostile requests lose nothing and break nothing', () => {
     }
     const unknownNode = await call(`/threads/${thread.thread_id}/state`, json({ values: { messages: [] }, as_node: 'no-such-node' }));
     expect(unknownNode.status).toBe(422);
+    // Supersteps the channels refuse: 422, and no half-made thread left behind.
+    const threadId = crypto.randomUUID();
+    const supersteps = [{ updates: [{ values: { messages: [null] }, as_node: 'first' }] }];
+    const refused = await call('/threads', json({ thread_id: threadId, metadata: { graph_id: 'slow' }, supersteps }));
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/supersteps\[0\]\.updates\[0\]\.values\.messages/);
+    expect((await call(`/threads/${threadId}`)).status).toBe(404);
+    await listsStillAnswer();
   });
 
   it('a page on another site cannot drive the server: text/plain bodies get 415, foreign origins 403, foreign Host names 403', async () => {
