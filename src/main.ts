@@ -10,6 +10,7 @@ import { GraphRegistry } from './engine/graphs.ts';
 import { configureChatModel, resolveProvider } from './graphs/models/chat-model.ts';
 import { createHttpApp } from './http/app.ts';
 import { listen, type RunningServer } from './http/server.ts';
+import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -46,6 +47,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   // The runtime the LangGraph Platform gives graphs, in place before they are imported.
   registerPlatformLogger(log);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
+  const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
+  for (const notice of config.notices) log.info(notice);
   const { storage, shared } = await openBackend(config.storage, { log, workers: config.runs.workers, eventRetentionMs: config.runs.stream_retention_seconds * 1000 });
   // What has started so far, undone in reverse if a later part fails to start.
   const started: Undo[] = [() => storage.close()];
@@ -103,8 +106,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
       authenticatedMounts: mountsOf(routes, 'api-key'),
+      http: config.http,
+      ...(userApp ? { userApp } : {}),
       health: () => health(storage, platforms),
     });
+    // Custom routes and graphs reach the API in-process, as on the Platform.
+    started.push(bindLoopbackFetch(app));
     const server = await listen(app, config.server.host, config.server.port);
     log.info(
       {

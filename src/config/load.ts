@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { apiKeySchema, configSchema, type ParsedConfig } from './schema.ts';
+import { translateLangGraphJson } from './langgraph-json.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { formatKeyPath } from './key-path.ts';
 
@@ -43,6 +44,8 @@ export type LoadedConfig = Omit<ParsedConfig, 'graphs'> & {
   /** Absolute path of the file the config came from. */
   readonly file: string;
   readonly format: 'switchboard' | 'langgraph';
+  /** What the loader accepted without using (langgraph.json deployment keys...), to be logged at start. */
+  readonly notices: readonly string[];
   readonly graphs: Readonly<Record<string, GraphEntry>>;
 };
 
@@ -67,9 +70,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (raw === undefined) throw new ConfigError(problems);
 
   const format = isLangGraphJson(file, raw) ? 'langgraph' : 'switchboard';
-  // A langgraph.json is accepted as it is: we read what we serve (graphs, env) and leave
-  // the deployment keys (dependencies, dockerfile_lines, ...) to the tools that use them.
-  const source = format === 'langgraph' ? { graphs: raw.graphs, ...(raw.env === undefined ? {} : { env: raw.env }) } : raw;
+  // A langgraph.json: what it says to serve is read, deployment keys are noted, the rest refused (langgraph-json.ts).
+  const translated = format === 'langgraph' ? translateLangGraphJson(raw, problem) : { source: raw, notices: [] };
+  const source = translated.source;
 
   const fileEnv = loadEnvSection(source.env, dirname(file), problem);
   const mergedEnv = { ...fileEnv, ...env };
@@ -86,6 +89,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   // From the file's `env` too (a langgraph.json often sets it there), the process environment winning.
   applyGraphDefaults(graphs, mergedEnv.LANGGRAPH_CONFIG, problem);
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
+  const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
+  if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const config = parsed.data;
 
@@ -120,6 +125,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     graphs,
     storage,
     server,
+    notices: translated.notices,
+    http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
   });
 }
 
@@ -242,6 +249,12 @@ function applyGraphDefaults(graphs: Record<string, GraphEntry>, raw: string | un
     }
     entry.defaults = { config, ...(context ? { context } : {}) };
   }
+}
+
+/** `./src/app.ts:app` with its file made absolute against the config's folder. */
+function resolveSpecPath(spec: string, baseDir: string): string {
+  const { path, exportName } = parseGraphSpec(spec);
+  return `${isAbsolute(path) ? path : resolve(baseDir, path)}:${exportName}`;
 }
 
 /** Splits `path/to/file.ts:exportName`; a Windows drive letter is not an export separator. */

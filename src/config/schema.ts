@@ -70,6 +70,18 @@ const corsSpec = z.strictObject({
   allow_methods: z.array(z.string().min(1)).optional(),
   allow_headers: z.array(z.string().min(1)).optional(),
   allow_credentials: z.boolean().default(false),
+  /** A regular expression an origin must match whole, e.g. `https://.*\\.example\\.com`. */
+  allow_origin_regex: z
+    .string()
+    .refine((source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .optional(),
   expose_headers: z.array(z.string().min(1)).optional(),
   max_age: z.number().int().min(0).optional(),
 });
@@ -91,6 +103,25 @@ const serverSpec = z.strictObject({
   allow_unauthenticated: z.boolean().default(false),
   max_body_bytes: z.number().int().positive().default(DEFAULTS.maxBodyBytes),
 });
+
+/** Header name patterns (`x-*`, `user-agent`), lower-case, `*` any run of characters. */
+const headerPatterns = z.array(z.string().min(1)).optional();
+
+/**
+ * The HTTP surface as langgraph.json's `http` shapes it: a user's own Hono app served beside
+ * the API (`path/to/app.ts:export`), route groups turned off, and which request headers
+ * reach a run's `configurable`.
+ */
+const httpSpec = z.strictObject({
+  app: z.string().min(1).optional(),
+  disable_assistants: z.boolean().default(false),
+  disable_threads: z.boolean().default(false),
+  disable_runs: z.boolean().default(false),
+  disable_store: z.boolean().default(false),
+  disable_meta: z.boolean().default(false),
+  configurable_headers: z.strictObject({ includes: headerPatterns, excludes: headerPatterns, include: headerPatterns, exclude: headerPatterns }).optional(),
+});
+export type HttpSpec = z.output<typeof httpSpec>;
 
 const runsSpec = z.strictObject({
   /** How many runs execute at once across all threads (one at a time per thread regardless). */
@@ -184,6 +215,7 @@ export const configSchema = z.strictObject({
   /** langgraph.json's `env`: a .env file path or a map of variables. */
   env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
   assistants: z.array(assistantSpec).default([]),
+  http: httpSpec.default({ disable_assistants: false, disable_threads: false, disable_runs: false, disable_store: false, disable_meta: false }),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
   server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes, allowed_hosts: [] }),
   runs: runsSpec.default({

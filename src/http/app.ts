@@ -4,8 +4,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
+import type { HttpSpec } from '../config/schema.ts';
+import { configurableHeaders } from './configurable-headers.ts';
 import { HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
+import { isLoopbackRequest } from './user-app.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { cronRoutes } from './routes/crons.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -27,6 +30,10 @@ export interface HttpAppOptions {
   mounts?: Array<(app: Hono) => void>;
   /** Routes behind the API key like the API (the playground). */
   authenticatedMounts?: Array<(app: Hono) => void>;
+  /** langgraph.json's `http`: route groups turned off, which headers reach runs. */
+  http?: Omit<HttpSpec, 'app'>;
+  /** A user's own Hono app (`http.app`), served behind the guard and the API key, before the API: its routes may shadow the API's. */
+  userApp?: Hono;
 }
 
 /** A browser cannot send a header when it opens a page: it signs in once with ?key=, kept in this cookie. */
@@ -58,7 +65,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       return given.length === expected.length && timingSafeEqual(given, expected);
     };
     app.use('*', async (c, next) => {
-      if (c.req.path === '/ok') return next();
+      if (c.req.path === '/ok' || isLoopbackRequest(c.req.raw)) return next();
       if (c.req.method === 'GET' && matches(c.req.query('key'))) {
         // Signing in from a browser: keep the key in an HttpOnly cookie and drop it from the address.
         setCookie(c, KEY_COOKIE, options.apiKey!, { httpOnly: true, sameSite: 'Strict', path: '/' });
@@ -80,20 +87,26 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   );
 
   for (const mount of options.authenticatedMounts ?? []) mount(app);
+  if (options.userApp) app.route('/', options.userApp);
 
-  app.get('/info', (c) =>
-    c.json({
-      version: options.version,
-      langgraph_js_version: '1.x',
-      storage: engine.storage.kind,
-      graphs: engine.graphs.ids(),
-      flags: { assistants: true, crons: true, langsmith: false },
-    }),
-  );
-  app.route('/', assistantRoutes(engine));
-  app.route('/', threadRoutes(engine));
-  app.route('/', cronRoutes(engine));
-  app.route('/', runRoutes(engine));
-  app.route('/', storeRoutes(engine));
+  const http = options.http;
+  if (!http?.disable_meta)
+    app.get('/info', (c) =>
+      c.json({
+        version: options.version,
+        langgraph_js_version: '1.x',
+        storage: engine.storage.kind,
+        graphs: engine.graphs.ids(),
+        flags: { assistants: true, crons: true, langsmith: false },
+      }),
+    );
+  if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));
+  if (!http?.disable_threads) app.route('/', threadRoutes(engine));
+  // Crons live under /runs, and a thread's runs are runs: both go with `disable_runs`, as on the Platform.
+  if (!http?.disable_runs) {
+    app.route('/', cronRoutes(engine));
+    app.route('/', runRoutes(engine, { headersForRun: configurableHeaders(http?.configurable_headers) }));
+  }
+  if (!http?.disable_store) app.route('/', storeRoutes(engine));
   return app;
 }

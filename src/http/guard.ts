@@ -25,7 +25,12 @@ export interface GuardOptions {
  * asked for (a preflight carries none). A URL holding NUL (%00) gets 422.
  */
 export function requestGuard(options: GuardOptions): MiddlewareHandler {
-  const policy: OriginPolicy = { bindHost: options.bindHost, allowedHosts: options.allowedHosts, allowedOrigins: options.cors?.allow_origins ?? [] };
+  const policy: OriginPolicy = {
+    bindHost: options.bindHost,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.cors?.allow_origins ?? [],
+    allowedOriginRegex: options.cors?.allow_origin_regex,
+  };
   const cors = options.cors;
   return async (c, next) => {
     const host = c.req.header('host');

@@ -15,6 +15,8 @@ export interface OriginPolicy {
   allowedHosts: readonly string[];
   /** `server.cors.allow_origins`: origins, or `*`. */
   allowedOrigins: readonly string[];
+  /** `server.cors.allow_origin_regex`: an origin matching it whole may call too. */
+  allowedOriginRegex?: string | undefined;
 }
 
 /** The host name of a Host header, without port or brackets, lowercase. */
@@ -57,5 +59,6 @@ export function originAllowed(origin: string, host: string | undefined, policy: 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   if (isLoopbackName(hostNameOf(url.host))) return true;
   if (host !== undefined && url.host === host.trim().toLowerCase()) return true;
+  if (policy.allowedOriginRegex && new RegExp(`^(?:${policy.allowedOriginRegex})$`).test(url.origin)) return true;
   return policy.allowedOrigins.some((allowed) => allowed === '*' || allowed.replace(/\/+$/, '').toLowerCase() === url.origin);
 }

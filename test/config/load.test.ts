@@ -135,6 +135,42 @@ describe('config', () => {
     expect(config.graphs.agent!.file).toBe(join(dir, 'src/agent.ts'));
     expect(config.graphs.other!.description).toBe('same file');
     expect(config.assistants).toEqual([]);
+    expect(config.server.cors?.allow_origins).toEqual(['*']);
+    expect(config.notices).toEqual(expect.arrayContaining([expect.stringContaining('"dependencies" ignored'), expect.stringContaining('"dockerfile_lines" ignored')]));
+  });
+
+  it("honours langgraph.json's http section and refuses, by key, what is not served here", () => {
+    const dir = temp();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/agent.ts'), 'export const graph = 1;\n');
+    writeFileSync(join(dir, 'src/app.ts'), 'export const app = 1;\n');
+    const write = (extra: Record<string, unknown>) =>
+      writeFileSync(join(dir, 'langgraph.json'), JSON.stringify({ dependencies: ['.'], graphs: { agent: './src/agent.ts:graph' }, ...extra }));
+    write({
+      http: {
+        app: './src/app.ts:app',
+        disable_store: true,
+        disable_mcp: true,
+        configurable_headers: { includes: ['x-team-*'] },
+        cors: { allow_origin_regex: 'https://.*\\.example\\.com' },
+      },
+    });
+    const config = loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    expect(config.http).toMatchObject({ app: `${join(dir, 'src/app.ts')}:app`, disable_store: true, disable_threads: false, configurable_headers: { includes: ['x-team-*'] } });
+    expect(config.server.cors?.allow_origin_regex).toBe('https://.*\\.example\\.com');
+    expect(config.notices).toEqual(expect.arrayContaining([expect.stringContaining('"http.disable_mcp" ignored')]));
+
+    write({
+      auth: { path: './src/auth.ts:auth' },
+      store: { index: { embed: 'openai:text-embedding-3-small', dims: 1536 } },
+      ui: { agent: './src/ui.tsx' },
+      http: { mount_prefix: '/api', app: './src/missing.ts:app' },
+    });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } }));
+    const keys = error.problems.map((problem) => problem.key);
+    expect(keys).toEqual(expect.arrayContaining(['auth', 'store', 'ui', 'http.mount_prefix', 'http.app']));
+    expect(error.message).toMatch(/\(auth\): not supported: custom auth/);
+    expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });
 
   it('reads ${NAME} references from the environment and reports an unset one at its key', () => {

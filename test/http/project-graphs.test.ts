@@ -62,4 +62,38 @@ describe("a user's own LangGraph project", () => {
     child.process.kill('SIGTERM');
     expect(await child.exited).toBe(0);
   }, 40_000);
+
+  it("serves the project's own Hono app (http.app) beside the API, which reaches the API in-process, and passes the headers it lists to runs", async () => {
+    const temp = makeTempDir();
+    temps.push(temp);
+    const apiKey = 'a-key-long-enough-1234';
+    const child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
+      SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.json'),
+      SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
+      SWITCHBOARD_API_KEY: apiKey,
+      PORT: '0',
+    });
+    children.push(child);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
+    // Custom routes sit behind the API key like the API.
+    expect((await fetch(`${url}/custom/hello`)).status).toBe(401);
+    const hello = await fetch(`${url}/custom/hello`, { headers: { 'x-api-key': apiKey } });
+    expect(await hello.json()).toEqual({ hello: 'world' });
+    const client = new Client({ apiUrl: url, apiKey, callerOptions: { maxRetries: 0 }, defaultHeaders: { 'x-team': 'blue', 'x-other': 'not listed' } });
+    const thread = await client.threads.create();
+    // The app's middleware wraps the API's answers too.
+    const search = await fetch(`${url}/threads/search`, { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: '{}' });
+    expect(search.headers.get('x-served-by')).toBe('project-app');
+    const counted = await fetch(`${url}/custom/thread-count`, { headers: { 'x-api-key': apiKey } });
+    expect(await counted.json()).toEqual({ threads: 1 });
+    const run = await client.runs.create(thread.thread_id, 'agent', { input: { messages: [{ role: 'user', content: 'Ana' }] } });
+    const values = (await client.runs.join(thread.thread_id, run.run_id)) as { messages: Array<{ content: string }> };
+    expect(values.messages.at(-1)!.content).toBe('Bonjour, Ana! (team blue)');
+    const stored = (await client.runs.get(thread.thread_id, run.run_id)) as unknown as { kwargs: unknown };
+    expect(stored.kwargs).toMatchObject({ config: { configurable: { 'x-team': 'blue' } } });
+    expect(JSON.stringify(stored.kwargs)).not.toContain('not listed');
+    expect(JSON.stringify(stored.kwargs)).not.toContain(apiKey);
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 40_000);
 });

@@ -20,12 +20,25 @@ export function outcomeBody(outcome: RunOutcome): Record<string, unknown> {
 
 const runLocation = (run: Run, stateless: boolean) => (stateless ? `/runs/${run.run_id}` : `/threads/${run.thread_id}/runs/${run.run_id}`);
 
-export function runRoutes(engine: Engine): Hono {
+export interface RunRouteOptions {
+  /** The request headers a run sees in `configurable` (see configurable-headers.ts). */
+  headersForRun?: (headers: Headers) => Record<string, string>;
+}
+
+export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   const app = new Hono();
   const { runs } = engine;
+  const headersForRun = options.headersForRun ?? (() => ({}));
+
+  /** The run as requested, with the request's headers in its configurable, as the Platform passes them. */
+  const withHeaders = <T extends { config?: { configurable?: Record<string, unknown> | undefined } | undefined }>(body: T, c: Context): T => {
+    const fromHeaders = headersForRun(c.req.raw.headers);
+    if (Object.keys(fromHeaders).length === 0) return body;
+    return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromHeaders } } };
+  };
 
   const create = async (c: Context, threadId: string | null) => {
-    const body = await readBody(c, runCreateBody);
+    const body = withHeaders(await readBody(c, runCreateBody), c);
     const run = await runs.create(threadId, body);
     return { run, body };
   };
@@ -57,7 +70,7 @@ export function runRoutes(engine: Engine): Hono {
     // The SDK's createBatch sends its camelCase option names unconverted: accept both spellings.
     const payloads = raw.map((item, index) => parseWith(runCreateBody, snakeCaseKeys(item), `[${index}]`));
     const created: Run[] = [];
-    for (const payload of payloads) created.push(await runs.create(null, payload));
+    for (const payload of payloads) created.push(await runs.create(null, withHeaders(payload, c)));
     return c.json(created);
   });
   app.post('/runs/cancel', async (c) => {

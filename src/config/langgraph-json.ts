@@ -1,0 +1,106 @@
+/**
+ * What Switchboard does with each key of a langgraph.json, so a LangGraph project starts
+ * unchanged: the keys that say what to serve are honoured; the keys that only say how the
+ * Platform builds its container are accepted and said to be ignored; the keys for features
+ * not served here are refused at start, naming the key and why, rather than silently
+ * dropped (a project that relies on custom auth must not start open).
+ */
+
+type Use = { use: 'serve' } | { use: 'deploy'; why: string } | { use: 'refuse'; why: string };
+
+const DEPLOY_ONLY = 'only shapes the Platform\u2019s container image; Switchboard runs the project where it is';
+
+const TOP_LEVEL: Record<string, Use> = {
+  graphs: { use: 'serve' },
+  env: { use: 'serve' },
+  http: { use: 'serve' },
+  dependencies: { use: 'deploy', why: 'install the project\u2019s packages yourself (npm install); graphs are imported from the project folder' },
+  node_version: { use: 'serve' },
+  python_version: { use: 'deploy', why: DEPLOY_ONLY },
+  pip_config_file: { use: 'deploy', why: DEPLOY_ONLY },
+  pip_installer: { use: 'deploy', why: DEPLOY_ONLY },
+  dockerfile_lines: { use: 'deploy', why: DEPLOY_ONLY },
+  docker_compose_file: { use: 'deploy', why: DEPLOY_ONLY },
+  image_distro: { use: 'deploy', why: DEPLOY_ONLY },
+  base_image: { use: 'deploy', why: DEPLOY_ONLY },
+  keep_pkg_tools: { use: 'deploy', why: DEPLOY_ONLY },
+  api_version: { use: 'deploy', why: 'Switchboard serves one API version, its own' },
+  _INTERNAL_docker_tag: { use: 'deploy', why: DEPLOY_ONLY },
+  auth: { use: 'refuse', why: 'custom auth (an Auth instance) is not supported yet; protect the API with SWITCHBOARD_API_KEY' },
+  store: { use: 'refuse', why: 'store.index (semantic search) and store.ttl are not supported yet; the store works without them' },
+  checkpointer: { use: 'refuse', why: 'checkpointer.ttl and serde settings are not supported yet' },
+  ui: { use: 'refuse', why: 'generative UI components are not served yet' },
+  ui_config: { use: 'refuse', why: 'generative UI components are not served yet' },
+  webhooks: { use: 'refuse', why: 'the webhooks policy (headers, URL rules) is not supported yet; a run\u2019s `webhook` is still called' },
+};
+
+const HTTP_KEYS: Record<string, Use> = {
+  app: { use: 'serve' },
+  cors: { use: 'serve' },
+  configurable_headers: { use: 'serve' },
+  disable_assistants: { use: 'serve' },
+  disable_threads: { use: 'serve' },
+  disable_runs: { use: 'serve' },
+  disable_store: { use: 'serve' },
+  disable_meta: { use: 'serve' },
+  disable_ui: { use: 'deploy', why: 'there are no /ui routes to disable' },
+  disable_mcp: { use: 'deploy', why: 'there is no /mcp route to disable' },
+  disable_a2a: { use: 'deploy', why: 'there are no /a2a routes to disable' },
+  logging_headers: { use: 'deploy', why: 'request headers are never logged' },
+  mount_prefix: { use: 'refuse', why: 'serving the API under a prefix is not supported yet; put a reverse proxy in front' },
+  middleware_order: { use: 'refuse', why: 'custom auth is not supported yet, so there is no order to choose' },
+  enable_custom_route_auth: { use: 'refuse', why: 'custom auth is not supported yet' },
+  disable_webhooks: { use: 'refuse', why: 'turning webhooks off is not supported yet' },
+};
+
+export interface Translated {
+  /** The langgraph.json as Switchboard's own config (graphs, env, http, server.cors). */
+  source: Record<string, unknown>;
+  /** What was accepted but not used, to be logged at start. */
+  notices: string[];
+}
+
+/** Reads a langgraph.json: every key honoured, said to be ignored, or reported as a problem. */
+export function translateLangGraphJson(raw: Record<string, unknown>, problem: (key: string, message: string) => void): Translated {
+  const notices: string[] = [];
+  const source: Record<string, unknown> = { graphs: raw.graphs };
+  if (raw.env !== undefined) source.env = Array.isArray(raw.env) ? undefined : raw.env;
+  for (const [key, value] of Object.entries(raw)) {
+    const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
+    if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);
+    else if (use.use === 'deploy') notices.push(`langgraph.json: "${key}" ignored: ${use.why}`);
+    else if (use.use === 'refuse' && value !== undefined && value !== null) problem(key, `not supported: ${use.why}`);
+  }
+  const nodeVersion = raw.node_version;
+  if (nodeVersion !== undefined) {
+    const wanted = Number.parseInt(String(nodeVersion), 10);
+    const running = Number.parseInt(process.versions.node, 10);
+    if (!Number.isInteger(wanted)) problem('node_version', `must be a Node.js major version such as "20", got ${JSON.stringify(nodeVersion)}`);
+    else if (wanted > running) notices.push(`langgraph.json: node_version is ${wanted}, this is Node.js ${process.versions.node}; graphs that need a newer Node may fail`);
+  }
+  const http = raw.http;
+  if (http !== undefined && http !== null) {
+    if (typeof http !== 'object' || Array.isArray(http)) problem('http', 'must be an object');
+    else {
+      // CORS is the server's in Switchboard's own config: the same rules for the API and the playground.
+      const { cors, ...rest } = translateHttp(http as Record<string, unknown>, problem, notices);
+      source.http = rest;
+      if (cors !== undefined) source.server = { cors };
+    }
+  }
+  return { source, notices };
+}
+
+function translateHttp(http: Record<string, unknown>, problem: (key: string, message: string) => void, notices: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(http)) {
+    const use = Object.hasOwn(HTTP_KEYS, key) ? HTTP_KEYS[key]! : undefined;
+    if (!use) notices.push(`langgraph.json: "http.${key}" is not a key Switchboard knows; ignored`);
+    else if (use.use === 'deploy') notices.push(`langgraph.json: "http.${key}" ignored: ${use.why}`);
+    else if (use.use === 'refuse') {
+      // `false` for a switch, or an empty value, asks for nothing: accepted.
+      if (value !== undefined && value !== null && value !== false && value !== '') problem(`http.${key}`, `not supported: ${use.why}`);
+    } else out[key] = value;
+  }
+  return out;
+}

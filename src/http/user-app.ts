@@ -1,0 +1,50 @@
+import { pathToFileURL } from 'node:url';
+import type { Hono } from 'hono';
+import { ConfigError, parseGraphSpec } from '../config/load.ts';
+
+/**
+ * Imports the user's own Hono app named by langgraph.json's `http.app`
+ * (`./src/app.ts:app`, the default export when no name is given). What cannot be imported,
+ * or is not a Hono app, is a config problem: named, and nothing starts.
+ */
+export async function loadUserApp(spec: string, configFile: string): Promise<Hono> {
+  const { path, exportName } = parseGraphSpec(spec);
+  const problem = (message: string) => new ConfigError([{ file: configFile, key: 'http.app', message }]);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw problem(`cannot import ${path}: ${(error as Error).message}`);
+  }
+  const app = module[exportName];
+  // Any Hono (the project's own copy of the package too): what app.route() reads of it.
+  const looksLikeHono = (value: unknown): value is Hono =>
+    value !== null && typeof value === 'object' && Array.isArray((value as Hono).routes) && typeof (value as Hono).fetch === 'function';
+  if (!looksLikeHono(app)) throw problem(`${path} export "${exportName}" is not a Hono app (new Hono())`);
+  return app;
+}
+
+/** Where the Platform keeps the in-process fetch that custom routes and graphs use to call the API without a network hop. */
+const LOOPBACK_FETCH = Symbol.for('langgraph_api:fetch');
+
+/**
+ * Binds the Platform's loopback fetch to this app: `globalThis[Symbol.for("langgraph_api:fetch")](url, init)`
+ * answers as the API would. It is the process calling itself, so it is trusted: the API key
+ * is not asked for (see `isLoopbackRequest`).
+ */
+export function bindLoopbackFetch(app: Hono): () => void {
+  const fetchLoopback = async (url: string, init?: RequestInit) => {
+    const request = new Request(new URL(url, 'http://127.0.0.1'), init);
+    loopbackRequests.add(request);
+    return app.fetch(request);
+  };
+  (globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH] = fetchLoopback;
+  return () => {
+    if ((globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH] === fetchLoopback) delete (globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH];
+  };
+}
+
+const loopbackRequests = new WeakSet<Request>();
+
+/** Whether a request came through the loopback fetch (made in this process), not over the network. */
+export const isLoopbackRequest = (request: Request) => loopbackRequests.has(request);
