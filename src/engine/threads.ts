@@ -328,10 +328,10 @@ interface ChannelLike {
 function checkSupersteps(graph: RunnableGraph, supersteps: ReadonlyArray<{ updates: ReadonlyArray<{ values?: unknown; command?: unknown }> }>): void {
   const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
   const held = new Map<string, { update(values: unknown[]): boolean }>();
-  supersteps.forEach((step, stepIndex) =>
-    step.updates.forEach((update, updateIndex) => {
+  for (const [stepIndex, step] of supersteps.entries()) {
+    for (const [updateIndex, update] of step.updates.entries()) {
       const values = update.command ? (update.command as { update?: unknown }).update : update.values;
-      if (values === null || typeof values !== 'object' || Array.isArray(values)) return;
+      if (values === null || typeof values !== 'object' || Array.isArray(values)) continue;
       for (const [key, value] of Object.entries(values)) {
         const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
         if (typeof channel?.fromCheckpoint !== 'function') continue;
@@ -344,8 +344,8 @@ function checkSupersteps(graph: RunnableGraph, supersteps: ReadonlyArray<{ updat
           throw invalidInput(`${field}: the graph cannot take this value: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`, { field });
         }
       }
-    }),
-  );
+    }
+  }
 }
 
 /** Why a channel holding `current` refuses `value` (its reducer throws), or null. */
