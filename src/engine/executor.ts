@@ -69,7 +69,8 @@ export class RunExecutor {
         outcome = await this.#fail(run, `the run was interrupted by ${MAX_ATTEMPTS} server restarts; not retried again`);
       } else {
         if (!claimed) await storage.runs.put(run);
-        broker.publish(run.run_id, 'metadata', { run_id: run.run_id, thread_id: threadId, attempt: run.attempt });
+        // Exactly what the Platform sends: clients compare it whole.
+        broker.publish(run.run_id, 'metadata', { run_id: run.run_id, attempt: run.attempt });
         outcome = await this.#stream(run, signal);
       }
     } catch (error) {

@@ -51,6 +51,13 @@ export function checkpointRef(config: LangGraphRunnableConfig | undefined, parti
   const configurable = config?.configurable as Record<string, unknown> | undefined;
   if (!configurable || typeof configurable.thread_id !== 'string') return null;
   if (!partial && typeof configurable.checkpoint_id !== 'string') return null;
+  if (partial) {
+    // A subgraph task's namespace, as the Platform gives it: only what its config holds.
+    const ref: Record<string, unknown> = { checkpoint_ns: typeof configurable.checkpoint_ns === 'string' ? configurable.checkpoint_ns : '', thread_id: configurable.thread_id };
+    if (typeof configurable.checkpoint_id === 'string') ref.checkpoint_id = configurable.checkpoint_id;
+    if (configurable.checkpoint_map) ref.checkpoint_map = configurable.checkpoint_map;
+    return ref as unknown as CheckpointRef;
+  }
   return {
     thread_id: configurable.thread_id,
     checkpoint_ns: typeof configurable.checkpoint_ns === 'string' ? configurable.checkpoint_ns : '',

@@ -53,8 +53,9 @@ export class StreamTranslator {
         this.#messages(namespace, payload as [MessageLike, Record<string, unknown>]);
         return;
       case 'values':
-        if (this.#requested.has('messages') && namespace.length === 0) this.#completeFromValues(payload);
+        // The Platform's order: the step's values, then its new messages completed.
         if (this.#requested.has('values')) this.#publish(this.#name('values', namespace), toWire(payload));
+        if (this.#requested.has('messages') && namespace.length === 0) this.#completeFromValues(payload);
         return;
       case 'checkpoints':
         // streamEvents with subgraphs also yields bare checkpoint envelopes; only full payloads are events.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Run } from '../storage/types.ts';
+import { loopbackFetch } from '../platform/loopback.ts';
 import type { RunOutcome } from './executor.ts';
 
 /**
@@ -20,7 +21,13 @@ export async function sendWebhook(run: Run, outcome: RunOutcome, log: Logger, fe
   });
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      const response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      // A path is this server's own route (a project's http.app), reached in-process as on the Platform.
+      const local = url.startsWith('/') ? loopbackFetch() : undefined;
+      if (url.startsWith('/') && !local) {
+        log.warn({ url, runId: run.run_id }, 'webhook is a path, but no HTTP app is serving');
+        return;
+      }
+      const response = await (local ?? fetchImpl)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
       if (response.ok) return;
       log.warn({ url, status: response.status, runId: run.run_id, attempt }, 'webhook answered with an error');
     } catch (error) {

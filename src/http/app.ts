@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import type { HttpSpec } from '../config/schema.ts';
 import { configurableHeaders } from './configurable-headers.ts';
+import { truncate } from '../engine/truncate.ts';
+import { streamThroughHono } from './direct-socket.ts';
 import { HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
 import { isLoopbackRequest } from './user-app.ts';
@@ -14,6 +16,8 @@ import { cronRoutes } from './routes/crons.ts';
 import { runRoutes } from './routes/runs.ts';
 import { storeRoutes } from './routes/store.ts';
 import { threadRoutes } from './routes/threads.ts';
+import { truncateSchema } from './schemas.ts';
+import { readBody } from './validate.ts';
 
 export interface HttpAppOptions {
   engine: Engine;
@@ -50,6 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.onError((error, c) => respondToError(error, c, log));
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
+  if (options.userApp) app.use('*', streamThroughHono);
   // Slack signs its requests and posts from its own servers: neither the guard nor the API key is for it.
   for (const mount of options.mounts ?? []) mount(app);
   app.use('*', requestGuard(options.guard ?? { bindHost: '127.0.0.1', allowedHosts: [] }));
@@ -100,6 +105,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
         flags: { assistants: true, crons: true, langsmith: false },
       }),
     );
+  // What the Platform's API test suites call between tests; behind the key and the guard like every route.
+  app.post('/internal/truncate', async (c) => c.json({ ok: true, ...(await truncate(engine, await readBody(c, truncateSchema))) }));
   if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));
   if (!http?.disable_threads) app.route('/', threadRoutes(engine));
   // Crons live under /runs, and a thread's runs are runs: both go with `disable_runs`, as on the Platform.

@@ -1,5 +1,6 @@
 import { InvalidNamespaceError } from '@langchain/langgraph-checkpoint';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { isSwitchboardError, type ErrorCode } from '../errors.ts';
@@ -45,6 +46,8 @@ export function invalidBody(problems: FieldProblem[]): HttpError {
  */
 export function respondToError(error: unknown, c: Context, log: Logger): Response {
   if (error instanceof HttpError) return c.json(error.body, error.status);
+  // Hono's HTTPException, thrown by a project's own routes (http.app): the answer it carries, as Hono gives it.
+  if (error instanceof HTTPException || isHttpException(error)) return (error as HTTPException).getResponse();
   // LangGraph's stores refuse some namespaces themselves, before ours see them.
   if (error instanceof InvalidNamespaceError || (error as Error | undefined)?.name === 'InvalidNamespaceError')
     return c.json({ detail: (error as Error).message, code: 'invalid_input' }, 422);
@@ -56,4 +59,9 @@ export function respondToError(error: unknown, c: Context, log: Logger): Respons
   }
   log.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error while serving a request');
   return c.json({ detail: 'internal server error' }, 500);
+}
+
+/** An HTTPException from another copy of Hono (a project's own node_modules): the same shape. */
+function isHttpException(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { getResponse?: unknown }).getResponse === 'function' && typeof (error as { status?: unknown }).status === 'number';
 }

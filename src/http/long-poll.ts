@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
+import { directSocket } from './direct-socket.ts';
 
 /** How long to wait for a result before answering with headers first and the JSON later. */
 const QUICK_MS = 50;
@@ -23,8 +23,8 @@ export async function longPollJson(c: Context, produce: () => Promise<unknown>, 
   const headers = { 'content-type': 'application/json', ...options.headers };
   if (quick) return c.body(JSON.stringify(quick.value ?? {}), 200, headers);
 
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.writeHead === 'function') {
+  const outgoing = directSocket(c);
+  if (outgoing) {
     outgoing.writeHead(200, headers);
     outgoing.flushHeaders();
     const keepAlive = setInterval(() => outgoing.write('\n'), options.keepAliveMs ?? 5_000);

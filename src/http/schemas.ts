@@ -81,3 +81,13 @@ export const storeSearchBody = storeSearchSchema.extend({
   query: unsupported('semantic search (query) is not supported; filter by value instead', (value) => value === undefined || value === null || value === ''),
   refresh_ttl: nullish(z.boolean()),
 });
+
+/** `POST /internal/truncate`: what to empty (see engine/truncate.ts). */
+export const truncateSchema = z.strictObject({
+  runs: nullish(z.boolean()),
+  threads: nullish(z.boolean()),
+  assistants: nullish(z.boolean()),
+  store: nullish(z.boolean()),
+  checkpoint: nullish(z.boolean()),
+  checkpointer: nullish(z.boolean()),
+});

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
+import { directSocket } from './direct-socket.ts';
 import { corsHeadersOf } from './guard.ts';
 
 const encoder = new TextEncoder();
@@ -42,8 +42,8 @@ export function sseResponse(c: Context, options: SseOptions): Response {
   const disconnected = new AbortController();
   // The CORS headers of the request go out with the stream too (it bypasses Hono's response).
   const headers = { ...corsHeadersOf(c), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...options.headers };
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.writeHead === 'function') {
+  const outgoing = directSocket(c);
+  if (outgoing) {
     outgoing.writeHead(200, headers);
     outgoing.flushHeaders();
     outgoing.on('close', () => disconnected.abort());

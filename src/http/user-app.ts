@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Hono } from 'hono';
 import { ConfigError, parseGraphSpec } from '../config/load.ts';
+import { setLoopbackFetch } from '../platform/loopback.ts';
 
 /**
  * Imports the user's own Hono app named by langgraph.json's `http.app`
@@ -24,9 +25,6 @@ export async function loadUserApp(spec: string, configFile: string): Promise<Hon
   return app;
 }
 
-/** Where the Platform keeps the in-process fetch that custom routes and graphs use to call the API without a network hop. */
-const LOOPBACK_FETCH = Symbol.for('langgraph_api:fetch');
-
 /**
  * Binds the Platform's loopback fetch to this app: `globalThis[Symbol.for("langgraph_api:fetch")](url, init)`
  * answers as the API would. It is the process calling itself, so it is trusted: the API key
@@ -38,10 +36,7 @@ export function bindLoopbackFetch(app: Hono): () => void {
     loopbackRequests.add(request);
     return app.fetch(request);
   };
-  (globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH] = fetchLoopback;
-  return () => {
-    if ((globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH] === fetchLoopback) delete (globalThis as Record<symbol, unknown>)[LOOPBACK_FETCH];
-  };
+  return setLoopbackFetch(fetchLoopback);
 }
 
 const loopbackRequests = new WeakSet<Request>();

@@ -55,7 +55,8 @@ export const query = {
     const value = c.req.query(name);
     if (value === undefined || value === '') return undefined;
     const number = Number(value);
-    if (!Number.isInteger(number) || (options.min !== undefined && number < options.min) || (options.max !== undefined && number > options.max)) {
+    // Safe integers only: past 2^53 a number is not the one written, and PostgreSQL's bigint refuses it.
+    if (!Number.isSafeInteger(number) || (options.min !== undefined && number < options.min) || (options.max !== undefined && number > options.max)) {
       throw invalidBody([{ field: name, message: `expected an integer${options.min !== undefined ? ` >= ${options.min}` : ''}, got "${value}"` }]);
     }
     return number;

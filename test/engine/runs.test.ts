@@ -36,7 +36,7 @@ describe('runs', () => {
     const thread = await engine.threads.create();
     const run = await engine.runs.create(thread.thread_id, { assistant_id: 'slow', input: userMessage('s'), stream_mode: ['values', 'updates'] });
     const events = await collect(engine.runs.stream(thread.thread_id, run.run_id));
-    expect(events[0]).toMatchObject({ id: '0', event: 'metadata', data: { run_id: run.run_id, thread_id: thread.thread_id } });
+    expect(events[0]).toEqual({ id: '0', event: 'metadata', data: { run_id: run.run_id, attempt: 1 } });
     expect(events.map((event) => event.event)).toEqual(['metadata', 'values', 'updates', 'values', 'updates', 'values']);
     expect(events.map((event) => event.id)).toEqual(events.map((_event, index) => String(index)));
   });

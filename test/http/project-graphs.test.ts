@@ -93,6 +93,27 @@ describe("a user's own LangGraph project", () => {
     expect(stored.kwargs).toMatchObject({ config: { configurable: { 'x-team': 'blue' } } });
     expect(JSON.stringify(stored.kwargs)).not.toContain('not listed');
     expect(JSON.stringify(stored.kwargs)).not.toContain(apiKey);
+    // Streams go through Hono when the app has middleware, so a header set after next() reaches them whole.
+    const streamed = await fetch(`${url}/threads/${thread.thread_id}/runs/stream`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ assistant_id: 'agent', input: { messages: [{ role: 'user', content: 'Cy' }] }, stream_mode: ['values'] }),
+    });
+    expect(streamed.headers.get('x-served-by')).toBe('project-app');
+    const events = [...(await streamed.text()).matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(events[0]).toBe('metadata');
+    expect(events.at(-1)).toBe('values');
+    const teapot = await fetch(`${url}/custom/teapot`, { headers: { 'x-api-key': apiKey } });
+    expect([teapot.status, await teapot.text()]).toEqual([418, 'short and stout']);
+    // A webhook that is a path reaches the project's own route, in-process.
+    const hooked = await client.runs.create(thread.thread_id, 'agent', { input: { messages: [{ role: 'user', content: 'Bo' }] }, webhook: '/custom/webhook' });
+    await client.runs.join(thread.thread_id, hooked.run_id);
+    let last: { run_id?: string; status?: string } | null = null;
+    for (let tries = 0; tries < 50 && last?.run_id !== hooked.run_id; tries += 1) {
+      last = ((await (await fetch(`${url}/custom/last-webhook`, { headers: { 'x-api-key': apiKey } })).json()) as { last: typeof last }).last;
+      if (last?.run_id !== hooked.run_id) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(last).toMatchObject({ run_id: hooked.run_id, status: 'success' });
     child.process.kill('SIGTERM');
     expect(await child.exited).toBe(0);
   }, 40_000);

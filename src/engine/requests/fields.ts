@@ -59,5 +59,8 @@ export const commandSchema = z.strictObject({
   goto: z.union([z.string(), send, z.array(z.union([z.string(), send]))]).nullish(),
 });
 
-export const webhookUrl = z.url({ protocol: /^https?$/ });
+/** An http(s) URL, or a path of this server (`/my/webhook`, served by the project's own routes), as on the Platform. */
+export const webhookUrl = z.union([z.url({ protocol: /^https?$/ }), z.string().regex(/^\/(?!\/)\S*$/, 'a path of this server such as /hooks/done')], {
+  error: 'an http(s) URL, or a path of this server starting with /',
+});
 export const durability = z.enum(['exit', 'async', 'sync']);
