@@ -108,10 +108,12 @@ describe("a user's own LangGraph project", () => {
     // A webhook that is a path reaches the project's own route, in-process.
     const hooked = await client.runs.create(thread.thread_id, 'agent', { input: { messages: [{ role: 'user', content: 'Bo' }] }, webhook: '/custom/webhook' });
     await client.runs.join(thread.thread_id, hooked.run_id);
-    let last: { run_id?: string; status?: string } | null = null;
+    type Hook = { run_id?: string; status?: string } | null;
+    const lastHook = async () => ((await (await fetch(`${url}/custom/last-webhook`, { headers: { 'x-api-key': apiKey } })).json()) as { last: Hook }).last;
+    let last = await lastHook();
     for (let tries = 0; tries < 50 && last?.run_id !== hooked.run_id; tries += 1) {
-      last = ((await (await fetch(`${url}/custom/last-webhook`, { headers: { 'x-api-key': apiKey } })).json()) as { last: typeof last }).last;
-      if (last?.run_id !== hooked.run_id) await new Promise((done) => setTimeout(done, 100));
+      await new Promise((done) => setTimeout(done, 100));
+      last = await lastHook();
     }
     expect(last).toMatchObject({ run_id: hooked.run_id, status: 'success' });
     child.process.kill('SIGTERM');
