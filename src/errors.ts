@@ -18,7 +18,9 @@ export class SwitchboardError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new SwitchboardError('not_found', `${what} ${id} not found`, { details: { what, id } });
+/** "Assistant not found: <id>": the Platform's wording first (clients match on it), then which one. */
+export const notFound = (what: string, id: string) =>
+  new SwitchboardError('not_found', `${what.charAt(0).toUpperCase()}${what.slice(1)} not found: ${id}`, { details: { what, id } });
 
 export const invalidInput = (message: string, details?: Record<string, unknown>) => new SwitchboardError('invalid_input', message, details ? { details } : {});
 

@@ -103,6 +103,11 @@ export class GraphRegistry {
     return this.#graphs.has(graphId);
   }
 
+  /** Whether the graph is a factory, built per run from the run's config. */
+  isFactory(graphId: string): boolean {
+    return typeof this.#graphs.get(graphId)?.graph === 'function';
+  }
+
   entry(graphId: string): GraphEntry {
     const loaded = this.#graphs.get(graphId);
     if (!loaded) throw notFound('graph', graphId);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { notFound } from '../errors.ts';
+import { notFound, SwitchboardError } from '../errors.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
 import { KeyedSerial } from '../util/keyed-serial.ts';
 import type { AssistantService } from './assistants.ts';
@@ -84,7 +84,13 @@ export class RunService {
   async #create(threadId: string | null, request: RunCreate): Promise<Run> {
     const { assistants, threads, scheduler } = this.#o;
     const payload = parseRequest(runCreateSchema, request);
-    const assistant = await assistants.get(payload.assistant_id);
+    const assistant = await assistants.find(payload.assistant_id);
+    if (!assistant) {
+      // The Platform's words, which clients match on.
+      throw new SwitchboardError('not_found', `No assistant found for "${payload.assistant_id}". Make sure the assistant ID is for a valid assistant or a valid graph ID.`, {
+        details: { what: 'assistant', id: payload.assistant_id },
+      });
+    }
     const stateless = threadId === null;
     let thread = stateless ? null : await threads.find(threadId);
     // Values the graph cannot take are refused now: accepted, they would be stored and break the thread's state.

@@ -194,7 +194,16 @@ export class ThreadService {
   async graphOf(thread: Thread): Promise<RunnableGraph | null> {
     const graphId = thread.metadata.graph_id;
     if (typeof graphId !== 'string' || !this.#graphs.has(graphId)) return null;
-    return this.#graphs.get(graphId, { configurable: { thread_id: thread.thread_id } });
+    if (!this.#graphs.isFactory(graphId)) return this.#graphs.get(graphId, { configurable: { thread_id: thread.thread_id } });
+    // A factory builds the graph from a config, as on the Platform: the one of the assistant that last ran on the thread.
+    const assistantId = thread.metadata.assistant_id;
+    const assistant = typeof assistantId === 'string' ? await this.#storage.assistants.get(assistantId).catch(() => null) : null;
+    const config = assistant?.config ?? {};
+    return this.#graphs.get(graphId, {
+      ...config,
+      configurable: { ...config.configurable, thread_id: thread.thread_id, ...(assistant ? { assistant_id: assistant.assistant_id } : {}) },
+      ...(assistant?.context ? { context: assistant.context } : {}),
+    } as LangGraphRunnableConfig);
   }
 
   async getState(threadId: string, options: { checkpoint?: CheckpointSelector; subgraphs?: boolean } = {}): Promise<ThreadState> {

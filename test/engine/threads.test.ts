@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
+import { makeNamedGraph } from '../fixtures/graphs/factory.ts';
 import { startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
 
 describe('threads', () => {
@@ -78,6 +79,20 @@ describe('threads', () => {
     expect(before[0]!.checkpoint!.checkpoint_id).toBe(history[2]!.checkpoint!.checkpoint_id);
     const updates = await engine.threads.history(thread.thread_id, { metadata: { source: 'update' } });
     expect(updates).toHaveLength(1);
+  });
+
+  it("rebuilds a factory graph for a thread with the config of the assistant that ran on it, so its state can be updated as that graph's node", async () => {
+    const local = await startTestEngine({ graphs: { named: makeNamedGraph } });
+    try {
+      const assistant = await local.assistants.create({ graph_id: 'named', config: { configurable: { node_name: 'assistant' } } });
+      const thread = await local.threads.create();
+      await local.runs.wait(thread.thread_id, { assistant_id: assistant.assistant_id, input: userMessage('hi') });
+      await local.threads.updateState(thread.thread_id, { values: { messages: [{ role: 'user', content: 'more' }] }, as_node: 'assistant' });
+      const state = await local.threads.getState(thread.thread_id);
+      expect((state.values.messages as Array<{ content: string }>).map((message) => message.content)).toEqual(['hi', 'from assistant', 'more']);
+    } finally {
+      await local.dispose();
+    }
   });
 
   it('refuses a state update while a run is in flight', async () => {
