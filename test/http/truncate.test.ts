@@ -32,6 +32,7 @@ describe('POST /internal/truncate (what the Platform API test suites call betwee
     expect(await answer.json()).toMatchObject({ ok: true, threads: 2, store_items: 2 });
     expect(await client.threads.search()).toEqual([]);
     expect((await client.store.searchItems([])).items).toEqual([]);
+    expect((await client.store.listNamespaces()).namespaces).toEqual([]);
     expect((await client.assistants.get(made.assistant_id)).name).toBe('made');
 
     expect((await truncate({ assistants: true })).status).toBe(200);

@@ -60,6 +60,8 @@ export class LowdbStore extends InMemoryStore {
     const path = join(this.#dir, `${createHash('sha1').update(key).digest('hex')}.json`);
     if (!items || items.size === 0) {
       await this.#files.remove(path);
+      // The in-memory store keeps a namespace's empty map, which it would still list: a namespace with no items is gone, as on PostgreSQL.
+      if (items) this.#data.delete(key);
       return;
     }
     const file: NamespaceFile = {
