@@ -78,7 +78,7 @@ export function toThreadState(snapshot: StateSnapshotLike): ThreadState {
     error: task.error == null ? null : errorText(task.error),
     interrupts: task.interrupts.map(toInterruptRecord),
     checkpoint: task.state && !isSnapshot(task.state) ? checkpointRef(task.state, true) : null,
-    state: task.state && isSnapshot(task.state) ? toThreadState(task.state) : null,
+    state: task.state && isSnapshot(task.state) ? nestedState(toThreadState(task.state)) : null,
     result: task.result === undefined ? null : toWire(task.result),
   }));
   const metadata = { ...(snapshot.metadata ?? {}) };
@@ -92,6 +92,12 @@ export function toThreadState(snapshot: StateSnapshotLike): ThreadState {
     parent_checkpoint: checkpointRef(snapshot.parentConfig),
     interrupts: tasks.flatMap((task) => task.interrupts),
   };
+}
+
+/** A subgraph's state inside a task, as the Platform nests it: its interrupts are the task's, not repeated. */
+function nestedState(state: ThreadState): ThreadState {
+  const { interrupts: _interrupts, ...nested } = state;
+  return nested as ThreadState;
 }
 
 export function toInterruptRecord(interrupt: { id?: string; value?: unknown }): InterruptRecord {
