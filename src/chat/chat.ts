@@ -75,6 +75,7 @@ export class ChatService implements ChatHost {
       adapters: this.#adapters,
       owner: this.owner,
       streamReply: (record) => this.#stream(record),
+      dropPendingPrompts: (conversation, by, assistantName) => this.#prompts.dropPending(conversation, by, assistantName),
     };
     this.#prompts = new PromptFlow(this.#ctx);
     this.#collector = new Collector(this.#ctx, (conversation, last, text) => startRunFor(this.#ctx, conversation, last, text, 'enqueue'));

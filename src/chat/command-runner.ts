@@ -1,5 +1,6 @@
 import type { ChatContext } from './context.ts';
 import { COMMANDS, HELP, parseCommand, type ParsedCommand } from './commands.ts';
+import { conversationKey } from './conversations.ts';
 import { describeConversation, formatConversationInfo } from './describe.ts';
 import type { ChatUser, IncomingCommand, Place } from './types.ts';
 
@@ -32,7 +33,10 @@ export async function runCommand(ctx: ChatContext, command: ParsedCommand, place
       }
       const conversation = await conversations.open(place, user.id);
       await conversations.update(conversation, { assistant: assistant.assistant_id });
-      return reply(`Now using **${assistant.name}** in this conversation; it continues the same thread.`);
+      // A question of the assistant left behind is closed: the next message is for the new one.
+      const dropped = await ctx.dropPendingPrompts(conversationKey(place), user, assistant.name);
+      const droppedNote = dropped > 0 ? ` The pending question${dropped > 1 ? 's were' : ' was'} dropped.` : '';
+      return reply(`Now using **${assistant.name}** in this conversation; it continues the same thread.${droppedNote}`);
     }
     case 'strategy': {
       if (place.thread === undefined) {

@@ -5,7 +5,7 @@ import type { ConversationService } from './conversations.ts';
 import type { Outbox } from './outbox.ts';
 import type { ReplyRecord } from './replies.ts';
 import type { ChatState } from './state.ts';
-import type { ChatAdapter } from './types.ts';
+import type { ChatAdapter, ChatUser } from './types.ts';
 
 /** What the parts of the chat layer (intake, commands, prompts, collect) share. */
 export interface ChatContext {
@@ -20,4 +20,6 @@ export interface ChatContext {
   readonly owner: string;
   /** Streams a run's reply into its conversation, and asks its questions if it stops on one. */
   streamReply(record: ReplyRecord): void;
+  /** Closes a conversation's pending questions (it switched assistants); how many were closed. */
+  dropPendingPrompts(conversation: string, by: ChatUser, assistantName: string): Promise<number>;
 }

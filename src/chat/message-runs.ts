@@ -4,6 +4,7 @@ import { isSwitchboardError } from '../errors.ts';
 import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import type { ConversationRecord } from './conversations.ts';
+import { chatIdentity } from './identity.ts';
 import { newReplyRecord } from './replies.ts';
 import type { IncomingMessage } from './types.ts';
 
@@ -40,6 +41,8 @@ export async function startRunFor(
       input: { messages },
       stream_mode: ['messages-tuple'],
       multitask_strategy: strategy,
+      // Who is talking and where, under the keys the Platform's custom auth uses.
+      config: { configurable: { ...chatIdentity(place, trigger.user, trigger) } },
       metadata: { platform: place.platform, channel: place.channel, user: trigger.user.id, message: trigger.messageId },
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import { conversationKey } from './conversations.ts';
 import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
+import { chatIdentity } from './identity.ts';
 import { newReplyRecord, type ReplyRecord } from './replies.ts';
 import type { ChatUser, IncomingAction, IncomingMessage, PromptView } from './types.ts';
 
@@ -63,14 +64,24 @@ export class PromptFlow {
     await this.#answer(prompt, action.user, chosen, action.replyPrivately);
   }
 
-  /** A typed message answers the conversation's pending prompt when that prompt takes text; false when it is not an answer. */
+  /**
+   * A typed message answers the conversation's pending prompt when that prompt takes text;
+   * false when it is not an answer. Never a question of an assistant the conversation has
+   * left: such a prompt is closed instead (a switch closes them, this covers a switch made
+   * elsewhere, e.g. the channel's default changing under a conversation).
+   */
   async answerText(message: IncomingMessage): Promise<boolean> {
-    const { state, outbox } = this.#ctx;
+    const { state, outbox, conversations } = this.#ctx;
     const key = conversationKey(message.place);
-    const pending = (await state.prompts.list())
+    const pendings = (await state.prompts.list())
       .map(({ value }) => value)
       .filter((prompt) => prompt.conversation === key && prompt.status === 'pending' && prompt.view.allowFreeText)
-      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0];
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    if (pendings.length === 0) return false;
+    const current = await conversations.assistantFor(await conversations.find(message.place), message.place);
+    const left = pendings.filter((prompt) => prompt.assistant_id !== current);
+    if (left.length > 0) await this.#drop(left, 'the conversation moved to another assistant');
+    const pending = pendings.find((prompt) => prompt.assistant_id === current);
     if (!pending || !mayAnswer(pending, message.user)) return false;
     const answer = resumeForText(pending, message.text);
     const privately: Privately = (text) => outbox.enqueue(message.place, { kind: 'ephemeral', userId: message.user.id, markdown: text }).then(() => undefined);
@@ -80,6 +91,24 @@ export class PromptFlow {
     }
     await this.#answer(pending, message.user, answer, privately);
     return true;
+  }
+
+  /**
+   * Closes the pending questions of a conversation that switched assistants: each is marked
+   * dropped and its message says so, and by whom, so no later message answers it.
+   * Returns how many were closed.
+   */
+  async dropPending(conversation: string, by: ChatUser, assistantName: string): Promise<number> {
+    const pending = (await this.#ctx.state.prompts.list()).map(({ value }) => value).filter((prompt) => prompt.conversation === conversation && prompt.status === 'pending');
+    await this.#drop(pending, `dropped by ${by.name ?? by.id}: switched to ${assistantName}`);
+    return pending.length;
+  }
+
+  async #drop(prompts: PromptRecord[], why: string): Promise<void> {
+    for (const prompt of prompts) {
+      await this.#ctx.state.prompts.put(prompt.id, { ...prompt, status: 'stale' });
+      await this.#showAnswered(prompt, { by: '—', choice: why });
+    }
   }
 
   /** Records the message that shows a prompt, once delivered (its buttons are edited there when answered). */
@@ -124,6 +153,8 @@ export class PromptFlow {
         command: { resume },
         stream_mode: ['messages-tuple'],
         multitask_strategy: 'enqueue',
+        // The person who answered is the one talking now.
+        config: { configurable: { ...chatIdentity(current.place, user) } },
       });
     } catch (error) {
       // Not resumed: the question stays open rather than claiming an answer that went nowhere.

@@ -106,6 +106,26 @@ describe('chat: interrupts as prompts', () => {
     expect(promptIn(place).answered).toEqual({ by: 'ana', choice: 'post the changelog instead' });
   });
 
+  it('switching assistants with a question pending drops the question (its message says so and by whom); the next message goes to the new assistant', async () => {
+    const place = await ask();
+    await t.say('use talker', { thread: place.thread!, mention: true, name: 'bo', user: 'U2' });
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toContain('The pending question was dropped.'));
+    await eventually(() => expect(promptIn(place).answered).toEqual({ by: '—', choice: 'dropped by bo: switched to talker' }));
+    await t.say('one', { thread: place.thread!, mention: false });
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).not.toBe('…'));
+    const last = t.adapter.texts(place).at(-1)!;
+    expect(last).not.toContain('approved');
+    expect(last).not.toContain('Sent this to the team');
+    const conversation = await t.chat.conversations.find(place);
+    const runs = await t.engine.runs.list(conversation!.thread_id);
+    const talker = (await t.engine.assistants.findByIdOrName('talker'))!;
+    expect(runs[0]).toMatchObject({ assistant_id: talker.assistant_id, status: 'success' });
+    // Clicking the dropped question resumes nothing.
+    expect(await click(place, 'U3', 'Approve', 'cy')).toEqual(['This question is no longer pending.']);
+  });
+
   it('prompts survive a restart: a click after it resumes the run', async () => {
     const place = await ask();
     await t.restart();

@@ -42,6 +42,14 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(lastText('C1', root)).toMatch(/^You said: "tell me about onboarding"/);
     expect(h.slack.callsOf('reactions.add').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root, name: 'hourglass_flowing_sand' });
     expect(h.slack.callsOf('reactions.remove').at(-1)!.args).toMatchObject({ channel: 'C1', timestamp: root });
+    // The graph is told who is talking and where, under the Platform's custom-auth keys.
+    const conversation = await conversationOf('C1', root);
+    const [run] = await h.t.sb.engine.runs.list(conversation!.thread_id);
+    expect(run!.kwargs.config?.configurable).toMatchObject({
+      langgraph_auth_user_id: 'slack:T1:U1',
+      langgraph_auth_user: { identity: 'slack:T1:U1', is_authenticated: true, platform: 'slack', permissions: [] },
+      chat: { platform: 'slack', workspace: 'T1', channel: 'C1', conversation: root, message_id: root, is_direct: false },
+    });
   });
 
   it("streams with Slack's native streaming in a thread, and shows status with setStatus in assistant threads", async () => {
