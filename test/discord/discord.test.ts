@@ -69,6 +69,13 @@ describe('Discord through the real discord.js client', () => {
     const dm = h.discord.dmChannel('bo');
     h.discord.userMessage({ channel: dm.id, user: 'bo', content: 'hi in private' });
     await eventually(() => expect(texts(dm.id).at(-1)).toContain('You said: "hi in private"'), 10_000);
+    // The graph is told who is talking (a Discord identity is the user's id, the same in every guild) and that it is a DM.
+    const [thread] = (await h.t.sb.engine.threads.search({ limit: 10 })).items;
+    const [run] = await h.t.sb.engine.runs.list(thread!.thread_id);
+    const configurable = run!.kwargs.config?.configurable as { langgraph_auth_user_id: string; langgraph_auth_user: Record<string, unknown>; chat: Record<string, unknown> };
+    expect(configurable.langgraph_auth_user_id).toMatch(/^discord:[^:]+$/);
+    expect(configurable.langgraph_auth_user).toMatchObject({ identity: configurable.langgraph_auth_user_id, display_name: 'bo', platform: 'discord' });
+    expect(configurable.chat).toMatchObject({ platform: 'discord', channel: dm.id, is_direct: true });
   });
 
   it('thread_per_conversation: a mention opens a Discord thread; the conversation continues there without mentions', async () => {
