@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
 import { statePatchSchema, threadCountSchema } from '../../engine/requests/threads.ts';
 import { historyBody, stateAtCheckpointBody, stateUpdateBody, threadCreateBody, threadPatchBody, threadSearchBody } from '../schemas.ts';
+import { THREAD_STREAM_MODES, threadStream, type ThreadStreamMode } from '../../engine/thread-stream.ts';
+import { HttpError } from '../errors.ts';
+import { sseResponse } from '../sse.ts';
 import { query, readBody, selectFields } from '../validate.ts';
 
 export function threadRoutes(engine: Engine): Hono {
@@ -21,6 +24,21 @@ export function threadRoutes(engine: Engine): Hono {
   });
   app.post('/threads/count', async (c) => c.json(await threads.count(await readBody(c, threadCountSchema))));
   app.get('/threads/:thread_id', async (c) => c.json(await threads.get(c.req.param('thread_id'))));
+  // The thread's stream across runs (the SDK's threads.joinStream), until the client leaves.
+  app.get('/threads/:thread_id/stream', async (c) => {
+    const threadId = c.req.param('thread_id');
+    await threads.get(threadId);
+    // Repeated, comma-separated, or a JSON list (what the SDK sends).
+    const modes = (c.req.queries('stream_mode') ?? []).flatMap((value) => {
+      if (!value.startsWith('[')) return value.split(',');
+      const parsed = query.json(c, 'stream_mode');
+      return Array.isArray(parsed) ? parsed.map(String) : [String(parsed)];
+    });
+    const unknown = modes.filter((mode) => !(THREAD_STREAM_MODES as readonly string[]).includes(mode));
+    if (unknown.length > 0) throw new HttpError(422, `invalid request: stream_mode: use ${THREAD_STREAM_MODES.join(', ')} (got ${unknown.join(', ')})`);
+    const lastEventId = c.req.header('last-event-id') || undefined;
+    return sseResponse(c, { events: (signal) => threadStream(engine, threadId, { modes: modes as ThreadStreamMode[], lastEventId, signal }) });
+  });
   app.patch('/threads/:thread_id', async (c) => {
     const { ttl: _ttl, ...patch } = await readBody(c, threadPatchBody);
     return c.json(await threads.update(c.req.param('thread_id'), patch));
