@@ -9,6 +9,7 @@ import { createEngine, type Engine } from './engine/engine.ts';
 import { GraphRegistry } from './engine/graphs.ts';
 import { configureChatModel, resolveProvider } from './graphs/models/chat-model.ts';
 import { createHttpApp } from './http/app.ts';
+import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { createLogger } from './log.ts';
@@ -46,6 +47,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   configureChatModel(config.model, env);
   // The runtime the LangGraph Platform gives graphs, in place before they are imported.
   registerPlatformLogger(log);
+  // A busy port is found before anything is opened or resumed (a second start touches nothing).
+  await checkPortFree(config.server.host, config.server.port);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
   for (const notice of config.notices) log.info(notice);
@@ -112,7 +115,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
     started.push(bindLoopbackFetch(app));
-    const server = await listen(app, config.server.host, config.server.port);
+    const server = await listen(app, config.server.host, config.server.port).catch((error: unknown) => {
+      throw listenProblem(error, config.server.host, config.server.port) ?? error;
+    });
     log.info(
       {
         url: server.url,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,5 +105,25 @@ describe('switchboard start', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('cannot open PostgreSQL storage at postgres://sb:***@127.0.0.1:1/none');
     expect(stderr).not.toContain('hunter2');
+  }, 30_000);
+
+  it('a busy port is reported in one line naming the port and PORT, with exit code 1, before storage is opened', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', () => done()));
+    const port = (busy.address() as AddressInfo).port;
+    const temp = makeTempDir();
+    temps.push(temp);
+    try {
+      const child = runTs(CLI, ['start'], { PORT: String(port), SWITCHBOARD_DATA_DIR: join(temp.dir, 'data') });
+      children.push(child);
+      let stderr = '';
+      child.process.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+      expect(await child.exited).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([`switchboard: port ${port} on 127.0.0.1 is already in use by another program: stop it, or set PORT to a free port`]);
+      // Nothing was opened: no data folder was made.
+      expect(existsSync(join(temp.dir, 'data'))).toBe(false);
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
   }, 30_000);
 });
