@@ -29,6 +29,9 @@ export function slashCommandData(name: string): ApplicationCommandData {
         },
       ]),
       sub('cancel', 'Stop the run in flight'),
+      sub('pair', '(Admins) let the person who got this code talk to the bot in DMs', [
+        { type: ApplicationCommandOptionType.String, name: 'code', description: 'The code the person was given', required: true },
+      ]),
     ],
   } as ApplicationCommandData;
 }
@@ -43,6 +46,8 @@ export function commandText(interaction: ChatInputCommandInteraction): string {
     }
     case 'strategy':
       return `strategy ${interaction.options.getString('strategy', true)}`;
+    case 'pair':
+      return `pair ${interaction.options.getString('code', true).trim()}`;
     default:
       return sub;
   }

@@ -11,6 +11,7 @@ import { ConversationService, conversationKey } from './conversations.ts';
 import { describeConversation } from './describe.ts';
 import { messageKey, startRunFor } from './message-runs.ts';
 import { Outbox, type OutboxItem } from './outbox.ts';
+import { AccessGate } from './access.ts';
 import { PromptFlow } from './prompt-flow.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import { chatState, LOCAL_OWNER, type ChatState, type HeldMessage } from './state.ts';
@@ -72,6 +73,7 @@ export class ChatService implements ChatHost {
       log: options.log,
       conversations: this.conversations,
       outbox: this.outbox,
+      access: new AccessGate({ config: options.config, state: this.#state, outbox: this.outbox }),
       adapters: this.#adapters,
       owner: this.owner,
       streamReply: (record) => this.#stream(record),
@@ -201,9 +203,11 @@ export class ChatService implements ChatHost {
     const { place, user } = message;
     const existing = await this.conversations.find(place);
     const command = message.mentionsBot || message.isDirect ? commandInMessage(message.text) : null;
+    // Who may talk here (chat.access): a refused message starts nothing, its author is told why, it is recorded.
+    if (await this.#ctx.access.admit(message, { startsRun: !command })) return;
     if (command) {
       const reply = (text: string) => this.outbox.enqueue(place, { kind: 'send', message: { markdown: text } }).then(() => undefined);
-      await runCommand(this.#ctx, command, place, user, reply);
+      await runCommand(this.#ctx, command, place, user, reply, message.userTeam);
       return;
     }
     if (await this.#prompts.answerText(message)) return;

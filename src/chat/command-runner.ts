@@ -10,13 +10,20 @@ export type CommandReply = (markdown: string) => Promise<void>;
 /** A command typed as a platform command (`/sb use tweet`, a Discord subcommand). */
 export async function handleCommand(ctx: ChatContext, command: IncomingCommand): Promise<void> {
   const parsed = parseCommand(command.text) ?? { name: 'invalid' as const, message: `commands take no extra words here; commands: ${COMMANDS.join(', ')}` };
-  await runCommand(ctx, parsed, command.place, command.user, (text) => command.reply(text));
+  await runCommand(ctx, parsed, command.place, command.user, (text) => command.reply(text), command.userTeam);
 }
 
 /** Carries out a parsed command in a place, for a user. */
-export async function runCommand(ctx: ChatContext, command: ParsedCommand, place: Place, user: ChatUser, reply: CommandReply): Promise<void> {
+export async function runCommand(ctx: ChatContext, command: ParsedCommand, place: Place, user: ChatUser, reply: CommandReply, userTeam?: string): Promise<void> {
   const { engine, conversations } = ctx;
+  // With `commands: admins`, only admins change a conversation; everyone may still look (help, list, info) and cancel.
+  const changes = command.name === 'use' || command.name === 'strategy' || command.name === 'new';
+  if (changes && ctx.access.rulesFor(place).commands === 'admins' && !ctx.access.isAdmin(place, user, userTeam)) {
+    return reply(`Only admins can \`${command.name}\` here.`);
+  }
   switch (command.name) {
+    case 'pair':
+      return reply(await ctx.access.pair(command.code, place, user, userTeam));
     case 'help':
       return reply(HELP);
     case 'invalid':

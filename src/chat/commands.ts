@@ -2,13 +2,14 @@ import type { ChatStrategy } from '../config/schema.ts';
 import { CHAT_STRATEGIES } from '../config/schema.ts';
 
 /** The commands, one parser for every platform (`/sb use tweet`, `@bot use tweet`, Discord subcommands). */
-export const COMMANDS = ['help', 'list', 'use', 'info', 'new', 'strategy', 'cancel'] as const;
+export const COMMANDS = ['help', 'list', 'use', 'info', 'new', 'strategy', 'cancel', 'pair'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type ParsedCommand =
   | { name: 'help' | 'list' | 'info' | 'new' | 'cancel' }
   | { name: 'use'; assistant: string; channel: boolean }
   | { name: 'strategy'; strategy: ChatStrategy }
+  | { name: 'pair'; code: string }
   | { name: 'invalid'; message: string };
 
 export const HELP = [
@@ -20,6 +21,7 @@ export const HELP = [
   '• `new`: start a fresh thread in this conversation',
   `• \`strategy <${CHAT_STRATEGIES.join('|')}>\`: what happens to a message sent while the bot is still working`,
   '• `cancel`: stop the run in flight',
+  '• `pair <code>`: (admins) let the person who got this code talk to the bot in direct messages',
 ].join('\n');
 
 /** Parses a command text; null when the text is not a command at all. */
@@ -47,6 +49,11 @@ export function parseCommand(text: string): ParsedCommand | null {
         return { name: 'invalid', message: `choose one of: ${CHAT_STRATEGIES.join(', ')}` };
       }
       return { name: 'strategy', strategy: strategy as ChatStrategy };
+    }
+    case 'pair': {
+      const code = args[0]?.toUpperCase();
+      if (!code || args.length > 1) return { name: 'invalid', message: 'say which code: `pair <code>`' };
+      return { name: 'pair', code };
     }
     default:
       return { name: 'invalid', message: `unknown command \`${name}\`; commands: ${COMMANDS.join(', ')}` };

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatSpec } from '../config/schema.ts';
+import type { AccessGate } from './access.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ConversationService } from './conversations.ts';
 import type { Outbox } from './outbox.ts';
@@ -15,6 +16,8 @@ export interface ChatContext {
   readonly log: Logger;
   readonly conversations: ConversationService;
   readonly outbox: Outbox;
+  /** Who may talk, change conversations and approve pairings (chat.access). */
+  readonly access: AccessGate;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   /** Whose background work this process does (see ChatOptions.owner). */
   readonly owner: string;

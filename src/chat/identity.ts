@@ -29,11 +29,19 @@ export function chatIdentity(
   place: Place,
   user: ChatUser,
   message: { messageId?: string | undefined; isDirect?: boolean | undefined; userTeam?: string | undefined } = {},
+  /** A configured admin (chat.access.admins): `admin` among the permissions. */
+  admin = false,
 ): ChatIdentity {
   const identity = identityOf(place, user, message.userTeam);
   return {
     langgraph_auth_user_id: identity,
-    langgraph_auth_user: { identity, display_name: user.name ?? user.id, is_authenticated: true, permissions: [...(user.roles ?? [])], platform: place.platform },
+    langgraph_auth_user: {
+      identity,
+      display_name: user.name ?? user.id,
+      is_authenticated: true,
+      permissions: [...(admin ? ['admin'] : []), ...(user.roles ?? [])],
+      platform: place.platform,
+    },
     chat: {
       platform: place.platform,
       workspace: place.workspace,

@@ -42,7 +42,7 @@ export async function startRunFor(
       stream_mode: ['messages-tuple'],
       multitask_strategy: strategy,
       // Who is talking and where, under the keys the Platform's custom auth uses.
-      config: { configurable: { ...chatIdentity(place, trigger.user, trigger) } },
+      config: { configurable: { ...chatIdentity(place, trigger.user, trigger, ctx.access.isAdmin(place, trigger.user, trigger.userTeam)) } },
       metadata: { platform: place.platform, channel: place.channel, user: trigger.user.id, message: trigger.messageId },
     });
   } catch (error) {

@@ -154,7 +154,7 @@ export class PromptFlow {
         stream_mode: ['messages-tuple'],
         multitask_strategy: 'enqueue',
         // The person who answered is the one talking now.
-        config: { configurable: { ...chatIdentity(current.place, user) } },
+        config: { configurable: { ...chatIdentity(current.place, user, {}, this.#ctx.access.isAdmin(current.place, user)) } },
       });
     } catch (error) {
       // Not resumed: the question stays open rather than claiming an answer that went nowhere.

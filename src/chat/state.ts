@@ -3,7 +3,8 @@ import type { ChannelOverrides, ConversationRecord } from './conversations.ts';
 import type { OutboxItem } from './outbox.ts';
 import type { PromptRecord } from './prompts.ts';
 import type { ReplyRecord } from './replies.ts';
-import type { IncomingMessage } from './types.ts';
+import type { PairingRecord } from './access.ts';
+import type { IncomingMessage, Place } from './types.ts';
 
 /** What the inbox holds for a message until it has been acted on: the message, and the process acting on it. */
 export interface HeldMessage {
@@ -20,6 +21,14 @@ export interface ChatState {
   readonly replies: Collection<ReplyRecord>;
   readonly outbox: Collection<OutboxItem>;
   readonly inbox: Inbox<HeldMessage>;
+  /** Pairing codes given to people who DM the bot under `access.dm: pairing`, by code. */
+  readonly pairings: Collection<PairingRecord>;
+  /** People an admin approved for direct messages, by identity. */
+  readonly paired: Collection<{ identity: string; approved_by: string; at: string }>;
+  /** When a person was last told why a message was refused (they are told once an hour). */
+  readonly notices: Collection<{ at: string }>;
+  /** Messages refused by the access rules, kept with the reason: refused, not lost. */
+  readonly refused: Collection<{ identity: string; reason: string; text: string; place: Place; at: string }>;
   /** Several processes: takes over the work of processes that died (see ChatStore.adopt). */
   adopt?(deadOwners: string[], owner: string): Promise<number>;
 }
@@ -46,6 +55,10 @@ export function chatState(store: ChatStore): ChatState {
     replies: store.collection<ReplyRecord>('replies'),
     outbox: store.collection<OutboxItem>('outbox'),
     inbox: store.inbox<HeldMessage>(),
+    pairings: store.collection<PairingRecord>('pairings'),
+    paired: store.collection('paired'),
+    notices: store.collection('access_notices'),
+    refused: store.collection('refused'),
     ...(adopt ? { adopt: (deadOwners: string[], owner: string) => adopt(deadOwners, owner, OWNERS) } : {}),
   };
 }

@@ -45,6 +45,8 @@ export interface IncomingMessage {
 export interface IncomingCommand {
   place: Place;
   user: ChatUser;
+  /** Slack: the team of the user, when it is not the workspace's (Slack Connect). */
+  userTeam?: string | undefined;
   /** Everything after the command name (`use tweet --channel`). */
   text: string;
   /** Answers only the person who typed the command (Slack ephemeral, Discord deferred reply). */

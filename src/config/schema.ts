@@ -147,8 +147,28 @@ const modelSpec = z.strictObject({
 export const CHAT_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback', 'collect'] as const;
 const answerers = z.union([z.enum(['anyone', 'starter']), z.array(z.string().min(1))]);
 
+/**
+ * Who may talk to the bot. Identities are `slack:<team>:<user>` (or `slack:<user>`),
+ * `discord:<user>`, `web:<name>`. Each key may be set again per channel.
+ */
+const accessSpec = z
+  .strictObject({
+    /** Direct messages: open to all, only `users`, `pairing` (an admin approves a one-time code), or off. */
+    dm: z.enum(['open', 'allowlist', 'pairing', 'off']),
+    /** Identities allowed to use the bot (admins always are); empty: everyone. */
+    users: z.array(z.string().min(1)),
+    /** Identities that may change a conversation (use, strategy, new) when `commands: admins`, and approve pairings. */
+    admins: z.array(z.string().min(1)),
+    commands: z.enum(['anyone', 'admins']),
+    /** Runs one person may start per minute (in this process); 0: no limit. */
+    rate_per_minute: z.number().int().min(0).max(10_000),
+  })
+  .partial();
+export type AccessSpec = z.output<typeof accessSpec>;
+
 /** Settings of the chat layer that a channel can override. */
 const channelSettings = {
+  access: accessSpec.optional(),
   /** In channels: answer every message, or only mentions and threads the bot is part of. DMs: always every message. */
   respond: z.enum(['all', 'mentions']).optional(),
   /** Assistant name or id for new conversations here. */

@@ -24,7 +24,7 @@ describe('Discord through the real discord.js client', () => {
       options: Array<{ name: string; options?: Array<{ name: string; autocomplete?: boolean }> }>;
     }>;
     expect(command!.name).toBe('sb');
-    expect(command!.options.map((option) => option.name)).toEqual(['help', 'list', 'use', 'info', 'new', 'strategy', 'cancel']);
+    expect(command!.options.map((option) => option.name)).toEqual(['help', 'list', 'use', 'info', 'new', 'strategy', 'cancel', 'pair']);
     expect(command!.options.find((option) => option.name === 'use')!.options![0]).toMatchObject({ name: 'assistant', autocomplete: true });
     const ok = await fetch(`${h.t.url}/ok`);
     expect(ok.status).toBe(200);
