@@ -154,6 +154,29 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     },
   };
 
+  /** A thread's earlier messages (conversations.replies pages, oldest first), the bot's mention stripped. */
+  adapter.threadHistory = async (place, beforeMessageId, limit) => {
+    if (!place.thread || place.thread === beforeMessageId || limit <= 0) return [];
+    const found: Array<{ user?: string; bot_id?: string; text?: string; ts?: string }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await call(() =>
+        client.conversations.replies({ channel: place.channel, ts: place.thread!, latest: beforeMessageId, inclusive: false, limit: 200, ...(cursor ? { cursor } : {}) }),
+      )) as { messages?: typeof found; response_metadata?: { next_cursor?: string } };
+      found.push(...(page.messages ?? []).filter((message) => message.ts !== beforeMessageId));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    const mention = bot ? `<@${bot.userId}>` : undefined;
+    const history = [];
+    for (const message of found.slice(-limit)) {
+      const fromThisBot = Boolean(bot && (message.user === bot.userId || message.bot_id === bot.botId));
+      const userId = message.user ?? message.bot_id ?? 'unknown';
+      const text = (mention ? (message.text ?? '').split(mention).join('') : (message.text ?? '')).replace(/\s+/g, ' ').trim();
+      if (text) history.push({ userId, name: fromThisBot || !message.user ? undefined : await nameOf(message.user), text, fromThisBot });
+    }
+    return history;
+  };
+
   const onMessage = async (event: SlackEvent, body: { team_id?: string; event_id?: string }, isMention: boolean) => {
     if (!chat || !bot) return;
     if (event.subtype && IGNORED_SUBTYPES.has(event.subtype)) return;

@@ -26,14 +26,17 @@ export async function startRunFor(
   const { engine, state, log, outbox } = ctx;
   const place = conversation.place;
   const assistantId = await ctx.conversations.assistantFor(conversation, place);
-  const already = (await engine.runs.list(conversation.thread_id, { limit: 20 })).find((candidate) => candidate.metadata.message === trigger.messageId);
+  const recentRuns = await engine.runs.list(conversation.thread_id, { limit: 20 });
+  const already = recentRuns.find((candidate) => candidate.metadata.message === trigger.messageId);
   if (already) {
     // The message started this run before a crash; make sure its reply is being delivered.
     if (!(await state.replies.get(already.run_id))) await track(ctx, already, conversation, trigger);
     return;
   }
   const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
-  const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), said] : [said];
+  // Mentioned in a thread it was not part of: what was said there before comes first.
+  const context = recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : [];
+  const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), said] : [...context, said];
   let run: Run;
   try {
     run = await engine.runs.create(conversation.thread_id, {
@@ -79,6 +82,27 @@ async function stoppedBeforeWriting(ctx: ChatContext, threadId: string): Promise
     const input = run.kwargs.input as { messages?: Array<{ id?: unknown }> } | null | undefined;
     return (input?.messages ?? []).filter((message) => typeof message?.id === 'string');
   });
+}
+
+/**
+ * The earlier messages of the platform thread a first mention was made in, as LangGraph
+ * messages: people's as human messages named for their author, the bot's own as AI
+ * messages. None when the mention starts the thread, or the platform cannot tell.
+ */
+async function threadContext(ctx: ChatContext, place: IncomingMessage['place'], trigger: IncomingMessage): Promise<unknown[]> {
+  const limit = ctx.config.context_messages ?? 20;
+  const adapter = ctx.adapters.get(place.platform);
+  if (!adapter?.threadHistory || limit === 0 || !place.thread || place.thread === trigger.messageId) return [];
+  try {
+    const history = await adapter.threadHistory(place, trigger.messageId, limit);
+    return history.map((message) =>
+      message.fromThisBot ? { role: 'assistant', content: message.text } : { role: 'user', content: message.text, name: sanitizeName(message.name ?? message.userId) },
+    );
+  } catch (error) {
+    // Context is a courtesy: the message is answered without it.
+    ctx.log.warn({ err: error, place }, 'could not read the thread before a mention');
+    return [];
+  }
 }
 
 /** A stable id for the LangGraph message of a chat message (the same message, the same id, on every run that carries it). */

@@ -126,8 +126,23 @@ export interface ChatAdapter {
    * Discord thread opened on the message, say). Called once, when the conversation opens.
    */
   startConversation?(message: IncomingMessage): Promise<Place>;
+  /**
+   * The messages said in a conversation's platform thread before `beforeMessageId`, oldest
+   * first, at most `limit` (the newest of them): what the bot sees when it is mentioned in a
+   * thread it was not part of.
+   */
+  threadHistory?(place: Place, beforeMessageId: string, limit: number): Promise<HistoryMessage[]>;
   /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
   openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
+}
+
+/** A message of a platform thread, as context for a run. */
+export interface HistoryMessage {
+  userId: string;
+  name?: string | undefined;
+  text: string;
+  /** Said by this bot (an assistant message to the graph). */
+  fromThisBot: boolean;
 }
 
 /** An assistant as people pick it (autocomplete, menus). */

@@ -186,6 +186,8 @@ const chatSpec = z.strictObject({
   ...channelSettings,
   collect_quiet_ms: z.number().int().min(0).max(60_000).default(1500),
   edit_interval_ms: z.number().int().min(100).max(60_000).default(1000),
+  /** Mentioned in a thread it was not part of, the bot reads up to this many earlier messages of it; 0: none. */
+  context_messages: z.number().int().min(0).max(200).default(20),
   channels: z.array(z.strictObject({ platform: z.string().min(1), channel: z.string().min(1), ...channelSettings })).default([]),
 });
 
@@ -244,7 +246,7 @@ export const configSchema = z.strictObject({
     stream_retention_seconds: DEFAULTS.streamRetentionSeconds,
   }),
   model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
-  chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, channels: [] }),
+  chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, context_messages: 20, channels: [] }),
   platforms: platformsSpec.default({
     slack: { slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' },
     discord: { command: 'sb', thread_per_conversation: false },

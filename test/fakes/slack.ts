@@ -34,6 +34,8 @@ type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly messages: StoredMessage[] = [];
+  /** What people said (the tests record it with `said`): Slack has it, conversations.replies answers with it. */
+  readonly peopleMessages: StoredMessage[] = [];
   readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
   readonly botUserId = 'UBOT';
   readonly botId = 'BBOT';
@@ -95,6 +97,11 @@ export class FakeSlack {
 
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Records a message a person wrote (in a thread when `threadTs` is given), as Slack would hold it. */
+  said(message: { channel: string; ts: string; threadTs?: string; user: string; text: string }): void {
+    this.peopleMessages.push({ channel: message.channel, ts: message.ts, thread_ts: message.threadTs, text: message.text, user: message.user });
   }
 
   /** Messages the bot posted in a channel thread, in order. */
@@ -169,6 +176,36 @@ export class FakeSlack {
     return out;
   }
 
+  /**
+   * conversations.replies as Slack answers it: the parent and its replies, oldest first,
+   * up to `latest` (`inclusive` or not), `limit` a page (at most 1,000; default 1,000), a
+   * cursor for the next page; `thread_not_found` for a ts that is no thread.
+   */
+  #replies(channel: string, args: Record<string, unknown>): Record<string, unknown> {
+    const root = String(args.ts ?? '');
+    const all = [...this.peopleMessages, ...this.messages].filter((message) => message.channel === channel && (message.ts === root || message.thread_ts === root)).sort(byTs);
+    if (!all.some((message) => message.ts === root)) return { ok: false, error: 'thread_not_found' };
+    const latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
+    const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+    const upTo = all.filter((message) => (inclusive ? Number(message.ts) <= latest : Number(message.ts) < latest));
+    const limit = Math.min(Number(args.limit ?? 1000) || 1000, 1000);
+    const start = args.cursor ? Number(String(args.cursor).replace('page:', '')) : 0;
+    const page = upTo.slice(start, start + limit);
+    const more = start + limit < upTo.length;
+    return {
+      ok: true,
+      messages: page.map((message) => ({
+        type: 'message',
+        ts: message.ts,
+        thread_ts: message.thread_ts ?? root,
+        text: message.text,
+        ...(message.user === this.botUserId ? { user: this.botUserId, bot_id: this.botId } : { user: message.user }),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `page:${start + limit}` : '' },
+    };
+  }
+
   #answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     const channel = String(args.channel ?? args.channel_id ?? '');
     switch (method) {
@@ -224,11 +261,15 @@ export class FakeSlack {
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };
+      case 'conversations.replies':
+        return this.#replies(channel, args);
       default:
         return { ok: false, error: 'unknown_method' };
     }
   }
 }
+
+const byTs = (a: StoredMessage, b: StoredMessage) => Number(a.ts) - Number(b.ts);
 
 function safeJson(value: string): unknown {
   try {

@@ -70,6 +70,39 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(statuses).toEqual(['is thinking…', '']);
   });
 
+  it('mentioned in a thread it was not part of, it reads what was said there first (people by name, its own words as its own)', async () => {
+    await start({ chat: { context_messages: 3 } });
+    const root = nextTs();
+    h.slack.said({ channel: 'C1', ts: root, user: 'U1', text: 'the deploy failed at 3pm' });
+    const older = nextTs();
+    h.slack.said({ channel: 'C1', ts: older, threadTs: root, user: 'U2', text: 'too old to be read with a limit of 3' });
+    for (const [user, text] of [
+      ['U2', 'it was the migration'],
+      ['U1', 'rolled back at 3:20'],
+      ['U2', 'all green now'],
+    ] as const) {
+      h.slack.said({ channel: 'C1', ts: nextTs(), threadTs: root, user, text });
+    }
+    const mention = nextTs();
+    await send(messageEvent({ text: '<@UBOT> what happened here?', ts: mention, thread_ts: root, user: 'U3', mention: true }));
+    await eventually(() => expect(lastText('C1', root)).toMatch(/^You said/), 10_000);
+    await h.t.sb.chat.idle();
+    const conversation = await conversationOf('C1', root);
+    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
+    const messages = (state.values.messages as Array<{ type: string; content: string; name?: string }>).map((message) => [message.type, message.name ?? null, message.content]);
+    expect(messages.slice(0, 4)).toEqual([
+      ['human', 'bo', 'it was the migration'],
+      ['human', 'ana', 'rolled back at 3:20'],
+      ['human', 'bo', 'all green now'],
+      ['human', 'cy', 'what happened here?'],
+    ]);
+    expect(h.slack.callsOf('conversations.replies').at(-1)!.args).toMatchObject({ channel: 'C1', ts: root, latest: mention });
+    // A second message in the conversation reads nothing again.
+    await send(messageEvent({ text: 'thanks', ts: nextTs(), thread_ts: root, user: 'U3' }));
+    await h.t.sb.chat.idle();
+    expect(h.slack.callsOf('conversations.replies')).toHaveLength(1);
+  });
+
   it('switches assistant mid-conversation with @bot use, keeping the thread', async () => {
     await start();
     const root = nextTs();
