@@ -117,6 +117,23 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     return { platform: 'discord', workspace: guildId ?? DM_WORKSPACE, channel: channel.id, thread: channel.id };
   };
 
+  /** A Discord thread's earlier messages (REST, so any process can read them), oldest first; none for a whole channel. */
+  adapter.threadHistory = async (place, beforeMessageId, limit) => {
+    if (!place.thread || place.thread === place.channel || limit <= 0) return [];
+    const query = new URLSearchParams({ before: beforeMessageId, limit: String(Math.min(limit, 100)) });
+    const newestFirst = (await call(() => rest.get(Routes.channelMessages(place.thread!), { query }))) as APIMessage[];
+    const mention = botUserId ? new RegExp(`<@!?${botUserId}>`, 'g') : undefined;
+    return newestFirst
+      .reverse()
+      .map((message) => ({
+        userId: message.author.id,
+        name: message.author.global_name ?? message.author.username,
+        text: (mention ? message.content.replace(mention, ' ') : message.content).replace(/\s+/g, ' ').trim(),
+        fromThisBot: message.author.id === botUserId,
+      }))
+      .filter((message) => message.text !== '');
+  };
+
   const onMessage = async (message: Message) => {
     const me = client?.user;
     if (!chat || !me || message.author.id === me.id || message.system) return;

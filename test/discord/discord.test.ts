@@ -78,6 +78,27 @@ describe('Discord through the real discord.js client', () => {
     expect(configurable.chat).toMatchObject({ platform: 'discord', channel: dm.id, is_direct: true });
   });
 
+  it('mentioned in a Discord thread it was not part of, it reads the earlier messages of the thread first', async () => {
+    await h.start({ chat: { context_messages: 2 } });
+    const thread = h.discord.addThread(GENERAL, 'offsite planning', 'ana');
+    h.discord.userMessage({ channel: thread.id, user: 'ana', content: 'too early to be read with a limit of 2' });
+    h.discord.userMessage({ channel: thread.id, user: 'ana', content: 'Lisbon or Porto?' });
+    h.discord.userMessage({ channel: thread.id, user: 'bo', content: 'Porto, cheaper in May' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    h.discord.userMessage({ channel: thread.id, user: 'cy', content: 'what did we decide?', mention: true });
+    await eventually(() => expect(texts(thread.id).at(-1)).toContain('You said'), 10_000);
+    await h.t.sb.chat.idle();
+    const conversation = await conversationOf(GENERAL, thread.id);
+    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
+    const said = (state.values.messages as Array<{ type: string; content: string; name?: string }>).slice(0, 3).map((message) => [message.type, message.name, message.content]);
+    expect(said).toEqual([
+      ['human', 'ana', 'Lisbon or Porto?'],
+      ['human', 'bo', 'Porto, cheaper in May'],
+      ['human', 'cy', 'what did we decide?'],
+    ]);
+    expect(h.discord.callsTo(new RegExp(`^GET /channels/${thread.id}/messages$`))).toHaveLength(1);
+  });
+
   it('thread_per_conversation: a mention opens a Discord thread; the conversation continues there without mentions', async () => {
     await h.start({ platforms: { discord: { thread_per_conversation: true } } });
     const origin = h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'plan the offsite', mention: true });

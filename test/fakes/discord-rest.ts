@@ -82,7 +82,7 @@ export class DiscordRest {
         return;
       }
     }
-    const answer = this.#answer(method, path, body ?? {});
+    const answer = this.#answer(method, path, body ?? {}, (req.url ?? '').split('?')[1] ?? '');
     if (answer === undefined) {
       res.writeHead(204).end();
       return;
@@ -98,7 +98,7 @@ export class DiscordRest {
     res.end(JSON.stringify(payload));
   }
 
-  #answer(method: string, path: string, body: Record<string, unknown>): [number, unknown] | undefined {
+  #answer(method: string, path: string, body: Record<string, unknown>, search: string): [number, unknown] | undefined {
     const host = this.#host;
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
@@ -122,6 +122,24 @@ export class DiscordRest {
       return channel ? [200, channel] : [404, { message: 'Unknown Channel', code: 10003 }];
     }
     if ((match = /^\/channels\/(\d+)\/typing$/.exec(path)) && method === 'POST') return undefined;
+    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET') {
+      // As Discord: newest first, `before` a message id, `limit` 1-100 (default 50), anything else a form error.
+      const channel = host.channels.get(match[1]!);
+      if (!channel) return [404, { message: 'Unknown Channel', code: 10003 }];
+      const query = new URLSearchParams(search);
+      const limit = query.has('limit') ? Number(query.get('limit')) : 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        return [
+          400,
+          { message: 'Invalid Form Body', code: 50035, errors: { limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] } } },
+        ];
+      const before = query.get('before');
+      const found = [...host.messages.values()]
+        .filter((message) => message.channel_id === channel.id && (!before || BigInt(message.id) < BigInt(before)))
+        .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+        .slice(0, limit);
+      return [200, found.map((message) => wireMessage(message, host.channels))];
+    }
     if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
       const channel = host.channels.get(match[1]!);
       if (!channel) return [404, { message: 'Unknown Channel', code: 10003 }];

@@ -87,6 +87,28 @@ export class FakeDiscord {
     return channel;
   }
 
+  /** A public thread people opened under a channel (Discord tells the bot with THREAD_CREATE). */
+  addThread(parentId: string, name: string, ownerName: string): Channel {
+    const parent = this.channels.get(parentId);
+    if (!parent) throw new Error(`no channel ${parentId}`);
+    const thread: Channel = {
+      id: this.snowflake(),
+      type: 11,
+      guild_id: this.guildId,
+      parent_id: parentId,
+      name,
+      owner_id: this.userId(ownerName),
+      message_count: 0,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+    };
+    this.channels.set(thread.id, thread);
+    this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+    return thread;
+  }
+
   snowflake(): string {
     return this.#snowflakes.next();
   }
