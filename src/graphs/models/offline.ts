@@ -77,6 +77,8 @@ function composeReply(messages: BaseMessage[]): string {
       `Pick one small case, measure it, and share what you learn with the team.`,
     ].join('\n');
   }
+  // A person who asked for short answers (a memory in the system prompt) gets them.
+  if (style.includes('short answers')) return `You said: "${last}".`;
   const earlier = humans.length > 1 ? ` Earlier you said: "${textOf(humans[humans.length - 2])}".` : '';
   return (
     `You said: "${last}". This is message ${turn} of our conversation.${earlier} ` +
