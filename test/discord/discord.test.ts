@@ -99,6 +99,24 @@ describe('Discord through the real discord.js client', () => {
     expect(h.discord.callsTo(new RegExp(`^GET /channels/${thread.id}/messages$`))).toHaveLength(1);
   });
 
+  it('DMs by pairing: an unknown person gets a code, an admin approves it with pair, then the person is answered', async () => {
+    // ana is 400000000000000001 in the fake Discord.
+    await h.start({ chat: { access: { dm: 'pairing', admins: ['discord:400000000000000001'] } } });
+    const dm = h.discord.dmChannel('cy');
+    h.discord.userMessage({ channel: dm.id, user: 'cy', content: 'hi there' });
+    const told = await eventually(() => {
+      const text = texts(dm.id).at(-1)!;
+      expect(text).toMatch(/approve code `[A-Z2-9]{6}`/);
+      return text;
+    }, 10_000);
+    const code = /`([A-Z2-9]{6})`/.exec(told)![1]!;
+    expect((await h.t.sb.engine.threads.search({ limit: 10 })).total).toBe(0);
+    h.discord.userMessage({ channel: GENERAL, user: 'ana', content: `pair ${code}`, mention: true });
+    await eventually(() => expect(texts(GENERAL).at(-1)).toContain('can now talk to me in direct messages'), 10_000);
+    h.discord.userMessage({ channel: dm.id, user: 'cy', content: 'hi again' });
+    await eventually(() => expect(texts(dm.id).at(-1)).toContain('You said: "hi again"'), 10_000);
+  });
+
   it('thread_per_conversation: a mention opens a Discord thread; the conversation continues there without mentions', async () => {
     await h.start({ platforms: { discord: { thread_per_conversation: true } } });
     const origin = h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'plan the offsite', mention: true });

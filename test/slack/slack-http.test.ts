@@ -119,6 +119,25 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
     expect(humans).toEqual(['remote onboarding', 'now make it short']);
   });
 
+  it('who may talk: someone off the channel list is told privately, once, and starts nothing; `use` drops a pending question, and the next message goes to the new assistant', async () => {
+    await start({ chat: { access: { users: ['slack:U1'] }, assistant: 'approver' } });
+    const root = nextTs();
+    await send(messageEvent({ text: '<@UBOT> publish the notes', ts: root, mention: true, user: 'U1' }));
+    await eventually(() => expect(h.slack.thread('C1', root).some((message) => message.blocks)).toBe(true), 10_000);
+    await send(messageEvent({ text: '<@UBOT> me too', ts: nextTs(), user: 'U2', mention: true }));
+    await send(messageEvent({ text: '<@UBOT> me again', ts: nextTs(), user: 'U2', mention: true }));
+    await h.t.sb.chat.idle();
+    const toBo = () => h.slack.callsOf('chat.postEphemeral').filter((call) => call.args.user === 'U2');
+    await eventually(() => expect(toBo().map((call) => call.args.text)).toEqual(["Sorry, I only answer people on this channel's list. Ask an admin to add you."]));
+    expect((await h.t.sb.engine.threads.search({ limit: 10 })).total).toBe(1);
+
+    await send(messageEvent({ text: '<@UBOT> use talker', ts: nextTs(), thread_ts: root, mention: true, user: 'U1' }));
+    await eventually(() => expect(lastText('C1', root)).toContain('The pending question was dropped.'));
+    await eventually(() => expect(JSON.stringify(h.slack.thread('C1', root).find((message) => message.blocks)?.blocks)).toContain('dropped by ana: switched to talker'));
+    await send(messageEvent({ text: 'one', ts: nextTs(), thread_ts: root, user: 'U1' }));
+    await eventually(() => expect(lastText('C1', root)).toMatch(/^You said: "one"/), 10_000);
+  });
+
   it('a retried event, and the same post as app_mention and message, start one run', async () => {
     await start();
     const root = nextTs();
