@@ -112,6 +112,33 @@ describe('the web playground over HTTP', () => {
     await stream.close();
   });
 
+  it('the person reaches the graph as web:<name>; `use` with a question pending drops it, and the next message goes to the new assistant', async () => {
+    t = await startTestSwitchboard({ config: { chat: { assistant: 'approver' } } });
+    const h = t;
+    const message = (await (await post('/playground/api/channels/general/messages', { user: 'ana', text: 'publish the notes' })).json()) as { id: string };
+    const place = { platform: 'web' as const, workspace: 'local', channel: 'general', thread: message.id };
+    const threadId = await eventually(async () => {
+      const conversation = await h.sb.chat.conversations.find(place);
+      expect((await h.sb.engine.threads.get(conversation!.thread_id)).status).toBe('interrupted');
+      return conversation!.thread_id;
+    }, 10_000);
+    const [asked] = await h.sb.engine.runs.list(threadId);
+    expect(asked!.kwargs.config?.configurable).toMatchObject({
+      langgraph_auth_user_id: 'web:ana',
+      langgraph_auth_user: { identity: 'web:ana', display_name: 'ana', platform: 'web' },
+      chat: { platform: 'web', workspace: 'local', channel: 'general', conversation: message.id, message_id: message.id, is_direct: false },
+    });
+    await post('/playground/api/channels/general/messages', { user: 'ana', text: '/sb use talker', thread: message.id });
+    await post('/playground/api/channels/general/messages', { user: 'ana', text: 'one', thread: message.id });
+    await h.sb.chat.idle();
+    const talker = (await h.sb.engine.assistants.findByIdOrName('talker'))!;
+    await eventually(async () => expect((await h.sb.engine.runs.list(threadId))[0]).toMatchObject({ assistant_id: talker.assistant_id, status: 'success' }), 10_000);
+    const { messages } = (await (await fetch(`${h.url}/playground/api/channels/general/messages`)).json()) as { messages: Array<{ thread: string | null; markdown: string }> };
+    const inThread = messages.filter((entry) => entry.thread === message.id).map((entry) => entry.markdown);
+    expect(inThread.at(-1)).toMatch(/^You said: "one"/);
+    expect(inThread.join('\n')).not.toContain('Sent this to the team');
+  });
+
   it('channels: the configured ones, and new ones that every browser hears about', async () => {
     t = await startTestSwitchboard({ config: { platforms: { web: { channels: ['support', 'general'] } } } });
     expect(((await (await fetch(`${t.url}/playground/api/state`)).json()) as { channels: string[] }).channels).toEqual(['general', 'support']);
