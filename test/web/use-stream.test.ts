@@ -17,6 +17,7 @@ import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboa
  */
 
 const APP = resolve(import.meta.dirname, '../fixtures/use-stream/app.tsx');
+const ROOT = resolve(import.meta.dirname, '../..');
 const OFFLINE = "(I am Switchboard's built-in offline model: configure an OpenAI-compatible or Anthropic model for real answers.)";
 const answerTo = (said: string, turn: number, earlier?: string) =>
   `You said: "${said}". This is message ${turn} of our conversation.${earlier ? ` Earlier you said: "${earlier}".` : ''} ${OFFLINE}`;
@@ -59,7 +60,17 @@ describe.skipIf(!HAS_BROWSER)('a useStream web app on another origin, in a real 
 
   beforeAll(async () => {
     const [switchboard, bundle, launched] = await Promise.all([
-      startTestSwitchboard(),
+      // The example graphs, and one that asks for review in LangChain's human-in-the-loop shape.
+      startTestSwitchboard({
+        config: {
+          graphs: {
+            chat: resolve(ROOT, 'src/graphs/chat.ts:graph'),
+            writer: resolve(ROOT, 'src/graphs/writer.ts:graph'),
+            approval: resolve(ROOT, 'src/graphs/approval.ts:graph'),
+            review: resolve(ROOT, 'test/fixtures/graphs/review.ts:graph'),
+          },
+        },
+      }),
       build({
         entryPoints: [APP],
         bundle: true,
@@ -269,6 +280,25 @@ describe.skipIf(!HAS_BROWSER)('a useStream web app on another origin, in a real 
     expect(await page.locator('[data-testid=error]').count()).toBe(0);
     expectCleanApiCalls();
     await page.screenshot({ path: artifactPath('use-stream.png') });
+  });
+
+  it("answers a review request in LangChain's human-in-the-loop shape (action_requests, review_configs, allowed_decisions) with decisions", async () => {
+    await page.goto(appUrl('review'));
+    await page.locator('[data-testid=draft]').waitFor();
+    await say('send the launch email');
+    const prompt = page.locator('[data-testid=interrupt]');
+    await prompt.waitFor({ timeout: 10_000 });
+    expect(await prompt.locator('p').textContent()).toBe('Send the launch email?');
+    expect(await prompt.locator('button').allTextContents()).toEqual(['approve', 'edit', 'reject']);
+    const reviewThread = threadInUrl()!;
+    const pending = await client.threads.getState(reviewThread);
+    expect(pending.tasks.flatMap((task) => task.interrupts).map((entry) => (entry.value as { review_configs: unknown }).review_configs)).toEqual([
+      [{ action_name: 'send_email', allowed_decisions: ['approve', 'edit', 'reject'] }],
+    ]);
+    await prompt.locator('button', { hasText: 'approve' }).click();
+    await waitForAnswer('send_email: approve', 10_000);
+    expect((await client.threads.get(reviewThread)).status).toBe('idle');
+    expectCleanApiCalls();
   });
 
   it('a request from a foreign origin is refused, a loopback page on another port is not', async () => {
