@@ -8,9 +8,13 @@ import type { ChatUser, Place, PromptOption, PromptView } from './types.ts';
  * - LangGraph's HumanInterrupt (agent inbox): `{ action_request: { action, args }, config: { allow_accept,
  *   allow_ignore, allow_respond, allow_edit }, description? }`, alone or in a one-element list; the answer
  *   is a HumanResponse (`{ type: 'accept' | 'ignore' | 'response' | 'edit', args }`), in a list when asked in one
+ * - LangChain's human-in-the-loop request (Agent Inbox's current shape): `{ action_requests: [{ name, args,
+ *   description? }], review_configs: [{ action_name, allowed_decisions }] }`; the answer is
+ *   `{ decisions: [...] }`, one per action: approve or reject by button, a typed reason rejects,
+ *   typed JSON edits (one action)
  * - anything else: shown as text, answered with free text
  */
-export type PromptKind = 'prompt' | 'human_interrupt' | 'text';
+export type PromptKind = 'prompt' | 'human_interrupt' | 'review' | 'text';
 
 export type Answerers = 'anyone' | 'starter' | string[];
 
@@ -55,6 +59,41 @@ function asHumanInterrupt(value: unknown): { request: HumanInterruptValue; asLis
   return null;
 }
 
+interface ReviewRequest {
+  action_requests: Array<{ name: string; args?: unknown; description?: string }>;
+  review_configs?: Array<{ action_name: string; allowed_decisions?: string[] }>;
+}
+
+function asReviewRequest(value: unknown): ReviewRequest | null {
+  const candidate = value as Partial<ReviewRequest> | null;
+  if (!candidate || typeof candidate !== 'object' || !Array.isArray(candidate.action_requests) || candidate.action_requests.length === 0) return null;
+  return candidate.action_requests.every((action) => action && typeof action.name === 'string') ? (candidate as ReviewRequest) : null;
+}
+
+function describeReview(review: ReviewRequest): ReturnType<typeof describeInterrupt> {
+  const actions = review.action_requests;
+  // A decision is offered when every action allows it (no config for an action: all three).
+  const allowed = (decision: string) =>
+    actions.every((action) => (review.review_configs?.find((config) => config.action_name === action.name)?.allowed_decisions ?? ['approve', 'edit', 'reject']).includes(decision));
+  const decisions = (type: string) => ({ decisions: actions.map(() => ({ type })) });
+  const options: PromptOption[] = [];
+  if (allowed('approve')) options.push({ label: 'Approve', value: decisions('approve'), style: 'primary' });
+  if (allowed('reject')) options.push({ label: 'Reject', value: decisions('reject'), style: 'danger' });
+  const human = { allow_respond: allowed('reject'), allow_edit: actions.length === 1 && allowed('edit') };
+  const question = actions
+    .map((action) => [action.description ?? `Review: **${action.name}**`, action.args === undefined ? '' : `\`\`\`\n${summarize(action.args)}\n\`\`\``].filter(Boolean).join('\n'))
+    .join('\n');
+  return {
+    kind: 'review',
+    as_list: false,
+    action: actions[0]!.name,
+    human,
+    question: question.slice(0, MAX_QUESTION),
+    options,
+    allowFreeText: human.allow_respond || human.allow_edit,
+  };
+}
+
 function summarize(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return text.length > MAX_QUESTION ? `${text.slice(0, MAX_QUESTION)}…` : text;
@@ -67,6 +106,8 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
   allowFreeText: boolean;
   answerers?: Answerers | undefined;
 } {
+  const review = asReviewRequest(value);
+  if (review) return describeReview(review);
   const human = asHumanInterrupt(value);
   if (human) {
     const { request } = human;
@@ -138,6 +179,7 @@ export function resumeForOption(record: PromptRecord, index: number): { value: u
  */
 export function resumeForText(record: PromptRecord, text: string): { value: unknown; label: string } | { error: string } {
   if (!record.view.allowFreeText) return { error: 'this question only takes one of its buttons' };
+  if (record.kind === 'review') return reviewAnswer(record, text);
   if (record.kind !== 'human_interrupt') return { value: text, label: text };
   const trimmed = text.trim();
   const { allow_respond: respond = true, allow_edit: edit = false } = record.human ?? {};
@@ -154,4 +196,20 @@ export function resumeForText(record: PromptRecord, text: string): { value: unkn
     response = { type: 'response', args: text };
   }
   return { value: record.as_list ? [response] : response, label: text };
+}
+
+/** A typed answer to a review request: JSON edits the one action's arguments; other text rejects with it as the reason. */
+function reviewAnswer(record: PromptRecord, text: string): { value: unknown; label: string } | { error: string } {
+  const trimmed = text.trim();
+  const { allow_respond: reject = false, allow_edit: edit = false } = record.human ?? {};
+  if (edit && trimmed.startsWith('{')) {
+    try {
+      return { value: { decisions: [{ type: 'edit', edited_action: { name: record.action, args: JSON.parse(trimmed) } }] }, label: `edited: ${trimmed}` };
+    } catch {
+      // not JSON: a reason to reject, if rejecting is allowed
+    }
+  }
+  if (!reject) return { error: 'an edit must be the new arguments, as JSON' };
+  const count = Math.max(1, (record.view.options[0]?.value as { decisions?: unknown[] } | undefined)?.decisions?.length ?? 1);
+  return { value: { decisions: Array.from({ length: count }, () => ({ type: 'reject', message: text })) }, label: `rejected: ${text}` };
 }

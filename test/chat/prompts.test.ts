@@ -142,6 +142,28 @@ describe('chat: interrupts as prompts', () => {
     await eventually(() => expect(promptIn(place).answered?.choice).toBe('no longer pending'));
   });
 
+  it("LangChain's human-in-the-loop request (action_requests, review_configs) becomes Approve / Reject buttons; a click resumes with decisions, a typed reason rejects", async () => {
+    await t.dispose();
+    t = await startTestChat({ assistant: 'inbox' }, { assistants: [{ name: 'inbox', graph: 'review' }] });
+    const place = await ask();
+    const prompt = promptIn(place);
+    expect(prompt.question).toContain('Send the launch email?');
+    expect(prompt.question).toContain('"subject": "Launch day"');
+    expect(prompt.options.map((option) => option.label)).toEqual(['Approve', 'Reject']);
+    expect(prompt.allowFreeText).toBe(true);
+    await click(place, 'U2', 'Approve', 'bo');
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toBe('send_email: approve'));
+
+    const second = await ask();
+    await t.say('not on a Friday', { thread: second.thread!, mention: false });
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(second).at(-1)).toBe('send_email: reject'));
+    const conversation = await t.chat.conversations.find(second);
+    const [resumed] = await t.engine.runs.list(conversation!.thread_id);
+    expect(resumed!.kwargs.command).toEqual({ resume: { decisions: [{ type: 'reject', message: 'not on a Friday' }] } });
+  });
+
   it("LangGraph's HumanInterrupt becomes Accept / Ignore buttons and a typed response", async () => {
     const place = await t.say('use reviewer');
     await t.say('go', { thread: place.thread! });

@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
+import { graph as reviewGraph } from '../fixtures/graphs/review.ts';
 import { Annotation, END, MessagesAnnotation, START, Send, StateGraph, interrupt, type LangGraphRunnableConfig } from '@langchain/langgraph';
 
 /** Test graphs: small, deterministic, and with the properties the engine tests need. */
@@ -177,4 +178,5 @@ export const testGraphs = {
   questions: parallelQuestionsGraph,
   nested: nestedGraph,
   echo: echoConfigGraph,
+  review: reviewGraph,
 };
