@@ -12,6 +12,7 @@ import { describeConversation } from './describe.ts';
 import { messageKey, startRunFor } from './message-runs.ts';
 import { Outbox, type OutboxItem } from './outbox.ts';
 import { AccessGate } from './access.ts';
+import { keepAsContext } from './channel-context.ts';
 import { PromptFlow } from './prompt-flow.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import { chatState, LOCAL_OWNER, type ChatState, type HeldMessage } from './state.ts';
@@ -191,7 +192,11 @@ export class ChatService implements ChatHost {
     // A thread the bot is part of continues without mentions; a conversation that is a whole
     // channel (Discord's text channels) does not make every message there addressed to the bot.
     const joinedThread = existing !== null && place.thread !== place.channel;
-    if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !joinedThread) return;
+    if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !joinedThread) {
+      // Said in a conversation the bot is part of (a whole channel) without addressing it: context for its next run, not lost.
+      if (existing !== null && message.text.trim() !== '') await keepAsContext(this.#ctx, existing, message);
+      return;
+    }
     if (!(await this.#firstDelivery(message))) return;
     await this.#act(message);
     // Acted on: a restart no longer needs to look at it.

@@ -4,6 +4,7 @@ import { isSwitchboardError } from '../errors.ts';
 import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import type { ConversationRecord } from './conversations.ts';
+import { takeContext } from './channel-context.ts';
 import { chatIdentity } from './identity.ts';
 import { newReplyRecord } from './replies.ts';
 import type { IncomingMessage } from './types.ts';
@@ -35,8 +36,9 @@ export async function startRunFor(
   }
   const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
   // Mentioned in a thread it was not part of: what was said there before comes first.
-  const context = recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : [];
-  const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), said] : [...context, said];
+  const kept = (await takeContext(ctx, conversation)).map((entry) => ({ role: 'user', content: entry.text, name: sanitizeName(entry.name) }));
+  const context = [...(recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : []), ...kept];
+  const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), ...context, said] : [...context, said];
   let run: Run;
   try {
     run = await engine.runs.create(conversation.thread_id, {

@@ -4,6 +4,7 @@ import type { OutboxItem } from './outbox.ts';
 import type { PromptRecord } from './prompts.ts';
 import type { ReplyRecord } from './replies.ts';
 import type { PairingRecord } from './access.ts';
+import type { ContextMessage } from './channel-context.ts';
 import type { IncomingMessage, Place } from './types.ts';
 
 /** What the inbox holds for a message until it has been acted on: the message, and the process acting on it. */
@@ -27,6 +28,8 @@ export interface ChatState {
   readonly paired: Collection<{ identity: string; approved_by: string; at: string }>;
   /** When a person was last told why a message was refused (they are told once an hour). */
   readonly notices: Collection<{ at: string }>;
+  /** Messages said in a conversation without addressing the bot, kept for its next run (by conversation key). */
+  readonly context: Collection<{ messages: ContextMessage[] }>;
   /** Messages refused by the access rules, kept with the reason: refused, not lost. */
   readonly refused: Collection<{ identity: string; reason: string; text: string; place: Place; at: string }>;
   /** Several processes: takes over the work of processes that died (see ChatStore.adopt). */
@@ -59,6 +62,7 @@ export function chatState(store: ChatStore): ChatState {
     paired: store.collection('paired'),
     notices: store.collection('access_notices'),
     refused: store.collection('refused'),
+    context: store.collection('context'),
     ...(adopt ? { adopt: (deadOwners: string[], owner: string) => adopt(deadOwners, owner, OWNERS) } : {}),
   };
 }

@@ -51,7 +51,7 @@ describe('Discord through the real discord.js client', () => {
     expect(h.discord.callsTo(new RegExp(`^POST /channels/${GENERAL}/typing$`)).length).toBeGreaterThan(0);
   });
 
-  it('only mentions are answered in a mentions-only channel (the channel is one conversation), own and bot messages never', async () => {
+  it('only mentions are answered in a mentions-only channel (the channel is one conversation), own and bot messages never; what is said between is context for the next run', async () => {
     await h.start();
     h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'hello bot', mention: true });
     await eventually(() => expect(texts(GENERAL).at(-1)).toContain(FINAL), 10_000);
@@ -59,7 +59,16 @@ describe('Discord through the real discord.js client', () => {
     h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'second question', mention: true });
     await eventually(() => expect(texts(GENERAL)).toHaveLength(2), 10_000);
     await h.t.sb.chat.idle();
-    expect(texts(GENERAL)[1]).toContain('You said: "second question". This is message 2');
+    // "just chatting with ana" was not answered, but the next run has it, named for its author.
+    expect(texts(GENERAL)[1]).toContain('You said: "second question". This is message 3 of our conversation. Earlier you said: "just chatting with ana"');
+    const conversation = await conversationOf(GENERAL);
+    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
+    const humans = (state.values.messages as Array<{ type: string; name?: string; content: string }>).filter((message) => message.type === 'human');
+    expect(humans.map((message) => [message.name, message.content])).toEqual([
+      ['ana', 'hello bot'],
+      ['bo', 'just chatting with ana'],
+      ['ana', 'second question'],
+    ]);
     // The bot's own messages come back through the gateway: never answered.
     expect(texts(GENERAL)).toHaveLength(2);
   });
