@@ -191,7 +191,8 @@ export class ChatService implements ChatHost {
     const existing = await this.conversations.find(place);
     // A thread the bot is part of continues without mentions; a conversation that is a whole
     // channel (Discord's text channels) does not make every message there addressed to the bot.
-    const joinedThread = existing !== null && place.thread !== place.channel;
+    // With `respond: mentions` set explicitly, threads too answer only mentions (the rest is context).
+    const joinedThread = existing !== null && place.thread !== place.channel && settings.respond !== 'mentions';
     if (!message.isDirect && settings.respond !== 'all' && !message.mentionsBot && !joinedThread) {
       // Said in a conversation the bot is part of (a whole channel) without addressing it: context for its next run, not lost.
       if (existing !== null && message.text.trim() !== '') await keepAsContext(this.#ctx, existing, message);

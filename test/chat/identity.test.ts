@@ -21,4 +21,20 @@ describe('chat: a graph knows who is talking', () => {
     expect(kept.map((item) => item.value)).toEqual([{ text: 'I prefer short answers' }]);
     expect(await chat.engine.storage.store.search(['memories', 'memory', 'U2'])).toEqual([]);
   });
+
+  it('with respond: mentions, a thread the bot is part of answers only mentions; what is said between is context for the next run', async () => {
+    t = await startTestChat({ respond: 'mentions' });
+    const chat = t;
+    const place = await chat.say('start the retro', { user: 'U1', name: 'ana' });
+    await chat.chat.idle();
+    await eventually(() => expect(chat.adapter.texts(place)).toHaveLength(1));
+    await chat.say('I think the deploy went fine', { user: 'U2', name: 'bo', thread: place.thread!, mention: false });
+    await chat.chat.idle();
+    expect(chat.adapter.texts(place)).toHaveLength(1);
+    await chat.say('sum it up', { user: 'U1', name: 'ana', thread: place.thread!, mention: true });
+    await chat.chat.idle();
+    await eventually(() =>
+      expect(chat.adapter.texts(place).at(-1)).toContain('You said: "sum it up". This is message 3 of our conversation. Earlier you said: "I think the deploy went fine"'),
+    );
+  });
 });
