@@ -19,7 +19,7 @@ import {
 import type { Logger } from 'pino';
 import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
 import { splitMessage } from '../../src/chat/split.ts';
-import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
+import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
 import { toDeliveryError } from './errors.ts';
@@ -134,6 +134,20 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       .filter((message) => message.text !== '');
   };
 
+  /** The messages a reply answers, following each one's reference (at most 20, oldest first); what cannot be read ends the chain. */
+  const replyChain = async (channelId: string, firstId: string): Promise<HistoryMessage[]> => {
+    const chain: HistoryMessage[] = [];
+    const mention = botUserId ? new RegExp(`<@!?${botUserId}>`, 'g') : undefined;
+    for (let id: string | undefined = firstId; id && chain.length < 20; ) {
+      const found = (await rest.get(Routes.channelMessage(channelId, id)).catch(() => null)) as APIMessage | null;
+      if (!found) break;
+      const text = (mention ? found.content.replace(mention, ' ') : found.content).replace(/\s+/g, ' ').trim();
+      if (text) chain.unshift({ userId: found.author.id, name: found.author.global_name ?? found.author.username, text, fromThisBot: found.author.id === botUserId });
+      id = found.message_reference?.channel_id === channelId || !found.message_reference?.channel_id ? found.message_reference?.message_id : undefined;
+    }
+    return chain;
+  };
+
   const onMessage = async (message: Message) => {
     const me = client?.user;
     if (!chat || !me || message.author.id === me.id || message.system) return;
@@ -153,6 +167,8 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       text,
       mentionsBot,
       isDirect,
+      // A mention that replies to a message: the chain it answers is what the bot is asked about.
+      ...(mentionsBot && message.reference?.messageId ? { context: await replyChain(message.channelId, message.reference.messageId) } : {}),
     };
     await chat.handleMessage(incoming);
   };

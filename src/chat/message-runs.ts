@@ -7,7 +7,7 @@ import type { ConversationRecord } from './conversations.ts';
 import { takeContext } from './channel-context.ts';
 import { chatIdentity } from './identity.ts';
 import { newReplyRecord } from './replies.ts';
-import type { IncomingMessage } from './types.ts';
+import type { HistoryMessage, IncomingMessage } from './types.ts';
 
 /** The key that records a message as delivered (and, until acted on, holds it in the inbox). */
 export const messageKey = (message: IncomingMessage) => `msg:${message.place.platform}:${message.place.workspace}:${message.place.channel}:${message.messageId}`;
@@ -94,6 +94,14 @@ async function stoppedBeforeWriting(ctx: ChatContext, threadId: string): Promise
 async function threadContext(ctx: ChatContext, place: IncomingMessage['place'], trigger: IncomingMessage): Promise<unknown[]> {
   const limit = ctx.config.context_messages ?? 20;
   const adapter = ctx.adapters.get(place.platform);
+  const asMessages = (history: HistoryMessage[]) =>
+    history
+      .slice(-limit)
+      .map((message) =>
+        message.fromThisBot ? { role: 'assistant', content: message.text } : { role: 'user', content: message.text, name: sanitizeName(message.name ?? message.userId) },
+      );
+  // A reply chain the platform delivered with the message (a Discord reply) is the context it names.
+  if (limit > 0 && trigger.context && trigger.context.length > 0) return asMessages(trigger.context);
   if (!adapter?.threadHistory || limit === 0 || !place.thread || place.thread === trigger.messageId) return [];
   try {
     const history = await adapter.threadHistory(place, trigger.messageId, limit);

@@ -40,6 +40,8 @@ export interface IncomingMessage {
   isDirect: boolean;
   /** The workspace id of the author (Slack's recipient_team_id for native streaming). */
   userTeam?: string | undefined;
+  /** What the platform says this message answers (a Discord reply chain), oldest first: context for a first run. */
+  context?: HistoryMessage[] | undefined;
 }
 
 export interface IncomingCommand {

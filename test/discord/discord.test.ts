@@ -108,6 +108,23 @@ describe('Discord through the real discord.js client', () => {
     expect(h.discord.callsTo(new RegExp(`^GET /channels/${thread.id}/messages$`))).toHaveLength(1);
   });
 
+  it('a mention that replies to a message reads the reply chain it answers first', async () => {
+    await h.start();
+    const first = h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'the build is red' });
+    const second = h.discord.userMessage({ channel: GENERAL, user: 'bo', content: 'since the lodash bump', reference: first.id });
+    h.discord.userMessage({ channel: GENERAL, user: 'cy', content: 'what should we do?', mention: true, reference: second.id });
+    await eventually(() => expect(texts(GENERAL).at(-1)).toContain('You said: "what should we do?"'), 10_000);
+    await h.t.sb.chat.idle();
+    const conversation = await conversationOf(GENERAL);
+    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
+    const humans = (state.values.messages as Array<{ type: string; name?: string; content: string }>).filter((message) => message.type === 'human');
+    expect(humans.map((message) => [message.name, message.content])).toEqual([
+      ['ana', 'the build is red'],
+      ['bo', 'since the lodash bump'],
+      ['cy', 'what should we do?'],
+    ]);
+  });
+
   it('DMs by pairing: an unknown person gets a code, an admin approves it with pair, then the person is answered', async () => {
     // ana is 400000000000000001 in the fake Discord.
     await h.start({ chat: { access: { dm: 'pairing', admins: ['discord:400000000000000001'] } } });

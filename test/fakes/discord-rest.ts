@@ -164,6 +164,11 @@ export class DiscordRest {
       host.dispatch('MESSAGE_CREATE', wireMessage(message, host.channels));
       return [200, wireMessage(message, host.channels)];
     }
+    if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'GET') {
+      const message = host.messages.get(match[2]!);
+      if (!message || message.channel_id !== match[1]) return [404, { message: 'Unknown Message', code: 10008 }];
+      return [200, wireMessage(message, host.channels)];
+    }
     if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
       const message = host.messages.get(match[2]!);
       if (!message || message.channel_id !== match[1]) return [404, { message: 'Unknown Message', code: 10008 }];

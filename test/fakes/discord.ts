@@ -192,6 +192,7 @@ export class FakeDiscord {
       components: [],
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
+      ...(o.reference ? { message_reference: { message_id: o.reference, channel_id: channel.id, ...(channel.guild_id ? { guild_id: channel.guild_id } : {}) } } : {}),
     };
     this.messages.set(message.id, message);
     const isDirect = channel.type === 1;
