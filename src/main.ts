@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { configureChatModel, resolveProvider } from './graphs/models/chat-model.
 import { createHttpApp } from './http/app.ts';
 import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
+import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
@@ -51,6 +53,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   await checkPortFree(config.server.host, config.server.port);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
+  const ui = config.ui
+    ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
+    : undefined;
   for (const notice of config.notices) log.info(notice);
   const { storage, shared } = await openBackend(config.storage, { log, workers: config.runs.workers, eventRetentionMs: config.runs.stream_retention_seconds * 1000 });
   // What has started so far, undone in reverse if a later part fails to start.
@@ -108,7 +113,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       maxBodyBytes: config.server.max_body_bytes,
       guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
-      authenticatedMounts: mountsOf(routes, 'api-key'),
+      ...(ui ? { publicMounts: [(app: Hono) => app.route('/', ui.assets)] } : {}),
+      authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
       http: config.http,
       ...(userApp ? { userApp } : {}),
       health: () => health(storage, platforms),

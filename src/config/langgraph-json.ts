@@ -29,8 +29,8 @@ const TOP_LEVEL: Record<string, Use> = {
   auth: { use: 'refuse', why: 'custom auth (an Auth instance) is not supported yet; protect the API with SWITCHBOARD_API_KEY' },
   store: { use: 'refuse', why: 'store.index (semantic search) and store.ttl are not supported yet; the store works without them' },
   checkpointer: { use: 'refuse', why: 'checkpointer.ttl and serde settings are not supported yet' },
-  ui: { use: 'refuse', why: 'generative UI components are not served yet' },
-  ui_config: { use: 'refuse', why: 'generative UI components are not served yet' },
+  ui: { use: 'serve' },
+  ui_config: { use: 'serve' },
   webhooks: { use: 'refuse', why: 'the webhooks policy (headers, URL rules) is not supported yet; a run\u2019s `webhook` is still called' },
 };
 
@@ -65,6 +65,8 @@ export function translateLangGraphJson(raw: Record<string, unknown>, problem: (k
   const notices: string[] = [];
   const source: Record<string, unknown> = { graphs: raw.graphs };
   if (raw.env !== undefined) source.env = Array.isArray(raw.env) ? undefined : raw.env;
+  if (raw.ui !== undefined) source.ui = raw.ui;
+  if (raw.ui_config !== undefined) source.ui_config = raw.ui_config;
   for (const [key, value] of Object.entries(raw)) {
     const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
     if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);

@@ -57,7 +57,7 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms']);
+const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config']);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -91,6 +91,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
   if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
+  for (const [name, path] of Object.entries((parsed.success && parsed.data.ui) || {})) {
+    if (!existsSync(resolve(dirname(file), path))) problem(`ui.${name}`, `module ${resolve(dirname(file), path)} not found`);
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const config = parsed.data;
 

@@ -237,6 +237,10 @@ export const configSchema = z.strictObject({
   /** langgraph.json's `env`: a .env file path or a map of variables. */
   env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
   assistants: z.array(assistantSpec).default([]),
+  /** Generative UI (langgraph.json `ui`): graph name to the module exporting its React components. */
+  ui: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'UI names use letters, digits, _ . -'), z.string().min(1)).optional(),
+  /** `shared`: packages the page provides to the components, not bundled with them. */
+  ui_config: z.strictObject({ shared: z.array(z.string().min(1)).optional() }).optional(),
   http: httpSpec.default({ disable_assistants: false, disable_threads: false, disable_runs: false, disable_store: false, disable_meta: false }),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
   server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes, allowed_hosts: [] }),

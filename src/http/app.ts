@@ -36,6 +36,8 @@ export interface HttpAppOptions {
   authenticatedMounts?: Array<(app: Hono) => void>;
   /** langgraph.json's `http`: route groups turned off, which headers reach runs. */
   http?: Omit<HttpSpec, 'app'>;
+  /** Routes anyone who may reach the server may read, without the API key (generative UI bundles: a script tag sends no key). */
+  publicMounts?: Array<(app: Hono) => void>;
   /** A user's own Hono app (`http.app`), served behind the guard and the API key, before the API: its routes may shadow the API's. */
   userApp?: Hono;
 }
@@ -62,6 +64,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const report = { ok: true, ...((await options.health?.()) ?? {}) };
     return c.json(report, report.ok === false ? 503 : 200);
   });
+
+  for (const mount of options.publicMounts ?? []) mount(app);
 
   if (options.apiKey) {
     const expected = Buffer.from(options.apiKey);

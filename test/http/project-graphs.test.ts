@@ -103,6 +103,22 @@ describe("a user's own LangGraph project", () => {
     const events = [...(await streamed.text()).matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
     expect(events[0]).toBe('metadata');
     expect(events.at(-1)).toBe('values');
+    // Generative UI: the HTML that loads a component (behind the key), and its script (public, as a script tag sends no key).
+    const html = await fetch(`${url}/ui/agent`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'weather' }),
+    });
+    const host = new URL(url).host;
+    expect(await html.text()).toBe(`<script src="http://${host}/ui/agent/entrypoint.js" onload='__LGUI_agent.render("weather", "{{shadowRootId}}")'></script>`);
+    const script = await fetch(`${url}/ui/agent/entrypoint.js`);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    const code = await script.text();
+    expect(code).toContain('globalThis[Symbol.for("LGUI_REQUIRE")]');
+    expect(code).toContain('var __LGUI_agent');
+    expect(
+      (await fetch(`${url}/ui/nothing`, { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: '{"name":"x","shadowRootId":"y"}' })).status,
+    ).toBe(404);
     const teapot = await fetch(`${url}/custom/teapot`, { headers: { 'x-api-key': apiKey } });
     expect([teapot.status, await teapot.text()]).toEqual([418, 'short and stout']);
     // A webhook that is a path reaches the project's own route, in-process.
