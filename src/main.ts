@@ -14,6 +14,7 @@ import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
+import { gaugeOf } from './ops/metrics.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -105,6 +106,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     }
 
     const routes = platforms.flatMap((platform) => (platform.routes ? [platform.routes()] : []));
+    registerScrapedGauges(storage, chat);
     const app = createHttpApp({
       engine,
       version: VERSION,
@@ -168,6 +170,18 @@ async function lead(platform: Platform, shared: SharedWork | undefined): Promise
   const leadership = shared.leadership(`${platform.adapter.platform}-leader`);
   leadership.start({ acquired: () => platform.lead?.() ?? Promise.resolve(), lost: stand });
   return () => leadership.stop();
+}
+
+/** Figures read when /metrics is scraped: runs waiting for a worker, replies waiting for their platform. */
+function registerScrapedGauges(storage: Storage, chat: ChatService): void {
+  gaugeOf('switchboard_runs_pending', 'Runs accepted and waiting for a worker (every process on the storage).', [], async () => [
+    { value: (await storage.runs.active()).filter((run) => run.status === 'pending').length },
+  ]);
+  gaugeOf('switchboard_outbox_pending', 'Chat deliveries not yet taken by their platform, by platform.', ['platform'], async () => {
+    const counts = new Map<string, number>();
+    for (const { value } of await chat.outbox.pending()) counts.set(value.place.platform, (counts.get(value.place.platform) ?? 0) + 1);
+    return [...counts].map(([platform, value]) => ({ labels: { platform }, value }));
+  });
 }
 
 function mountsOf(routes: PlatformRoutes[], auth: PlatformRoutes['auth']): Array<(app: Hono) => void> {

@@ -55,6 +55,11 @@ export class Outbox {
     this.#onDelivered = options.onDelivered;
   }
 
+  /** Every item not yet delivered, whichever process holds it (for /metrics). */
+  async pending(): Promise<Array<{ value: OutboxItem }>> {
+    return this.#state.outbox.list();
+  }
+
   /**
    * Loads what is left undelivered under `owner` (by a previous process, or one whose work
    * this one adopted) and starts delivering it; items it already has are left alone.

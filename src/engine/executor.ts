@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { runDuration, runsInFlight, runsTotal } from '../ops/metrics.ts';
 import type { InterruptRecord, Run, RunStatus, Storage } from '../storage/types.ts';
 import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
@@ -64,6 +65,7 @@ export class RunExecutor {
     const timer = limit === undefined ? undefined : setTimeout(() => timeout.abort(new RunStop('timeout')), limit * 1000);
     const signal = AbortSignal.any([queueSignal, timeout.signal]);
     let outcome: RunOutcome;
+    runsInFlight.inc();
     try {
       if (run.attempt! > MAX_ATTEMPTS) {
         outcome = await this.#fail(run, `the run was interrupted by ${MAX_ATTEMPTS} server restarts; not retried again`);
@@ -77,6 +79,7 @@ export class RunExecutor {
       outcome = await this.#handleFailure(run, signal, error);
     } finally {
       if (timer) clearTimeout(timer);
+      runsInFlight.dec();
     }
     const reason = stopReasonOf(signal);
     if (reason === 'shutdown' || reason === 'lost') return;
@@ -173,6 +176,8 @@ export class RunExecutor {
     const ended: Run = { ...run, status, updated_at: this.#now().toISOString(), error: failure?.message ?? note ?? null };
     await this.#o.storage.runs.put(ended);
     const graphId = String(run.kwargs.config?.configurable?.graph_id ?? '');
+    runsTotal.inc({ status, graph: graphId });
+    runDuration.observe({ graph: graphId }, Math.max(0, (Date.parse(ended.updated_at) - Date.parse(run.updated_at)) / 1000));
     await this.#o.threads.refresh(run.thread_id, {
       error: failure?.message ?? null,
       graphId,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { notFound, SwitchboardError } from '../errors.ts';
+import { isSwitchboardError, notFound, SwitchboardError } from '../errors.ts';
+import { doubleTexts } from '../ops/metrics.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
 import { KeyedSerial } from '../util/keyed-serial.ts';
 import type { AssistantService } from './assistants.ts';
@@ -126,8 +127,11 @@ export class RunService {
     } catch (error) {
       this.#outcomes.delete(run.run_id);
       this.#threadOfRun.delete(run.run_id);
+      // A second message refused because the thread was busy: a double text handled by `reject`.
+      if (isSwitchboardError(error, 'conflict') && strategy === 'reject') doubleTexts.inc({ strategy });
       throw error;
     }
+    if (inflight.length > 0) doubleTexts.inc({ strategy });
     if (strategy === 'interrupt' || strategy === 'rollback') {
       for (const earlier of inflight) {
         this.#stop(earlier, strategy).catch((error: unknown) => this.#o.log.error({ err: error, runId: earlier.run_id }, 'could not stop a run'));

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { HttpSpec } from '../config/schema.ts';
 import { configurableHeaders } from './configurable-headers.ts';
 import { truncate } from '../engine/truncate.ts';
+import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
 import { HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
@@ -54,6 +55,13 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const { engine, log } = options;
   const app = new Hono();
   app.onError((error, c) => respondToError(error, c, log));
+  // Every request's duration, by the route pattern that answered (never the raw path: ids would explode the labels).
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+    httpDuration.observe({ route, method: c.req.method, status: String(c.res.status) }, (performance.now() - started) / 1000);
+  });
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   if (options.userApp) app.use('*', streamThroughHono);
@@ -99,6 +107,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.userApp) app.route('/', options.userApp);
 
   const http = options.http;
+  // Prometheus' text format (behind the key like the rest; `http.disable_meta` turns it off with /info).
+  if (!http?.disable_meta) app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   if (!http?.disable_meta)
     app.get('/info', (c) =>
       c.json({
