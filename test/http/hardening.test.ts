@@ -102,6 +102,10 @@ describe('hostile requests lose nothing and break nothing', () => {
     expect(refused.status).toBe(422);
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/supersteps\[0\]\.updates\[0\]\.values\.messages/);
     expect((await call(`/threads/${threadId}`)).status).toBe(404);
+    // A superstep with no update (LangGraph refuses it) is the caller's mistake too.
+    const empty = await call('/threads', json({ thread_id: threadId, metadata: { graph_id: 'slow' }, supersteps: [{ updates: [] }] }));
+    expect(empty.status).toBe(422);
+    expect((await call(`/threads/${threadId}`)).status).toBe(404);
     await listsStillAnswer();
   });
 

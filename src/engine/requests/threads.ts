@@ -5,7 +5,8 @@ import { checkpointSelector, commandSchema, limit, nullish, offset, record, sort
 const stateValues = z.union([record, z.array(record), z.null()], { error: 'values must be an object of channel values, a list of them, or null' }).optional();
 
 const superstep = z.strictObject({
-  updates: z.array(z.strictObject({ values: stateValues, command: nullish(commandSchema), as_node: z.string() })),
+  // LangGraph refuses a superstep with nothing in it: said here, as a 422 naming the field.
+  updates: z.array(z.strictObject({ values: stateValues, command: nullish(commandSchema), as_node: z.string() })).min(1, 'a superstep needs at least one update'),
 });
 
 export const threadCreateSchema = z.strictObject({
