@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { CorsSpec } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
@@ -55,6 +56,9 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
     if (!SAFE_METHODS.has(method) && hasBody(c) && !isJson(c.req.header('content-type'))) {
       throw new HttpError(415, 'send the body as JSON, with Content-Type: application/json');
     }
+    // A GET or HEAD that carries a body: the body is read and dropped before answering, so Node never
+    // closes the connection on an unread request while the answer is still being written (it was cut off).
+    if (SAFE_METHODS.has(method) && hasBody(c)) await drainBody(c);
     // No id or parameter holds NUL, and PostgreSQL cannot even compare text holding one: refused for every route here.
     if (/%00/.test(c.req.url)) throw new HttpError(422, 'invalid request: the URL holds a NUL character (%00), which no id or parameter can contain');
     await next();
@@ -78,6 +82,18 @@ function setCorsHeaders(c: Context, origin: string, cors: CorsSpec | undefined):
   };
   corsOfRequest.set(c.req.raw, headers);
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
+}
+
+/** Reads a request body nobody will use to its end, without keeping it. */
+async function drainBody(c: Context): Promise<void> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.complete || incoming.readableEnded) return;
+  await new Promise<void>((done) => {
+    incoming.once('end', () => done());
+    incoming.once('close', () => done());
+    incoming.once('error', () => done());
+    incoming.resume();
+  });
 }
 
 function hasBody(c: Context): boolean {
