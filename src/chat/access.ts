@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { AccessSpec } from '../config/schema.ts';
 import type { ChatContext } from './context.ts';
 import { identityOf } from './identity.ts';
+import { messageKey } from './message-runs.ts';
 import type { ChatUser, IncomingMessage, Place } from './types.ts';
 
 type Access = { [K in keyof AccessSpec]-?: NonNullable<AccessSpec[K]> };
@@ -37,6 +38,9 @@ export function namesIdentity(configured: string, identity: string): boolean {
   return wanted === `${platform}:${userId}` || wanted === userId;
 }
 
+/** Whether a configured list (users, admins) names this identity. */
+const listedIn = (entries: readonly string[], identity: string) => entries.some((entry) => namesIdentity(entry, identity));
+
 /**
  * Who may talk to the bot (`chat.access`, and per channel under `chat.channels[].access`):
  * direct messages open, allow-listed, by pairing or off; a list of users; admins who may
@@ -62,8 +66,7 @@ export class AccessGate {
   }
 
   isAdmin(place: Place, user: ChatUser, userTeam?: string): boolean {
-    const identity = identityOf(place, user, userTeam);
-    return this.rulesFor(place).admins.some((admin) => namesIdentity(admin, identity));
+    return listedIn(this.rulesFor(place).admins, identityOf(place, user, userTeam));
   }
 
   /** Null when the message may start work; otherwise why not (already told and recorded). */
@@ -78,8 +81,8 @@ export class AccessGate {
     const { place, user } = message;
     const rules = this.rulesFor(place);
     const identity = identityOf(place, user, message.userTeam);
-    const admin = rules.admins.some((entry) => namesIdentity(entry, identity));
-    const listed = admin || rules.users.some((entry) => namesIdentity(entry, identity));
+    const admin = listedIn(rules.admins, identity);
+    const listed = admin || listedIn(rules.users, identity);
     if (message.isDirect && !admin) {
       if (rules.dm === 'off') return { reason: 'dm-off', text: "I don't take direct messages here; mention me in a channel instead." };
       if (rules.dm === 'allowlist' && !listed) return { reason: 'not-allowed', text: "Sorry, I only talk to people on this workspace's list. Ask an admin to add you." };
@@ -93,13 +96,12 @@ export class AccessGate {
     if (options.startsRun && rules.rate_per_minute > 0 && !admin) {
       const now = Date.now();
       const recent = (this.#recent.get(identity) ?? []).filter((at) => now - at < 60_000);
+      this.#recent.set(identity, recent);
       if (recent.length >= rules.rate_per_minute) {
-        this.#recent.set(identity, recent);
         const wait = Math.ceil((60_000 - (now - recent[0]!)) / 1000);
         return { reason: 'rate', text: `You've started ${recent.length} runs in the last minute, the most allowed here; try again in ${wait} s.` };
       }
       recent.push(now);
-      this.#recent.set(identity, recent);
     }
     return null;
   }
@@ -133,7 +135,7 @@ export class AccessGate {
     const { state, outbox } = this.#ctx;
     const identity = identityOf(message.place, message.user, message.userTeam);
     const at = new Date().toISOString();
-    await state.refused.put(`${message.place.platform}:${message.place.channel}:${message.messageId}`, {
+    await state.refused.put(messageKey(message), {
       identity,
       reason: refusal.reason,
       text: message.text,

@@ -16,7 +16,7 @@ export interface ContextMessage {
  * run takes the newest `chat.context_messages` of them before its own message.
  */
 export async function keepAsContext(ctx: ChatContext, conversation: ConversationRecord, message: IncomingMessage): Promise<void> {
-  const limit = ctx.config.context_messages ?? 20;
+  const limit = ctx.config.context_messages;
   if (limit === 0) return;
   const key = conversationKey(conversation.place);
   const kept = (await ctx.state.context.get(key))?.messages ?? [];

@@ -35,9 +35,9 @@ export async function startRunFor(
     return;
   }
   const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
-  // Mentioned in a thread it was not part of: what was said there before comes first.
-  const kept = (await takeContext(ctx, conversation)).map((entry) => ({ role: 'user', content: entry.text, name: sanitizeName(entry.name) }));
-  const context = [...(recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : []), ...kept];
+  // What was said before: the thread the bot was first mentioned in, then messages kept while it was not addressed.
+  const kept = (await takeContext(ctx, conversation)).map((entry) => ({ ...entry, fromThisBot: false }));
+  const context = [...(recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : []), ...asLangGraphMessages(kept)];
   const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), ...context, said] : [...context, said];
   let run: Run;
   try {
@@ -92,27 +92,25 @@ async function stoppedBeforeWriting(ctx: ChatContext, threadId: string): Promise
  * messages. None when the mention starts the thread, or the platform cannot tell.
  */
 async function threadContext(ctx: ChatContext, place: IncomingMessage['place'], trigger: IncomingMessage): Promise<unknown[]> {
-  const limit = ctx.config.context_messages ?? 20;
+  const limit = ctx.config.context_messages;
   const adapter = ctx.adapters.get(place.platform);
-  const asMessages = (history: HistoryMessage[]) =>
-    history
-      .slice(-limit)
-      .map((message) =>
-        message.fromThisBot ? { role: 'assistant', content: message.text } : { role: 'user', content: message.text, name: sanitizeName(message.name ?? message.userId) },
-      );
   // A reply chain the platform delivered with the message (a Discord reply) is the context it names.
-  if (limit > 0 && trigger.context && trigger.context.length > 0) return asMessages(trigger.context);
+  if (limit > 0 && trigger.context && trigger.context.length > 0) return asLangGraphMessages(trigger.context.slice(-limit));
   if (!adapter?.threadHistory || limit === 0 || !place.thread || place.thread === trigger.messageId) return [];
   try {
-    const history = await adapter.threadHistory(place, trigger.messageId, limit);
-    return history.map((message) =>
-      message.fromThisBot ? { role: 'assistant', content: message.text } : { role: 'user', content: message.text, name: sanitizeName(message.name ?? message.userId) },
-    );
+    return asLangGraphMessages(await adapter.threadHistory(place, trigger.messageId, limit));
   } catch (error) {
     // Context is a courtesy: the message is answered without it.
     ctx.log.warn({ err: error, place }, 'could not read the thread before a mention');
     return [];
   }
+}
+
+/** Chat messages as LangGraph messages: people's as human messages named for their author, the bot's own as AI messages. */
+function asLangGraphMessages(history: HistoryMessage[]): unknown[] {
+  return history.map((message) =>
+    message.fromThisBot ? { role: 'assistant', content: message.text } : { role: 'user', content: message.text, name: sanitizeName(message.name ?? message.userId) },
+  );
 }
 
 /** A stable id for the LangGraph message of a chat message (the same message, the same id, on every run that carries it). */

@@ -71,12 +71,9 @@ export class PromptFlow {
    * elsewhere, e.g. the channel's default changing under a conversation).
    */
   async answerText(message: IncomingMessage): Promise<boolean> {
-    const { state, outbox, conversations } = this.#ctx;
+    const { outbox, conversations } = this.#ctx;
     const key = conversationKey(message.place);
-    const pendings = (await state.prompts.list())
-      .map(({ value }) => value)
-      .filter((prompt) => prompt.conversation === key && prompt.status === 'pending' && prompt.view.allowFreeText)
-      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    const pendings = (await this.#pendingIn(key)).filter((prompt) => prompt.view.allowFreeText).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     if (pendings.length === 0) return false;
     const current = await conversations.assistantFor(await conversations.find(message.place), message.place);
     const left = pendings.filter((prompt) => prompt.assistant_id !== current);
@@ -99,9 +96,14 @@ export class PromptFlow {
    * Returns how many were closed.
    */
   async dropPending(conversation: string, by: ChatUser, assistantName: string): Promise<number> {
-    const pending = (await this.#ctx.state.prompts.list()).map(({ value }) => value).filter((prompt) => prompt.conversation === conversation && prompt.status === 'pending');
+    const pending = await this.#pendingIn(conversation);
     await this.#drop(pending, `dropped by ${by.name ?? by.id}: switched to ${assistantName}`);
     return pending.length;
+  }
+
+  /** The questions of a conversation still waiting for an answer. */
+  async #pendingIn(conversation: string): Promise<PromptRecord[]> {
+    return (await this.#ctx.state.prompts.list()).map(({ value }) => value).filter((prompt) => prompt.conversation === conversation && prompt.status === 'pending');
   }
 
   async #drop(prompts: PromptRecord[], why: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { pathToFileURL } from 'node:url';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { BaseCheckpointSaver, BaseStore } from '@langchain/langgraph';
+import { importModule } from '../util/import-module.ts';
 import { ConfigError, type ConfigProblem, type GraphEntry } from '../config/load.ts';
 import { notFound } from '../errors.ts';
 
@@ -127,12 +127,7 @@ export class GraphRegistry {
 }
 
 async function importGraph(entry: GraphEntry): Promise<RunnableGraph | Factory> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(entry.file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`cannot import ${entry.file}: ${(error as Error).message}`, { cause: error });
-  }
+  const module = await importModule(entry.file);
   if (!(entry.exportName in module)) {
     const exported = Object.keys(module).filter((name) => name !== '__esModule');
     throw new Error(`${entry.file} has no export "${entry.exportName}" (it exports: ${exported.join(', ') || 'nothing'})`);

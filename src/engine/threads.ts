@@ -177,15 +177,14 @@ export class ThreadService {
   async checkValues(graphOrId: RunnableGraph | string, threadId: string | null, values: unknown, field: string): Promise<void> {
     if (values === null || typeof values !== 'object' || Array.isArray(values)) return;
     const graph = typeof graphOrId === 'string' ? await this.#graphs.get(graphOrId, { configurable: { thread_id: threadId ?? '' } }) : graphOrId;
-    const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
     let current: Record<string, unknown> | undefined;
     for (const [key, value] of Object.entries(values)) {
-      // State channels only: LangGraph's own (__start__, branch:to:x) are not what an input writes.
-      const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
-      if (typeof channel?.fromCheckpoint !== 'function') continue;
-      if (refusal(channel, undefined, value) === null) continue;
+      const channel = stateChannel(graph, key);
+      if (!channel) continue;
+      const fromEmpty = refusal(channel, undefined, value);
+      if (fromEmpty === null) continue;
       current ??= threadId ? (((await graph.getState(this.#config(threadId)).catch(() => null))?.values as Record<string, unknown> | undefined) ?? {}) : {};
-      const problem = current[key] === undefined ? refusal(channel, undefined, value) : refusal(channel, current[key], value);
+      const problem = current[key] === undefined ? fromEmpty : refusal(channel, current[key], value);
       if (problem !== null) throw invalidInput(`${field}.${key}: the graph cannot take this value: ${problem}`, { field: `${field}.${key}` });
     }
   }
@@ -335,26 +334,37 @@ interface ChannelLike {
  * values, as LangGraph will apply them (so removing a message an earlier step added is fine).
  */
 function checkSupersteps(graph: RunnableGraph, supersteps: ReadonlyArray<{ updates: ReadonlyArray<{ values?: unknown; command?: unknown }> }>): void {
-  const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
   const held = new Map<string, { update(values: unknown[]): boolean }>();
   for (const [stepIndex, step] of supersteps.entries()) {
     for (const [updateIndex, update] of step.updates.entries()) {
       const values = update.command ? (update.command as { update?: unknown }).update : update.values;
       if (values === null || typeof values !== 'object' || Array.isArray(values)) continue;
       for (const [key, value] of Object.entries(values)) {
-        const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
-        if (typeof channel?.fromCheckpoint !== 'function') continue;
+        const channel = stateChannel(graph, key);
+        if (!channel) continue;
         const live = held.get(key) ?? channel.fromCheckpoint(undefined);
         held.set(key, live);
         try {
           live.update([value]);
         } catch (error) {
           const field = `supersteps[${stepIndex}].updates[${updateIndex}].values.${key}`;
-          throw invalidInput(`${field}: the graph cannot take this value: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`, { field });
+          throw invalidInput(`${field}: the graph cannot take this value: ${firstLine(error)}`, { field });
         }
       }
     }
   }
+}
+
+/** The graph's state channel named `key`; none for LangGraph's own channels (__start__, branch:to:x), which no input writes. */
+function stateChannel(graph: RunnableGraph, key: string): ChannelLike | undefined {
+  const channels = (graph as { channels?: Record<string, unknown> }).channels ?? {};
+  const channel = Object.hasOwn(channels, key) && !key.startsWith('__') && !key.includes(':') ? (channels[key] as ChannelLike) : undefined;
+  return typeof channel?.fromCheckpoint === 'function' ? channel : undefined;
+}
+
+/** The first line of an error's message: what a reducer said, without its stack or hints. */
+function firstLine(error: unknown): string {
+  return (error as Error)?.message?.split('\n')[0] ?? String(error);
 }
 
 /** Why a channel holding `current` refuses `value` (its reducer throws), or null. */
@@ -363,7 +373,7 @@ function refusal(channel: ChannelLike, current: unknown, value: unknown): string
     channel.fromCheckpoint(current).update([value]);
     return null;
   } catch (error) {
-    return (error as Error)?.message?.split('\n')[0] ?? String(error);
+    return firstLine(error);
   }
 }
 

@@ -107,9 +107,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.userApp) app.route('/', options.userApp);
 
   const http = options.http;
-  // Prometheus' text format (behind the key like the rest; `http.disable_meta` turns it off with /info).
-  if (!http?.disable_meta) app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
-  if (!http?.disable_meta)
+  if (!http?.disable_meta) {
+    // Prometheus' text format (behind the key like the rest; `http.disable_meta` turns it off with /info).
+    app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
     app.get('/info', (c) =>
       c.json({
         version: options.version,
@@ -119,6 +119,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
         flags: { assistants: true, crons: true, langsmith: false },
       }),
     );
+  }
   // What the Platform's API test suites call between tests; behind the key and the guard like every route.
   app.post('/internal/truncate', async (c) => c.json({ ok: true, ...(await truncate(engine, await readBody(c, truncateSchema))) }));
   if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));

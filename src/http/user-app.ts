@@ -1,7 +1,7 @@
-import { pathToFileURL } from 'node:url';
 import type { Hono } from 'hono';
 import { ConfigError, parseGraphSpec } from '../config/load.ts';
 import { setLoopbackFetch } from '../platform/loopback.ts';
+import { importModule } from '../util/import-module.ts';
 
 /**
  * Imports the user's own Hono app named by langgraph.json's `http.app`
@@ -11,13 +11,11 @@ import { setLoopbackFetch } from '../platform/loopback.ts';
 export async function loadUserApp(spec: string, configFile: string): Promise<Hono> {
   const { path, exportName } = parseGraphSpec(spec);
   const problem = (message: string) => new ConfigError([{ file: configFile, key: 'http.app', message }]);
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw problem(`cannot import ${path}: ${(error as Error).message}`);
-  }
-  const app = module[exportName];
+  const app = (
+    await importModule(path).catch((error: unknown) => {
+      throw problem((error as Error).message);
+    })
+  )[exportName];
   // Any Hono (the project's own copy of the package too): what app.route() reads of it.
   const looksLikeHono = (value: unknown): value is Hono =>
     value !== null && typeof value === 'object' && Array.isArray((value as Hono).routes) && typeof (value as Hono).fetch === 'function';
