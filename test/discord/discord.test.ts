@@ -16,6 +16,12 @@ describe('Discord through the real discord.js client', () => {
   const h = useDiscordHarness();
   const texts = (channel: string) => h.discord.botMessages(channel).map((message) => message.content);
   const conversationOf = (channel: string, thread = channel) => h.t.sb.chat.conversations.find({ platform: 'discord', workspace: h.discord.guildId, channel, thread });
+  /** The people's messages in a conversation's thread state, as [name, text]. */
+  const humanMessages = async (channel: string) => {
+    const state = await h.t.sb.engine.threads.getState((await conversationOf(channel))!.thread_id);
+    const messages = state.values.messages as Array<{ type: string; name?: string; content: string }>;
+    return messages.filter((message) => message.type === 'human').map((message) => [message.name, message.content]);
+  };
 
   it('registers /sb with its subcommands in the guild, and reports the gateway in GET /ok', async () => {
     await h.start();
@@ -61,10 +67,7 @@ describe('Discord through the real discord.js client', () => {
     await h.t.sb.chat.idle();
     // "just chatting with ana" was not answered, but the next run has it, named for its author.
     expect(texts(GENERAL)[1]).toContain('You said: "second question". This is message 3 of our conversation. Earlier you said: "just chatting with ana"');
-    const conversation = await conversationOf(GENERAL);
-    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
-    const humans = (state.values.messages as Array<{ type: string; name?: string; content: string }>).filter((message) => message.type === 'human');
-    expect(humans.map((message) => [message.name, message.content])).toEqual([
+    expect(await humanMessages(GENERAL)).toEqual([
       ['ana', 'hello bot'],
       ['bo', 'just chatting with ana'],
       ['ana', 'second question'],
@@ -115,10 +118,7 @@ describe('Discord through the real discord.js client', () => {
     h.discord.userMessage({ channel: GENERAL, user: 'cy', content: 'what should we do?', mention: true, reference: second.id });
     await eventually(() => expect(texts(GENERAL).at(-1)).toContain('You said: "what should we do?"'), 10_000);
     await h.t.sb.chat.idle();
-    const conversation = await conversationOf(GENERAL);
-    const state = await h.t.sb.engine.threads.getState(conversation!.thread_id);
-    const humans = (state.values.messages as Array<{ type: string; name?: string; content: string }>).filter((message) => message.type === 'human');
-    expect(humans.map((message) => [message.name, message.content])).toEqual([
+    expect(await humanMessages(GENERAL)).toEqual([
       ['ana', 'the build is red'],
       ['bo', 'since the lodash bump'],
       ['cy', 'what should we do?'],

@@ -15,16 +15,23 @@ describe("a user's own LangGraph project", () => {
     for (const temp of temps.splice(0)) temp.cleanup();
   });
 
-  it("SWITCHBOARD_CONFIG=langgraph.json serves that project's graphs, each with a default assistant, to the SDK", async () => {
+  /** `npm start` on the fixture project's langgraph.json, in a child process; resolves with it and its address. */
+  async function startProject(env: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
     const temp = makeTempDir();
     temps.push(temp);
     const child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
       SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.json'),
       SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
       PORT: '0',
+      ...env,
     });
     children.push(child);
     const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
+    return { child, url };
+  }
+
+  it("SWITCHBOARD_CONFIG=langgraph.json serves that project's graphs, each with a default assistant, to the SDK", async () => {
+    const { child, url } = await startProject();
     const client = new Client({ apiUrl: url, apiKey: null, callerOptions: { maxRetries: 0 } });
     const assistants = await client.assistants.search({ graphId: 'agent' });
     expect(assistants.map((assistant) => assistant.assistant_id)).toEqual([defaultAssistantId('agent')]);
@@ -37,17 +44,10 @@ describe("a user's own LangGraph project", () => {
   }, 40_000);
 
   it("gives graphs the Platform's runtime: getLogger() writes through our log with the run's ids, LANGGRAPH_CONFIG configures the default assistant", async () => {
-    const temp = makeTempDir();
-    temps.push(temp);
-    const child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
-      SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.json'),
-      SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
-      PORT: '0',
+    const { child, url } = await startProject({
       LOG_LEVEL: 'info',
       LANGGRAPH_CONFIG: JSON.stringify({ agent: { configurable: { greeting: 'Hola' } }, elsewhere: { configurable: {} } }),
     });
-    children.push(child);
-    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
     const client = new Client({ apiUrl: url, apiKey: null, callerOptions: { maxRetries: 0 } });
     const assistant = await client.assistants.get(defaultAssistantId('agent'));
     expect(assistant.config.configurable).toEqual({ greeting: 'Hola' });
@@ -64,17 +64,8 @@ describe("a user's own LangGraph project", () => {
   }, 40_000);
 
   it("serves the project's own Hono app (http.app) beside the API, which reaches the API in-process, and passes the headers it lists to runs", async () => {
-    const temp = makeTempDir();
-    temps.push(temp);
     const apiKey = 'a-key-long-enough-1234';
-    const child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
-      SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.json'),
-      SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
-      SWITCHBOARD_API_KEY: apiKey,
-      PORT: '0',
-    });
-    children.push(child);
-    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
+    const { child, url } = await startProject({ SWITCHBOARD_API_KEY: apiKey });
     // Custom routes sit behind the API key like the API.
     expect((await fetch(`${url}/custom/hello`)).status).toBe(401);
     const hello = await fetch(`${url}/custom/hello`, { headers: { 'x-api-key': apiKey } });
