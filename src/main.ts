@@ -14,6 +14,7 @@ import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
+import { loadCustomAuth } from './http/auth/custom-auth.ts';
 import { gaugeOf } from './ops/metrics.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
@@ -54,6 +55,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   await checkPortFree(config.server.host, config.server.port);
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
+  const customAuth = config.auth ? await loadCustomAuth(config.auth.path, config.file) : undefined;
   const ui = config.ui
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
     : undefined;
@@ -119,6 +121,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
       http: config.http,
       ...(userApp ? { userApp } : {}),
+      ...(customAuth ? { customAuth } : {}),
       health: () => health(storage, platforms),
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.

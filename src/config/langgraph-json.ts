@@ -26,7 +26,7 @@ const TOP_LEVEL: Record<string, Use> = {
   keep_pkg_tools: { use: 'deploy', why: DEPLOY_ONLY },
   api_version: { use: 'deploy', why: 'Switchboard serves one API version, its own' },
   _INTERNAL_docker_tag: { use: 'deploy', why: DEPLOY_ONLY },
-  auth: { use: 'refuse', why: 'custom auth (an Auth instance) is not supported yet; protect the API with SWITCHBOARD_API_KEY' },
+  auth: { use: 'serve' },
   store: { use: 'refuse', why: 'store.index (semantic search) and store.ttl are not supported yet; the store works without them' },
   checkpointer: { use: 'refuse', why: 'checkpointer.ttl and serde settings are not supported yet' },
   ui: { use: 'serve' },
@@ -48,8 +48,8 @@ const HTTP_KEYS: Record<string, Use> = {
   disable_a2a: { use: 'deploy', why: 'there are no /a2a routes to disable' },
   logging_headers: { use: 'deploy', why: 'request headers are never logged' },
   mount_prefix: { use: 'refuse', why: 'serving the API under a prefix is not supported yet; put a reverse proxy in front' },
-  middleware_order: { use: 'refuse', why: 'custom auth is not supported yet, so there is no order to choose' },
-  enable_custom_route_auth: { use: 'refuse', why: 'custom auth is not supported yet' },
+  middleware_order: { use: 'serve' },
+  enable_custom_route_auth: { use: 'serve' },
   disable_webhooks: { use: 'refuse', why: 'turning webhooks off is not supported yet' },
 };
 
@@ -67,6 +67,7 @@ export function translateLangGraphJson(raw: Record<string, unknown>, problem: (k
   if (raw.env !== undefined) source.env = Array.isArray(raw.env) ? undefined : raw.env;
   if (raw.ui !== undefined) source.ui = raw.ui;
   if (raw.ui_config !== undefined) source.ui_config = raw.ui_config;
+  if (raw.auth !== undefined && raw.auth !== null) source.auth = translateAuth(raw.auth, problem, notices);
   for (const [key, value] of Object.entries(raw)) {
     const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
     if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);
@@ -105,4 +106,21 @@ function translateHttp(http: Record<string, unknown>, problem: (key: string, mes
     } else out[key] = value;
   }
   return out;
+}
+
+/**
+ * `auth.path` is served (custom auth); `openapi` only documents it; `disable_studio_auth`
+ * is how it already is here (no request is let through as LangGraph Studio's user).
+ */
+function translateAuth(auth: unknown, problem: (key: string, message: string) => void, notices: string[]): Record<string, unknown> | undefined {
+  if (typeof auth !== 'object' || Array.isArray(auth) || auth === null) {
+    problem('auth', 'must be an object with "path" naming the Auth instance ("./src/auth.ts:auth")');
+    return undefined;
+  }
+  const { path, openapi, disable_studio_auth, ...rest } = auth as Record<string, unknown>;
+  for (const key of Object.keys(rest)) notices.push(`langgraph.json: "auth.${key}" is not a key Switchboard knows; ignored`);
+  if (openapi !== undefined) notices.push('langgraph.json: "auth.openapi" ignored: it only documents the auth scheme in the Platform\u2019s OpenAPI page');
+  if (disable_studio_auth !== undefined) notices.push('langgraph.json: "auth.disable_studio_auth": Studio requests get no bypass here, so custom auth applies to them either way');
+  if (path === undefined) return undefined;
+  return { path };
 }

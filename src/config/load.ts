@@ -57,7 +57,7 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config']);
+const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth']);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -91,6 +91,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
   if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
+  const authPath = parsed.success && parsed.data.auth ? resolveSpecPath(parsed.data.auth.path, dirname(file)) : undefined;
+  if (authPath && !existsSync(parseGraphSpec(authPath).path)) problem('auth.path', `module ${parseGraphSpec(authPath).path} not found`);
+  if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && parsed.data.http.app) {
+    problem('http.middleware_order', 'with enable_custom_route_auth, custom auth must run before the app: set middleware_order to "auth_first"');
+  }
   for (const [name, path] of Object.entries((parsed.success && parsed.data.ui) || {})) {
     if (!existsSync(resolve(dirname(file), path))) problem(`ui.${name}`, `module ${resolve(dirname(file), path)} not found`);
   }
@@ -106,7 +111,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     ...(envOverrides.apiKey ? { api_key: envOverrides.apiKey } : {}),
     allowed_hosts: [...config.server.allowed_hosts, ...(envOverrides.allowedHosts ?? [])],
   };
-  if (!isLoopback(server.host) && !server.api_key && !server.allow_unauthenticated) {
+  // A project's own auth authenticates every request: it stands in for the API key.
+  if (!isLoopback(server.host) && !server.api_key && !authPath && !server.allow_unauthenticated) {
     throw new ConfigError([
       {
         file,
@@ -130,6 +136,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     server,
     notices: translated.notices,
     http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
+    ...(config.auth && authPath ? { auth: { ...config.auth, path: authPath } } : {}),
   });
 }
 
@@ -172,7 +179,8 @@ function asObject(value: unknown, problem: (key: string, message: string) => voi
 }
 
 function isLangGraphJson(file: string, raw: Record<string, unknown>): boolean {
-  if (basename(file) === 'langgraph.json') return true;
+  // langgraph.json, and its variants a project keeps beside it (langgraph.auth.json, langgraph.prod.json).
+  if (/^langgraph(\.[\w-]+)?\.json$/.test(basename(file))) return true;
   return Object.keys(raw).some((key) => !OWN_KEYS.has(key)) && 'dependencies' in raw;
 }
 

@@ -120,6 +120,10 @@ const httpSpec = z.strictObject({
   disable_store: z.boolean().default(false),
   disable_meta: z.boolean().default(false),
   configurable_headers: z.strictObject({ includes: headerPatterns, excludes: headerPatterns, include: headerPatterns, exclude: headerPatterns }).optional(),
+  /** Custom auth also authenticates the routes of `app` (by default they are open, as on the Platform). */
+  enable_custom_route_auth: z.boolean().default(false),
+  /** `auth_first`: custom auth runs before `app`; `middleware_first` (the default): `app` sees requests first. */
+  middleware_order: z.enum(['auth_first', 'middleware_first']).default('middleware_first'),
 });
 export type HttpSpec = z.output<typeof httpSpec>;
 
@@ -241,7 +245,17 @@ export const configSchema = z.strictObject({
   ui: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'UI names use letters, digits, _ . -'), z.string().min(1)).optional(),
   /** `shared`: packages the page provides to the components, not bundled with them. */
   ui_config: z.strictObject({ shared: z.array(z.string().min(1)).optional() }).optional(),
-  http: httpSpec.default({ disable_assistants: false, disable_threads: false, disable_runs: false, disable_store: false, disable_meta: false }),
+  http: httpSpec.default({
+    disable_assistants: false,
+    disable_threads: false,
+    disable_runs: false,
+    disable_store: false,
+    disable_meta: false,
+    enable_custom_route_auth: false,
+    middleware_order: 'middleware_first',
+  }),
+  /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
+  auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
   server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes, allowed_hosts: [] }),
   runs: runsSpec.default({

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { invalidInput, notFound } from '../errors.ts';
-import { sortAndPage } from '../storage/query.ts';
+import { jsonContains, sortAndPage } from '../storage/query.ts';
 import type { Cron, Storage } from '../storage/types.ts';
 import type { AssistantService } from './assistants.ts';
 import { nextRun, parseSchedule } from './cron-schedule.ts';
@@ -112,14 +112,16 @@ export class CronService {
     if (!(await this.#storage.crons.delete(cronId))) throw notFound('cron', cronId);
   }
 
-  async search(request: CronSearch = {}): Promise<{ items: Cron[]; total: number }> {
+  /** `within`: a metadata containment every cron found must pass (what a project's auth lets its user see). */
+  async search(request: CronSearch = {}, within?: Record<string, unknown>): Promise<{ items: Cron[]; total: number }> {
     const query = parseRequest(cronSearchSchema, request);
     const assistantId = query.assistant_id === undefined ? undefined : this.#assistants.resolveId(query.assistant_id);
     const matches = (await this.#storage.crons.list()).filter(
       (cron) =>
         (assistantId === undefined || cron.assistant_id === assistantId) &&
         (query.thread_id === undefined || cron.thread_id === query.thread_id) &&
-        (query.enabled === undefined || cron.enabled === query.enabled),
+        (query.enabled === undefined || cron.enabled === query.enabled) &&
+        (within === undefined || jsonContains(cron.metadata, within)),
     );
     const items = sortAndPage(matches, {
       sortBy: query.sort_by ?? 'created_at',
@@ -130,8 +132,8 @@ export class CronService {
     return { items, total: matches.length };
   }
 
-  async count(request: CronCount = {}): Promise<number> {
-    return (await this.search({ ...parseRequest(cronCountSchema, request), limit: 0 })).total;
+  async count(request: CronCount = {}, within?: Record<string, unknown>): Promise<number> {
+    return (await this.search({ ...parseRequest(cronCountSchema, request), limit: 0 }, within)).total;
   }
 
   /** Fires every enabled cron that is due at `now`; returns the run ids created. */

@@ -101,7 +101,8 @@ export class RunService {
       if (!stateless && payload.if_not_exists !== 'create') throw notFound('thread', threadId);
       thread = await threads.create({
         ...(stateless ? {} : { thread_id: threadId }),
-        metadata: { graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        // The run's metadata goes with the thread it creates (an owner stamped by custom auth, too), as on the Platform.
+        metadata: { ...payload.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
         if_exists: 'do_nothing',
       });
     }

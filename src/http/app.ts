@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import type { HttpSpec } from '../config/schema.ts';
 import { configurableHeaders } from './configurable-headers.ts';
+import { authenticateRequests } from './auth/access.ts';
+import type { CustomAuth } from './auth/custom-auth.ts';
+import { threadGuard } from './auth/guards.ts';
 import { truncate } from '../engine/truncate.ts';
 import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
@@ -41,6 +44,8 @@ export interface HttpAppOptions {
   publicMounts?: Array<(app: Hono) => void>;
   /** A user's own Hono app (`http.app`), served behind the guard and the API key, before the API: its routes may shadow the API's. */
   userApp?: Hono;
+  /** The project's custom auth (langgraph.json `auth.path`): authenticates API requests, and authorizes each action. */
+  customAuth?: CustomAuth;
 }
 
 /** A browser cannot send a header when it opens a page: it signs in once with ?key=, kept in this cookie. */
@@ -104,9 +109,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   );
 
   for (const mount of options.authenticatedMounts ?? []) mount(app);
-  if (options.userApp) app.route('/', options.userApp);
-
   const http = options.http;
+  // Custom auth runs before the project's own routes only when they asked for it (enable_custom_route_auth).
+  const authFirst = options.customAuth && (http?.enable_custom_route_auth || http?.middleware_order === 'auth_first');
+  if (options.customAuth && authFirst) app.use('*', authenticateRequests(options.customAuth));
+  if (options.userApp) app.route('/', options.userApp);
+  if (options.customAuth && !authFirst) app.use('*', authenticateRequests(options.customAuth));
+  if (options.customAuth) {
+    // Every route naming a thread asks the project's auth whether this user may see or change it.
+    app.use('/threads/:thread_id', threadGuard(engine));
+    app.use('/threads/:thread_id/*', threadGuard(engine));
+  }
+
   if (!http?.disable_meta) {
     // Prometheus' text format (behind the key like the rest; `http.disable_meta` turns it off with /info).
     app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));

@@ -22,10 +22,13 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
   readonly body: Record<string, unknown>;
-  constructor(status: ContentfulStatusCode, detail: string, extra: Record<string, unknown> = {}) {
+  /** Headers the answer carries (a custom auth's `WWW-Authenticate`). */
+  readonly headers: Headers | undefined;
+  constructor(status: ContentfulStatusCode, detail: string, extra: Record<string, unknown> = {}, headers?: Headers) {
     super(detail);
     this.status = status;
     this.body = { detail, ...extra };
+    this.headers = headers;
   }
 }
 
@@ -45,7 +48,12 @@ export function invalidBody(problems: FieldProblem[]): HttpError {
  * trace ever leaves the process, and the server goes on serving.
  */
 export function respondToError(error: unknown, c: Context, log: Logger): Response {
-  if (error instanceof HttpError) return c.json(error.body, error.status);
+  if (error instanceof HttpError) {
+    error.headers?.forEach((value, name) => {
+      c.header(name, value);
+    });
+    return c.json(error.body, error.status);
+  }
   // Hono's HTTPException, thrown by a project's own routes (http.app): the answer it carries, as Hono gives it.
   if (error instanceof HTTPException || isHttpException(error)) return (error as HTTPException).getResponse();
   // LangGraph's stores refuse some namespaces themselves, before ours see them.

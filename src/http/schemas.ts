@@ -47,6 +47,7 @@ export const runCreateBody = runCreateFields
     langsmith_tracer: langsmithOnly('langsmith_tracer'),
   })
   .transform(({ stream_resumable: _resumable, feedback_keys: _feedback, langsmith_tracer: _tracer, ...run }) => durabilityOf(run));
+export type RunCreateBody = z.output<typeof runCreateBody>;
 
 export const assistantSearchBody = assistantSearchSchema.extend({
   select: select(['assistant_id', 'graph_id', 'name', 'description', 'config', 'context', 'created_at', 'updated_at', 'metadata', 'version']),

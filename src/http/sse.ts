@@ -7,14 +7,16 @@ const encoder = new TextEncoder();
 
 /** One server-sent event: its id (a client resumes after the last it saw), its name, and JSON data. */
 export interface SseEvent {
-  id: string;
+  /** Left out of a one-off answer that is not part of a run's stream (nothing to resume from). */
+  id?: string;
   event: string;
   data: unknown;
 }
 
 /** One event in the SSE wire format the official SDK parses (data is one line of JSON). */
 export function formatEvent(event: SseEvent): string {
-  return `event: ${event.event}\ndata: ${JSON.stringify(event.data ?? null)}\nid: ${event.id}\n\n`;
+  const id = event.id === undefined ? '' : `id: ${event.id}\n`;
+  return `event: ${event.event}\ndata: ${JSON.stringify(event.data ?? null)}\n${id}\n`;
 }
 
 export interface SseOptions {

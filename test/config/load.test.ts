@@ -169,8 +169,9 @@ describe('config', () => {
     const error = problemsOf(() => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } }));
     const keys = error.problems.map((problem) => problem.key);
     // ui is served (bundled at start), so a missing module is the problem, named by its graph.
-    expect(keys).toEqual(expect.arrayContaining(['auth', 'store', 'ui.agent', 'http.mount_prefix', 'http.app']));
-    expect(error.message).toMatch(/\(auth\): not supported: custom auth/);
+    // auth is served too: a module that is not there is named at auth.path.
+    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store', 'ui.agent', 'http.mount_prefix', 'http.app']));
+    expect(error.message).toMatch(/\(auth\.path\): module .*auth\.ts not found/);
     expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });
 

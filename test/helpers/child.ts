@@ -7,6 +7,8 @@ export interface Child {
   /** Resolves with the first stdout line that matches. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   exited: Promise<number | null>;
+  /** What the child wrote to stderr so far. */
+  stderr(): string;
 }
 
 /** Runs a TypeScript file in a child Node process (through tsx) and collects its stdout lines. */
@@ -33,6 +35,7 @@ export function runTs(file: string, args: string[], env: NodeJS.ProcessEnv = {})
     process: child,
     lines,
     exited,
+    stderr: () => stderr,
     waitFor(pattern, timeoutMs = 20_000) {
       const found = lines.find((line) => pattern.test(line));
       if (found) return Promise.resolve(found);

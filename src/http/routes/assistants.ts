@@ -1,23 +1,55 @@
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
 import { graphDrawing, graphSchema, subgraphSchemas } from '../../engine/graph-info.ts';
 import { assistantCountSchema, assistantCreateSchema, assistantLatestSchema, assistantPatchSchema, assistantVersionsSchema } from '../../engine/requests/assistants.ts';
 import { assistantSearchBody } from '../schemas.ts';
 import { query, readBody, selectFields } from '../validate.ts';
+import { authorize } from '../auth/access.ts';
+import { passes } from '../auth/filters.ts';
+import { resourceGuards } from '../auth/guards.ts';
+import { conflict } from '../../errors.ts';
 
 export function assistantRoutes(engine: Engine): Hono {
   const app = new Hono();
   const { assistants, threads, graphs } = engine;
+  const guard = resourceGuards(engine);
 
-  app.post('/assistants', async (c) => c.json(await assistants.create(await readBody(c, assistantCreateSchema))));
+  app.post('/assistants', async (c) => {
+    const body = await readBody(c, assistantCreateSchema);
+    // The handler may stamp an owner into the metadata: the assistant is created with what it leaves.
+    const value = { ...body, metadata: { ...body.metadata } };
+    const filters = await authorize(c, 'assistants', 'create', value);
+    const created = await assistants.create({ ...body, metadata: value.metadata });
+    if (!passes(created.metadata, filters)) throw conflict(`Assistant ${created.assistant_id} already exists`);
+    return c.json(created);
+  });
   app.post('/assistants/search', async (c) => {
-    const { select, ...query } = await readBody(c, assistantSearchBody);
+    const { select, ...request } = await readBody(c, assistantSearchBody);
+    const visible = await guard.search(c, 'assistants', { ...request }, request.metadata);
+    if (!visible) return c.json([]);
+    const query = { ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) };
     const { items, total } = await assistants.search(query);
     c.header('x-pagination-total', String(total));
     if (query.offset + items.length < total) c.header('x-pagination-next', String(query.offset + items.length));
     return c.json(selectFields(items, select));
   });
-  app.post('/assistants/count', async (c) => c.json(await assistants.count(await readBody(c, assistantCountSchema))));
+  app.post('/assistants/count', async (c) => {
+    const request = await readBody(c, assistantCountSchema);
+    const visible = await guard.search(c, 'assistants', { ...request }, request.metadata);
+    return c.json(visible ? await assistants.count({ ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) }) : 0);
+  });
+  // Every route below names an assistant: the project's auth (if any) decides first whether this user may see or change it.
+  const check = (action: string) => async (c: Context, next: Next) => {
+    const assistantId = c.req.param('assistant_id');
+    if (assistantId && assistantId !== 'search' && assistantId !== 'count') await guard.assistant(c, assistantId, action);
+    return next();
+  };
+  app.get('/assistants/:assistant_id', check('read'));
+  app.get('/assistants/:assistant_id/*', check('read'));
+  app.post('/assistants/:assistant_id/versions', check('read'));
+  app.patch('/assistants/:assistant_id', check('update'));
+  app.post('/assistants/:assistant_id/latest', check('update'));
+  app.delete('/assistants/:assistant_id', check('delete'));
   app.get('/assistants/:assistant_id', async (c) => c.json(await assistants.get(c.req.param('assistant_id'))));
   app.patch('/assistants/:assistant_id', async (c) => c.json(await assistants.update(c.req.param('assistant_id'), await readBody(c, assistantPatchSchema))));
   app.delete('/assistants/:assistant_id', async (c) => {

@@ -4,9 +4,12 @@ import type { RunOutcome } from '../../engine/executor.ts';
 import type { RunEvent } from '../../engine/stream.ts';
 import { notFound } from '../../errors.ts';
 import type { Run, RunStatus } from '../../storage/types.ts';
+import { authConfigurable, authorize } from '../auth/access.ts';
+import { passes } from '../auth/filters.ts';
+import { resourceGuards } from '../auth/guards.ts';
 import { HttpError } from '../errors.ts';
 import { longPollJson } from '../long-poll.ts';
-import { cancelManyBody, runCreateBody } from '../schemas.ts';
+import { cancelManyBody, runCreateBody, type RunCreateBody } from '../schemas.ts';
 import { sseResponse } from '../sse.ts';
 import { parseWith, query, readBody, readJson, selectFields } from '../validate.ts';
 
@@ -29,16 +32,46 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   const app = new Hono();
   const { runs } = engine;
   const headersForRun = options.headersForRun ?? (() => ({}));
+  const guard = resourceGuards(engine);
 
-  /** The run as requested, with the request's headers in its configurable, as the Platform passes them. */
+  /**
+   * The run as requested, with the request's headers and its authenticated user in its
+   * configurable (`langgraph_auth_user`, `_user_id`, `_permissions`), as the Platform passes them.
+   */
   const withHeaders = <T extends { config?: { configurable?: Record<string, unknown> | undefined } | undefined }>(body: T, c: Context): T => {
-    const fromHeaders = headersForRun(c.req.raw.headers);
-    if (Object.keys(fromHeaders).length === 0) return body;
-    return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromHeaders } } };
+    const fromRequest = { ...headersForRun(c.req.raw.headers), ...authConfigurable(c) };
+    if (Object.keys(fromRequest).length === 0) return body;
+    return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromRequest } } };
+  };
+
+  /**
+   * The project's auth decides on `threads:create_run` with the run's value; its handler may
+   * stamp the run's metadata (a thread the run creates gets it too). A run on a thread the
+   * user may not touch is refused with 403, as the Platform does.
+   */
+  const authorizedRun = async (c: Context, threadId: string | null, requested: RunCreateBody): Promise<RunCreateBody> => {
+    const body = withHeaders(requested, c);
+    const value = {
+      thread_id: threadId ?? undefined,
+      assistant_id: body.assistant_id,
+      status: 'pending',
+      metadata: { ...body.metadata },
+      prevent_insert_if_inflight: body.multitask_strategy === 'reject',
+      multitask_strategy: body.multitask_strategy,
+      if_not_exists: body.if_not_exists,
+      after_seconds: body.after_seconds,
+      kwargs: body,
+    };
+    const filters = await authorize(c, 'threads', 'create_run', value);
+    if (filters && threadId !== null) {
+      const thread = await engine.threads.find(threadId);
+      if (thread && !passes(thread.metadata, filters)) throw new HttpError(403, `not allowed: runs on thread ${threadId}`);
+    }
+    return value.metadata === body.metadata ? body : { ...body, metadata: value.metadata };
   };
 
   const create = async (c: Context, threadId: string | null) => {
-    const body = withHeaders(await readBody(c, runCreateBody), c);
+    const body = await authorizedRun(c, threadId, await readBody(c, runCreateBody));
     const run = await runs.create(threadId, body);
     return { run, body };
   };
@@ -70,7 +103,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     // The SDK's createBatch sends its camelCase option names unconverted: accept both spellings.
     const payloads = raw.map((item, index) => parseWith(runCreateBody, snakeCaseKeys(item), `[${index}]`));
     const created: Run[] = [];
-    for (const payload of payloads) created.push(await runs.create(null, withHeaders(payload, c)));
+    for (const payload of payloads) created.push(await runs.create(null, await authorizedRun(c, null, payload)));
     return c.json(created);
   });
   app.post('/runs/cancel', async (c) => {
@@ -78,6 +111,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     const action = body.action ?? 'interrupt';
     const wanted = body.status ?? 'all';
     if (body.thread_id) {
+      await guard.thread(c, body.thread_id, 'update');
       const active = (await runs.inflight(body.thread_id)).filter((run) => wanted === 'all' || run.status === wanted);
       const ids = body.run_ids ?? active.map((run) => run.run_id);
       await Promise.all(ids.map((runId) => runs.cancel(body.thread_id!, runId, { action })));
@@ -85,6 +119,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
       for (const runId of body.run_ids) {
         const threadId = await runs.threadOf(runId);
         if (!threadId) throw notFound('run', runId);
+        await guard.thread(c, threadId, 'update');
         await runs.cancel(threadId, runId, { action });
       }
     } else {
@@ -96,6 +131,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     const runId = c.req.param('run_id');
     const threadId = await runs.threadOf(runId);
     if (!threadId) throw notFound('run', runId);
+    await guard.thread(c, threadId, 'read');
     const run = await runs.get(threadId, runId).catch(() => ({ run_id: runId, thread_id: threadId }) as Run);
     return streamOf(run, true, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
   });

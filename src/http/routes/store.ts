@@ -5,6 +5,8 @@ import { HttpError } from '../errors.ts';
 import { storeDeleteSchema, storeNamespacesSchema } from '../../engine/requests/store.ts';
 import { storePutBody, storeSearchBody } from '../schemas.ts';
 import { readBody } from '../validate.ts';
+import { authorize } from '../auth/access.ts';
+import { passes } from '../auth/filters.ts';
 
 /** Items in the Platform's wire shape (snake_case timestamps; the SDK adds camelCase copies). */
 function wireItem(item: Item & { score?: number }) {
@@ -23,9 +25,13 @@ export function storeRoutes(engine: Engine): Hono {
   const app = new Hono();
   const store = engine.storage.store;
 
+  // The project's auth (if any) decides on each store action; its handler may rewrite the
+  // namespace (keeping each user under their own), and the filters it returns hold items' values.
   app.put('/store/items', async (c) => {
     const body = await readBody(c, storePutBody);
-    await store.put(body.namespace, body.key, body.value);
+    const value = { namespace: [...body.namespace], key: body.key, value: body.value };
+    await authorize(c, 'store', 'put', value);
+    await store.put(value.namespace, value.key, value.value);
     return c.body(null, 204);
   });
   app.get('/store/items', async (c) => {
@@ -34,29 +40,40 @@ export function storeRoutes(engine: Engine): Hono {
     if (!key) throw new HttpError(422, 'invalid request: key is required', { errors: [{ field: 'key', message: 'required' }] });
     const labels = namespace ? namespace.split('.') : [];
     if (labels.length === 0) throw new HttpError(422, 'invalid request: namespace is required', { errors: [{ field: 'namespace', message: 'required' }] });
-    const item = await store.get(labels, key);
-    return c.json(item ? wireItem(item) : null);
+    const value = { namespace: labels, key };
+    const filters = await authorize(c, 'store', 'get', value);
+    const item = await store.get(value.namespace, value.key);
+    return c.json(item && passes(item.value, filters) ? wireItem(item) : null);
   });
   app.delete('/store/items', async (c) => {
     const body = await readBody(c, storeDeleteSchema);
-    await store.delete(body.namespace, body.key);
+    const value = { namespace: [...body.namespace], key: body.key };
+    const filters = await authorize(c, 'store', 'delete', value);
+    // Another user's item is left alone, answered like a missing one (deleting nothing).
+    const item = filters ? await store.get(value.namespace, value.key) : null;
+    if (!filters || (item && passes(item.value, filters))) await store.delete(value.namespace, value.key);
     return c.body(null, 204);
   });
   app.post('/store/items/search', async (c) => {
     const body = await readBody(c, storeSearchBody);
-    const items = await store.search(body.namespace_prefix, {
+    const value = { namespace: [...body.namespace_prefix], filter: body.filter, limit: body.limit, offset: body.offset, query: body.query };
+    const filters = await authorize(c, 'store', 'search', value);
+    const items = await store.search(value.namespace, {
       limit: body.limit,
       offset: body.offset,
       ...(body.filter ? { filter: body.filter } : {}),
     });
-    return c.json({ items: items.map(wireItem) });
+    return c.json({ items: items.filter((item) => passes(item.value, filters)).map(wireItem) });
   });
   app.post('/store/namespaces', async (c) => {
     const body = await readBody(c, storeNamespacesSchema);
+    const value = { namespace: body.prefix ? [...body.prefix] : undefined, suffix: body.suffix, max_depth: body.max_depth, limit: body.limit, offset: body.offset };
+    await authorize(c, 'store', 'list_namespaces', value);
+    const prefix = value.namespace ?? body.prefix;
     const namespaces = await store.listNamespaces({
       limit: body.limit,
       offset: body.offset,
-      ...(body.prefix ? { prefix: body.prefix } : {}),
+      ...(prefix ? { prefix } : {}),
       ...(body.suffix ? { suffix: body.suffix } : {}),
       ...(body.max_depth ? { maxDepth: body.max_depth } : {}),
     });
