@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createCluster, type Cluster } from './cluster/index.ts';
 import { Leadership } from './cluster/leadership.ts';
 import type { StorageSpec } from './config/schema.ts';
+import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { openFilesStorage } from './storage/files/index.ts';
 import { openPostgresStorage } from './storage/postgres/index.ts';
 import type { Storage } from './storage/types.ts';
@@ -24,12 +25,14 @@ export interface BackendOptions {
   workers: number;
   /** How long finished runs' events are kept for late subscribers in other processes. */
   eventRetentionMs: number;
+  /** The store's semantic index (store.index), when the project configures one. */
+  storeIndex?: IndexConfig | undefined;
 }
 
 /** Opens the configured storage: files owned by this process, or PostgreSQL shared with others. */
 export async function openBackend(spec: StorageSpec, options: BackendOptions): Promise<Backend> {
-  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir) };
-  const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size });
+  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir, { storeIndex: options.storeIndex }) };
+  const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size, storeIndex: options.storeIndex });
   const { db } = storage;
   const cluster = createCluster({ db, leaseMs: spec.lease_seconds * 1000, workers: options.workers, log: options.log, eventRetentionMs: options.eventRetentionMs });
   return {

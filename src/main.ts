@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { loadCustomAuth } from './http/auth/custom-auth.ts';
+import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
@@ -60,7 +61,13 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
     : undefined;
   for (const notice of config.notices) log.info(notice);
-  const { storage, shared } = await openBackend(config.storage, { log, workers: config.runs.workers, eventRetentionMs: config.runs.stream_retention_seconds * 1000 });
+  const storeIndex = config.store?.index ? await loadStoreIndex(config.store.index, config.file) : undefined;
+  const { storage, shared } = await openBackend(config.storage, {
+    log,
+    workers: config.runs.workers,
+    eventRetentionMs: config.runs.stream_retention_seconds * 1000,
+    storeIndex,
+  });
   // What has started so far, undone in reverse if a later part fails to start.
   const started: Undo[] = [() => storage.close()];
   try {

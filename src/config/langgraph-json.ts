@@ -27,7 +27,7 @@ const TOP_LEVEL: Record<string, Use> = {
   api_version: { use: 'deploy', why: 'Switchboard serves one API version, its own' },
   _INTERNAL_docker_tag: { use: 'deploy', why: DEPLOY_ONLY },
   auth: { use: 'serve' },
-  store: { use: 'refuse', why: 'store.index (semantic search) and store.ttl are not supported yet; the store works without them' },
+  store: { use: 'serve' },
   checkpointer: { use: 'refuse', why: 'checkpointer.ttl and serde settings are not supported yet' },
   ui: { use: 'serve' },
   ui_config: { use: 'serve' },
@@ -68,6 +68,7 @@ export function translateLangGraphJson(raw: Record<string, unknown>, problem: (k
   if (raw.ui !== undefined) source.ui = raw.ui;
   if (raw.ui_config !== undefined) source.ui_config = raw.ui_config;
   if (raw.auth !== undefined && raw.auth !== null) source.auth = translateAuth(raw.auth, problem, notices);
+  if (raw.store !== undefined && raw.store !== null) source.store = translateStore(raw.store, problem);
   for (const [key, value] of Object.entries(raw)) {
     const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
     if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);
@@ -123,4 +124,16 @@ function translateAuth(auth: unknown, problem: (key: string, message: string) =>
   if (disable_studio_auth !== undefined) notices.push('langgraph.json: "auth.disable_studio_auth": Studio requests get no bypass here, so custom auth applies to them either way');
   if (path === undefined) return undefined;
   return { path };
+}
+
+/** `store.index` is served (semantic search); `store.ttl` is refused, by key, until items can expire. */
+function translateStore(store: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
+  if (typeof store !== 'object' || Array.isArray(store) || store === null) {
+    problem('store', 'must be an object ({"index": {"embed": "openai:text-embedding-3-small", "dims": 1536}})');
+    return undefined;
+  }
+  const { index, ttl, ...rest } = store as Record<string, unknown>;
+  if (ttl !== undefined && ttl !== null) problem('store.ttl', 'not supported: store items do not expire here yet; delete them explicitly');
+  for (const key of Object.keys(rest)) problem(`store.${key}`, 'not a key of the Platform\u2019s store config');
+  return index === undefined ? {} : { index };
 }

@@ -57,7 +57,7 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth']);
+const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth', 'store']);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -91,6 +91,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
   if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
+  const embed = parsed.success ? parsed.data.store?.index?.embed : undefined;
+  // The project's own embeddings are a module path like a graph's; a provider name (openai:…) is not.
+  const embedPath = embed && embedIsModule(embed) ? resolveSpecPath(embed, dirname(file)) : undefined;
+  if (embedPath && !existsSync(parseGraphSpec(embedPath).path)) problem('store.index.embed', `module ${parseGraphSpec(embedPath).path} not found`);
   const authPath = parsed.success && parsed.data.auth ? resolveSpecPath(parsed.data.auth.path, dirname(file)) : undefined;
   if (authPath && !existsSync(parseGraphSpec(authPath).path)) problem('auth.path', `module ${parseGraphSpec(authPath).path} not found`);
   if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && parsed.data.http.app) {
@@ -137,6 +141,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     notices: translated.notices,
     http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
     ...(config.auth && authPath ? { auth: { ...config.auth, path: authPath } } : {}),
+    ...(config.store?.index && embedPath ? { store: { ...config.store, index: { ...config.store.index, embed: embedPath } } } : {}),
   });
 }
 
@@ -267,6 +272,9 @@ function resolveSpecPath(spec: string, baseDir: string): string {
   const { path, exportName } = parseGraphSpec(spec);
   return `${isAbsolute(path) ? path : resolve(baseDir, path)}:${exportName}`;
 }
+
+/** Whether `store.index.embed` names the project's own module (`./src/embed.ts:embed`) rather than a provider (`openai:<model>`). */
+export const embedIsModule = (embed: string) => /[./\\]/.test(embed.split(':')[0] ?? '');
 
 /** Splits `path/to/file.ts:exportName`; a Windows drive letter is not an export separator. */
 export function parseGraphSpec(spec: string): { path: string; exportName: string } {

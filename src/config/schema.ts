@@ -254,6 +254,12 @@ export const configSchema = z.strictObject({
     enable_custom_route_auth: false,
     middleware_order: 'middleware_first',
   }),
+  /** langgraph.json's `store`: `index` embeds items for semantic search (`embed`: `openai:<model>` or `./path.ts:fn`). */
+  store: z
+    .strictObject({
+      index: z.strictObject({ embed: z.string().min(1), dims: z.number().int().positive().max(65_536), fields: z.array(z.string().min(1)).min(1).optional() }).optional(),
+    })
+    .optional(),
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),

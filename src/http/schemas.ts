@@ -75,11 +75,13 @@ export const cronPatchBody = cronPatchSchema;
 export const cronSearchBody = cronSearchSchema.extend({ select: nullish(z.array(z.string())) });
 
 export const storePutBody = storePutSchema.extend({
-  index: unsupported('semantic indexing (embeddings) is not supported; omit index or pass false', (value) => value === undefined || value === null || value === false),
+  /** Which fields to embed (store.index), or false for none; without an index, only false (the route says why). */
+  index: nullish(z.union([z.literal(false), z.array(z.string().min(1))])),
   ttl: ttlRefused('item'),
 });
 export const storeSearchBody = storeSearchSchema.extend({
-  query: unsupported('semantic search (query) is not supported; filter by value instead', (value) => value === undefined || value === null || value === ''),
+  /** Ranks by meaning (store.index); without an index the route refuses it, saying why. */
+  query: nullish(z.string()),
   refresh_ttl: nullish(z.boolean()),
 });
 

@@ -162,7 +162,7 @@ describe('config', () => {
 
     write({
       auth: { path: './src/auth.ts:auth' },
-      store: { index: { embed: 'openai:text-embedding-3-small', dims: 1536 } },
+      store: { index: { embed: 'openai:text-embedding-3-small', dims: 1536 }, ttl: { default_ttl: 60 } },
       ui: { agent: './src/ui.tsx' },
       http: { mount_prefix: '/api', app: './src/missing.ts:app' },
     });
@@ -170,7 +170,9 @@ describe('config', () => {
     const keys = error.problems.map((problem) => problem.key);
     // ui is served (bundled at start), so a missing module is the problem, named by its graph.
     // auth is served too: a module that is not there is named at auth.path.
-    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store', 'ui.agent', 'http.mount_prefix', 'http.app']));
+    // store.index is served; store.ttl is refused by its own key.
+    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store.ttl', 'ui.agent', 'http.mount_prefix', 'http.app']));
+    expect(keys).not.toContain('store');
     expect(error.message).toMatch(/\(auth\.path\): module .*auth\.ts not found/);
     expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });

@@ -43,6 +43,18 @@ describe("a user's own LangGraph project", () => {
     expect(await child.exited).toBe(0);
   }, 40_000);
 
+  it('searches the store by meaning with the embeddings langgraph.json names (store.index), through the SDK', async () => {
+    const { child, url } = await startProject();
+    const client = new Client({ apiUrl: url, apiKey: null, callerOptions: { maxRetries: 0 } });
+    await client.store.putItem(['docs'], 'food', { text: 'pasta with tomato and basil' });
+    await client.store.putItem(['docs'], 'pets', { text: 'the cat sleeps on the sofa' });
+    const found = await client.store.searchItems(['docs'], { query: 'tomato pasta' });
+    expect(found.items.map((item) => item.key)).toEqual(['food', 'pets']);
+    expect(found.items[0]!.score).toBeGreaterThan(found.items[1]!.score ?? 0);
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 40_000);
+
   it("gives graphs the Platform's runtime: getLogger() writes through our log with the run's ids, LANGGRAPH_CONFIG configures the default assistant", async () => {
     const { child, url } = await startProject({
       LOG_LEVEL: 'info',

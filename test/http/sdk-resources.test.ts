@@ -135,6 +135,15 @@ describe('Platform API through the official SDK: resources', () => {
       expect(await client.store.getItem(['users', 'ana'], 'prefs')).toBeNull();
     });
 
+    it('refuses a semantic query or fields to embed without store.index, saying what to configure', async () => {
+      const { client } = server;
+      await expect(client.store.searchItems(['users'], { query: 'dark theme' })).rejects.toThrow(/HTTP 422.*store\.index/);
+      await expect(client.store.putItem(['users'], 'x', { text: 'a' }, { index: ['text'] })).rejects.toThrow(/HTTP 422.*store\.index/);
+      // `index: false` asks for nothing an index would do: accepted.
+      await client.store.putItem(['users'], 'y', { text: 'b' }, { index: false });
+      expect((await client.store.getItem(['users'], 'y'))?.value).toEqual({ text: 'b' });
+    });
+
     it('graphs and the API share the same store', async () => {
       await server.engine.storage.store.put(['shared'], 'k', { from: 'engine' });
       expect((await server.client.store.getItem(['shared'], 'k'))?.value).toEqual({ from: 'engine' });

@@ -20,6 +20,14 @@ function wireItem(item: Item & { score?: number }) {
   };
 }
 
+/** Semantic search and indexing need langgraph.json's store.index: without one, they are refused, saying so. */
+function needsIndex(store: unknown, what: string): void {
+  if ((store as { indexConfig?: unknown }).indexConfig) return;
+  throw new HttpError(422, `invalid request: ${what} needs a semantic index: configure store.index (embed, dims) in langgraph.json`, {
+    errors: [{ field: what.split(' ')[0]!, message: 'no store.index configured' }],
+  });
+}
+
 /** The long-term memory store (LangGraph's BaseStore), on the same storage as threads. */
 export function storeRoutes(engine: Engine): Hono {
   const app = new Hono();
@@ -31,7 +39,8 @@ export function storeRoutes(engine: Engine): Hono {
     const body = await readBody(c, storePutBody);
     const value = { namespace: [...body.namespace], key: body.key, value: body.value };
     await authorize(c, 'store', 'put', value);
-    await store.put(value.namespace, value.key, value.value);
+    if (Array.isArray(body.index)) needsIndex(store, 'index (fields to embed)');
+    await store.put(value.namespace, value.key, value.value, body.index ?? undefined);
     return c.body(null, 204);
   });
   app.get('/store/items', async (c) => {
@@ -56,12 +65,14 @@ export function storeRoutes(engine: Engine): Hono {
   });
   app.post('/store/items/search', async (c) => {
     const body = await readBody(c, storeSearchBody);
+    if (body.query) needsIndex(store, 'query (semantic search)');
     const value = { namespace: [...body.namespace_prefix], filter: body.filter, limit: body.limit, offset: body.offset, query: body.query };
     const filters = await authorize(c, 'store', 'search', value);
     const items = await store.search(value.namespace, {
       limit: body.limit,
       offset: body.offset,
       ...(body.filter ? { filter: body.filter } : {}),
+      ...(body.query ? { query: body.query } : {}),
     });
     return c.json({ items: items.filter((item) => passes(item.value, filters)).map(wireItem) });
   });

@@ -9,6 +9,7 @@ import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
 import { QueueLog } from './queue-log.ts';
 import { JournalRunRepo } from './runs.ts';
+import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { LowdbStore } from './store.ts';
 import { JournalThreadRepo } from './threads.ts';
 
@@ -26,7 +27,7 @@ import { JournalThreadRepo } from './threads.ts';
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openFilesStorage(dir: string): Promise<Storage> {
+export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined } = {}): Promise<Storage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
@@ -47,7 +48,7 @@ export async function openFilesStorage(dir: string): Promise<Storage> {
       crons,
       chat,
       checkpointer: new JournalCheckpointSaver(pool, seq),
-      store: new LowdbStore(files, dir),
+      store: new LowdbStore(files, dir, options.storeIndex),
       async close() {
         pool.closeAll();
         openQueue.close();

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InMemoryStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
+import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { checkStoreOperations } from '../namespace.ts';
 import type { JsonFiles } from './json-files.ts';
 
 interface NamespaceFile {
   namespace: string[];
-  items: Array<{ key: string; value: Record<string, unknown>; created_at: string; updated_at: string }>;
+  items: Array<{ key: string; value: Record<string, unknown>; created_at: string; updated_at: string; vectors?: Record<string, number[]> }>;
 }
+
+/** The in-memory store's embeddings, by namespace, key and field (its documented layout). */
+type Vectors = Map<string, Map<string, Map<string, number[]>>>;
 
 /**
  * LangGraph's long-term memory store on lowdb files: the in-memory store answers
@@ -19,8 +23,9 @@ export class LowdbStore extends InMemoryStore {
   readonly #dir: string;
   #loaded: Promise<void> | undefined;
 
-  constructor(files: JsonFiles, dataDir: string) {
-    super();
+  /** `index`: the semantic index (store.index): items are embedded when put, and searches may rank by a query. */
+  constructor(files: JsonFiles, dataDir: string, index?: IndexConfig) {
+    super(index ? { index } : undefined);
     this.#files = files;
     this.#dir = join(dataDir, 'store');
   }
@@ -55,8 +60,13 @@ export class LowdbStore extends InMemoryStore {
     return (this as unknown as { data: Map<string, Map<string, Item>> }).data;
   }
 
+  get #vectors(): Vectors {
+    return (this as unknown as { vectors: Vectors }).vectors;
+  }
+
   async #persist(key: string, namespace: string[]) {
     const items = this.#data.get(key);
+    const vectors = this.#vectors.get(key);
     const path = join(this.#dir, `${createHash('sha1').update(key).digest('hex')}.json`);
     if (!items || items.size === 0) {
       await this.#files.remove(path);
@@ -71,6 +81,8 @@ export class LowdbStore extends InMemoryStore {
         value: item.value,
         created_at: item.createdAt.toISOString(),
         updated_at: item.updatedAt.toISOString(),
+        // The item's embeddings are kept with it: a restart does not pay to embed everything again.
+        ...(vectors?.get(item.key) ? { vectors: Object.fromEntries(vectors.get(item.key)!) } : {}),
       })),
     };
     await this.#files.write(path, file);
@@ -91,6 +103,9 @@ export class LowdbStore extends InMemoryStore {
         });
       }
       this.#data.set(file.namespace.join(':'), items);
+      const vectors = new Map<string, Map<string, number[]>>();
+      for (const item of file.items) if (item.vectors) vectors.set(item.key, new Map(Object.entries(item.vectors)));
+      if (vectors.size > 0) this.#vectors.set(file.namespace.join(':'), vectors);
     }
   }
 }

@@ -7,6 +7,7 @@ import { PgCronRepo } from './crons.ts';
 import { Db, type DbOptions } from './db.ts';
 import { migrate } from './migrations.ts';
 import { PgRunRepo } from './runs.ts';
+import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { PgStore } from './store.ts';
 import { PgThreadRepo } from './threads.ts';
 
@@ -31,7 +32,7 @@ function describeUrl(url: string): string {
  * The PostgreSQL backend: every record in one schema, shared by every process started
  * with the same database. Pending migrations are applied first.
  */
-export async function openPostgresStorage(options: DbOptions): Promise<PostgresStorage> {
+export async function openPostgresStorage(options: DbOptions & { storeIndex?: IndexConfig | undefined }): Promise<PostgresStorage> {
   const db = new Db(options);
   try {
     await migrate(db);
@@ -49,7 +50,7 @@ export async function openPostgresStorage(options: DbOptions): Promise<PostgresS
     crons: new PgCronRepo(db),
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
-    store: new PgStore(db),
+    store: new PgStore(db, options.storeIndex),
     async ping() {
       try {
         await db.query('SELECT 1');

@@ -159,6 +159,14 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX sb_run_events_ended ON sb_run_events (created_at) WHERE event = '__end__';
     `,
   },
+  {
+    version: 3,
+    name: 'the store\u2019s semantic index: each item\u2019s embeddings',
+    sql: `
+      -- Per embedded field of the item's value, its vector (store.index); null when not indexed.
+      ALTER TABLE sb_store ADD COLUMN vectors jsonb;
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
