@@ -81,6 +81,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       timeoutSeconds: config.runs.timeout_seconds,
       streamRetentionSeconds: config.runs.stream_retention_seconds,
       assistants: config.assistants,
+      ...(config.checkpointer?.ttl
+        ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
+        : {}),
       // On PostgreSQL, every process started on the same database shares the runs.
       ...(shared ? { scheduler: (parts) => shared.cluster.scheduler(parts) } : {}),
     });

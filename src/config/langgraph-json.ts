@@ -28,7 +28,7 @@ const TOP_LEVEL: Record<string, Use> = {
   _INTERNAL_docker_tag: { use: 'deploy', why: DEPLOY_ONLY },
   auth: { use: 'serve' },
   store: { use: 'serve' },
-  checkpointer: { use: 'refuse', why: 'checkpointer.ttl and serde settings are not supported yet' },
+  checkpointer: { use: 'serve' },
   ui: { use: 'serve' },
   ui_config: { use: 'serve' },
   webhooks: { use: 'refuse', why: 'the webhooks policy (headers, URL rules) is not supported yet; a run\u2019s `webhook` is still called' },
@@ -69,6 +69,7 @@ export function translateLangGraphJson(raw: Record<string, unknown>, problem: (k
   if (raw.ui_config !== undefined) source.ui_config = raw.ui_config;
   if (raw.auth !== undefined && raw.auth !== null) source.auth = translateAuth(raw.auth, problem, notices);
   if (raw.store !== undefined && raw.store !== null) source.store = translateStore(raw.store, problem);
+  if (raw.checkpointer !== undefined && raw.checkpointer !== null) source.checkpointer = translateCheckpointer(raw.checkpointer, problem);
   for (const [key, value] of Object.entries(raw)) {
     const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
     if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);
@@ -136,4 +137,18 @@ function translateStore(store: unknown, problem: (key: string, message: string) 
   if (ttl !== undefined && ttl !== null) problem('store.ttl', 'not supported: store items do not expire here yet; delete them explicitly');
   for (const key of Object.keys(rest)) problem(`store.${key}`, 'not a key of the Platform\u2019s store config');
   return index === undefined ? {} : { index };
+}
+
+/** `checkpointer.ttl` is served with the `delete` strategy; `keep_latest` and serde settings are refused by key. */
+function translateCheckpointer(checkpointer: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
+  if (typeof checkpointer !== 'object' || Array.isArray(checkpointer) || checkpointer === null) {
+    problem('checkpointer', 'must be an object ({"ttl": {"strategy": "delete", "default_ttl": 43200}})');
+    return undefined;
+  }
+  const { ttl, ...rest } = checkpointer as Record<string, unknown>;
+  for (const key of Object.keys(rest)) problem(`checkpointer.${key}`, 'not supported: only checkpointer.ttl is served; checkpoints are stored as LangGraph serializes them');
+  if (ttl && typeof ttl === 'object' && (ttl as { strategy?: unknown }).strategy === 'keep_latest') {
+    problem('checkpointer.ttl.strategy', 'not supported: "keep_latest" (pruning old checkpoints) is not served yet; use "delete", which removes an expired thread');
+  }
+  return ttl === undefined ? {} : { ttl };
 }

@@ -57,7 +57,7 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth', 'store']);
+const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth', 'store', 'checkpointer']);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;

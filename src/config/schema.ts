@@ -260,6 +260,18 @@ export const configSchema = z.strictObject({
       index: z.strictObject({ embed: z.string().min(1), dims: z.number().int().positive().max(65_536), fields: z.array(z.string().min(1)).min(1).optional() }).optional(),
     })
     .optional(),
+  /** langgraph.json's `checkpointer.ttl`: threads idle longer than `default_ttl` minutes are deleted, checked every `sweep_interval_minutes`. */
+  checkpointer: z
+    .strictObject({
+      ttl: z
+        .strictObject({
+          strategy: z.literal('delete').default('delete'),
+          sweep_interval_minutes: z.number().positive().max(10_080).default(5),
+          default_ttl: z.number().positive().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),

@@ -3,6 +3,7 @@ import type { AssistantSpec } from '../config/schema.ts';
 import type { MultitaskStrategy, Run, Storage } from '../storage/types.ts';
 import { AssistantService } from './assistants.ts';
 import { CronService } from './crons.ts';
+import { ThreadSweeper } from './thread-ttl.ts';
 import { RunExecutor } from './executor.ts';
 import type { GraphRegistry } from './graphs.ts';
 import { LocalScheduler } from './local-scheduler.ts';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   scheduler?: (parts: { execute: (run: Run, signal: AbortSignal) => Promise<void>; broker: StreamBroker }) => RunScheduler;
   /** How often due crons are checked; 0 leaves the scheduler off (tests call `crons.tick`). */
   cronIntervalMs?: number;
+  /** Threads' time to live (langgraph.json `checkpointer.ttl`): the default for threads without their own, and how often to sweep. */
+  threadTtl?: { defaultMinutes?: number | undefined; sweepIntervalMs: number };
   now?: () => Date;
 }
 
@@ -35,6 +38,8 @@ export interface Engine {
   readonly threads: ThreadService;
   readonly runs: RunService;
   readonly crons: CronService;
+  /** Deletes threads whose TTL ran out (see thread-ttl.ts). */
+  readonly sweeper: ThreadSweeper;
   readonly scheduler: RunScheduler;
   readonly broker: StreamBroker;
   /** Syncs config assistants and resumes the runs a previous process left unfinished. */
@@ -87,6 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });
+  const sweeper = new ThreadSweeper({ threads, log, defaultMinutes: options.threadTtl?.defaultMinutes, ...(options.now ? { now: options.now } : {}) });
   return {
     storage,
     graphs,
@@ -94,6 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
     threads,
     runs,
     crons,
+    sweeper,
     scheduler,
     broker,
     async start() {
@@ -101,9 +108,12 @@ export function createEngine(options: EngineOptions): Engine {
       const resumed = await runs!.recover();
       if (resumed > 0) log.info({ resumed }, 'resumed runs left unfinished by the previous process');
       if ((options.cronIntervalMs ?? 1_000) > 0) crons.start(options.cronIntervalMs ?? 1_000);
+      // Threads with their own TTL are swept even without a configured default (every 5 minutes unless told).
+      sweeper.start(options.threadTtl?.sweepIntervalMs ?? 5 * 60_000);
     },
     async stop() {
       crons.stop();
+      sweeper.stop();
       await scheduler.shutdown();
       await storage.close();
     },

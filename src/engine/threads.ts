@@ -1,3 +1,4 @@
+import { ttlOf } from './thread-ttl.ts';
 import { BaseLangGraphError, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { conflict, invalidInput, notFound } from '../errors.ts';
 import type { Metadata, Storage, Thread, ThreadStatus } from '../storage/types.ts';
@@ -66,6 +67,7 @@ export class ThreadService {
       values: null,
       interrupts: {},
       state_updated_at: now,
+      ...(input.ttl ? { ttl: ttlOf(input.ttl) } : {}),
     };
     if (input.supersteps && input.supersteps.length > 0) {
       const graph = await this.graphOf(thread);
@@ -120,6 +122,7 @@ export class ThreadService {
     const updated = await this.#scheduler.updateThread(threadId, (thread) => ({
       ...thread,
       metadata: patch.metadata ? { ...thread.metadata, ...patch.metadata } : thread.metadata,
+      ...(patch.ttl !== undefined ? { ttl: patch.ttl === null ? null : ttlOf(patch.ttl) } : {}),
       updated_at: this.#now().toISOString(),
     }));
     if (!updated) throw notFound('thread', threadId);

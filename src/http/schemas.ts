@@ -53,8 +53,8 @@ export const assistantSearchBody = assistantSearchSchema.extend({
   select: select(['assistant_id', 'graph_id', 'name', 'description', 'config', 'context', 'created_at', 'updated_at', 'metadata', 'version']),
 });
 
-export const threadCreateBody = threadCreateSchema.extend({ ttl: ttlRefused('thread') });
-export const threadPatchBody = threadPatchSchema.extend({ ttl: ttlRefused('thread') });
+export const threadCreateBody = threadCreateSchema;
+export const threadPatchBody = threadPatchSchema;
 export const threadSearchBody = threadSearchSchema.extend({
   select: select(['thread_id', 'created_at', 'updated_at', 'metadata', 'config', 'context', 'status', 'values', 'interrupts', 'state_updated_at', 'error']),
 });

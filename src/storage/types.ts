@@ -52,6 +52,8 @@ export interface Thread {
   error?: string | null;
   /** When the thread's state (values) last changed. */
   state_updated_at?: string;
+  /** Its time to live: deleted once idle this many minutes (a thread created with `ttl`). */
+  ttl?: { strategy: 'delete'; minutes: number } | null;
 }
 
 export interface RunCommandRecord {

@@ -177,6 +177,22 @@ describe('config', () => {
     expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });
 
+  it("serves langgraph.json's checkpointer.ttl (delete) and store.index, and refuses keep_latest and serde by key", () => {
+    const dir = temp();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/agent.ts'), 'export const graph = 1;\n');
+    writeFileSync(join(dir, 'src/embed.ts'), 'export const embed = () => [];\n');
+    const write = (extra: Record<string, unknown>) =>
+      writeFileSync(join(dir, 'langgraph.json'), JSON.stringify({ dependencies: ['.'], graphs: { agent: './src/agent.ts:graph' }, ...extra }));
+    write({ checkpointer: { ttl: { strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 } }, store: { index: { embed: './src/embed.ts:embed', dims: 8 } } });
+    const config = loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    expect(config.checkpointer?.ttl).toEqual({ strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 });
+    expect(config.store?.index).toEqual({ embed: `${join(dir, 'src/embed.ts')}:embed`, dims: 8 });
+    write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 }, serde: { pickle_fallback: true } } });
+    const keys = problemsOf(() => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } })).problems.map((problem) => problem.key);
+    expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy', 'checkpointer.serde']));
+  });
+
   it('reads ${NAME} references from the environment and reports an unset one at its key', () => {
     const dir = temp();
     writeFileSync(join(dir, 'g.ts'), 'export default 1;\n');

@@ -51,6 +51,15 @@ describe('Platform API through the official SDK: resources', () => {
   });
 
   describe('threads', () => {
+    it('takes a ttl in minutes on create and update (the SDK sends it as {ttl, strategy}), and refuses one that is not', async () => {
+      const { client } = server;
+      const thread = await client.threads.create({ ttl: 30 });
+      expect((thread as unknown as { ttl: unknown }).ttl).toEqual({ strategy: 'delete', minutes: 30 });
+      const updated = await client.threads.update(thread.thread_id, { ttl: { ttl: 90, strategy: 'delete' } });
+      expect((updated as unknown as { ttl: unknown }).ttl).toEqual({ strategy: 'delete', minutes: 90 });
+      await expect(client.threads.create({ ttl: -5 })).rejects.toThrow(/HTTP 422.*ttl/);
+    });
+
     it('creates with metadata and id, honours ifExists, gets, updates, copies and deletes', async () => {
       const { client } = server;
       const threadId = crypto.randomUUID();

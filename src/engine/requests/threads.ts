@@ -9,16 +9,23 @@ const superstep = z.strictObject({
   updates: z.array(z.strictObject({ values: stateValues, command: nullish(commandSchema), as_node: z.string() })).min(1, 'a superstep needs at least one update'),
 });
 
+/** A thread's time to live in minutes, or `{ttl, strategy: 'delete'}` as the SDK sends it. */
+const minutes = z.number().positive('must be a number of minutes > 0').max(52_560_000, 'at most 100 years');
+const ttlValue = z.union([minutes, z.strictObject({ ttl: minutes, strategy: nullish(z.literal('delete')) })]);
+const ttl = nullish(ttlValue);
+
 export const threadCreateSchema = z.strictObject({
   thread_id: nullish(z.uuid({ error: 'must be a UUID' })),
   metadata: nullish(record),
   if_exists: nullish(z.enum(['raise', 'do_nothing'])),
   /** State to write at creation, step by step (needs `metadata.graph_id`). */
   supersteps: nullish(z.array(superstep)),
+  ttl,
 });
 export type ThreadCreate = z.input<typeof threadCreateSchema>;
 
-export const threadPatchSchema = z.strictObject({ metadata: nullish(record) });
+/** On an update, a null ttl is kept as null: it takes the thread's own TTL away. */
+export const threadPatchSchema = z.strictObject({ metadata: nullish(record), ttl: ttlValue.nullable().optional() });
 export type ThreadPatch = z.input<typeof threadPatchSchema>;
 
 const threadStatus = z.enum(['idle', 'busy', 'interrupted', 'error']);

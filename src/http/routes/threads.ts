@@ -17,7 +17,7 @@ export function threadRoutes(engine: Engine): Hono {
   const guard = resourceGuards(engine);
 
   app.post('/threads', async (c) => {
-    const { ttl: _ttl, ...thread } = await readBody(c, threadCreateBody);
+    const thread = await readBody(c, threadCreateBody);
     // The handler may stamp an owner into the metadata: the thread is created with what it leaves.
     const value = { ...thread, metadata: { ...thread.metadata } };
     const filters = await authorize(c, 'threads', 'create', value);
@@ -58,7 +58,7 @@ export function threadRoutes(engine: Engine): Hono {
     return sseResponse(c, { events: (signal) => threadStream(engine, threadId, { modes: modes as ThreadStreamMode[], lastEventId, signal }) });
   });
   app.patch('/threads/:thread_id', async (c) => {
-    const { ttl: _ttl, ...patch } = await readBody(c, threadPatchBody);
+    const patch = await readBody(c, threadPatchBody);
     return c.json(await threads.update(c.req.param('thread_id'), patch));
   });
   app.delete('/threads/:thread_id', async (c) => {
