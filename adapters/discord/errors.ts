@@ -1,5 +1,6 @@
-import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError, RESTEvents, type REST } from 'discord.js';
 import { DeliveryError } from '../../src/chat/types.ts';
+import { countPlatformError } from '../../src/ops/metrics.ts';
 
 /**
  * A REST failure as the outbox understands it. discord.js already waits out 429s (it reads
@@ -13,4 +14,22 @@ export function toDeliveryError(error: unknown): DeliveryError {
   }
   if (error instanceof HTTPError) return new DeliveryError(`Discord answered HTTP ${error.status}`, { permanent: error.status < 500, cause: error });
   return new DeliveryError((error as Error)?.message ?? String(error), { cause: error });
+}
+
+/**
+ * Counts every error answer a REST client gets in /metrics, by HTTP status: the 429s
+ * discord.js waits out and retries never reach the caller, so they are counted here.
+ */
+export function countRestErrors(rest: REST): void {
+  rest.on(RESTEvents.Response, (_request, response) => {
+    if (response.status >= 400) countPlatformError('discord', response.status);
+    // The event gets a copy of the answer; nobody reads its body here.
+    const copy = response.body as { cancel?: () => Promise<void> } | null;
+    copy?.cancel?.().catch(() => undefined);
+  });
+}
+
+/** Counts a call that got no answer at all (the network, a timeout); answers with a status are counted by countRestErrors. */
+export function countUnanswered(error: unknown): void {
+  if (!(error instanceof DiscordAPIError || error instanceof HTTPError || error instanceof RateLimitError)) countPlatformError('discord', 'unreachable');
 }

@@ -1,4 +1,5 @@
 import { DeliveryError } from '../../src/chat/types.ts';
+import { countPlatformError } from '../../src/ops/metrics.ts';
 
 /** Slack errors that a later attempt can get past; every other platform error is final. */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org', 'accesslimited']);
@@ -24,4 +25,18 @@ export function toDeliveryError(error: unknown): DeliveryError {
     default:
       return new DeliveryError((error as Error)?.message ?? String(error), { cause: error });
   }
+}
+
+/** Counts a failed Web API call in /metrics: the error Slack named (`ratelimited`, `channel_not_found`), the HTTP status, or `unreachable`. */
+export function countSlackError(error: unknown): void {
+  const failure = error as { code?: string; statusCode?: number; data?: { error?: string } };
+  const code =
+    failure.code === 'slack_webapi_rate_limited_error'
+      ? 'ratelimited'
+      : failure.code === 'slack_webapi_platform_error'
+        ? (failure.data?.error ?? 'unknown_error')
+        : failure.code === 'slack_webapi_http_error'
+          ? String(failure.statusCode ?? 'http_error')
+          : 'unreachable';
+  countPlatformError('slack', code);
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
 import { promptBlocks } from './blocks.ts';
-import { toDeliveryError } from './errors.ts';
+import { countSlackError, toDeliveryError } from './errors.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
@@ -80,6 +80,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     try {
       return await work();
     } catch (error) {
+      countSlackError(error);
       throw toDeliveryError(error);
     }
   };
