@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { gaugeOf } from './ops/metrics.ts';
+import { PlatformStartup } from './ops/platform-startup.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -96,14 +97,27 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     for (const platform of platforms) chat.addAdapter(platform.adapter);
     await chat.start();
     started.push(() => chat.stop());
+    // A platform that cannot be reached is retried in the background; one that refuses its token stops the start.
+    const startups = new Map(
+      platforms.map((platform) => [
+        platform,
+        new PlatformStartup({
+          name: platform.adapter.platform,
+          log,
+          backoff: { initialMs: config.platforms.retry.initial_seconds * 1000, maxMs: config.platforms.retry.max_seconds * 1000 },
+          connect: async () => {
+            await platform.start(chat);
+            if (platform.needsLeader) started.push(await lead(platform, shared));
+          },
+        }),
+      ]),
+    );
     const stopPlatforms = once(async () => {
+      await Promise.all([...startups.values()].map((startup) => startup.stop()));
       for (const platform of [...platforms].reverse()) await platform.stop().catch((error: unknown) => log.warn({ err: error }, 'a platform did not stop cleanly'));
     });
     started.push(stopPlatforms);
-    for (const platform of platforms) {
-      await platform.start(chat);
-      if (platform.needsLeader) started.push(await lead(platform, shared));
-    }
+    for (const startup of startups.values()) await startup.begin();
 
     const routes = platforms.flatMap((platform) => (platform.routes ? [platform.routes()] : []));
     registerScrapedGauges(storage, chat);
@@ -119,7 +133,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
       http: config.http,
       ...(userApp ? { userApp } : {}),
-      health: () => health(storage, platforms),
+      health: () => health(storage, platforms, (platform) => startups.get(platform)?.health() ?? platform.health()),
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
     started.push(bindLoopbackFetch(app));
@@ -188,10 +202,13 @@ function mountsOf(routes: PlatformRoutes[], auth: PlatformRoutes['auth']): Array
   return routes.filter((each) => each.auth === auth).map((each) => (app: Hono) => void app.route('/', each.app));
 }
 
-/** GET /ok: the database and each platform. An unreachable database or an unhealthy platform (a "zombie" Discord gateway) answers 503, so a supervisor restarts the process. */
-async function health(storage: Storage, platforms: Platform[]): Promise<Record<string, unknown>> {
+/**
+ * GET /ok: the database and each platform. An unreachable database or an unhealthy platform
+ * (a "zombie" Discord gateway, a platform not reached yet) answers 503 naming it.
+ */
+async function health(storage: Storage, platforms: Platform[], reportOf: (platform: Platform) => PlatformHealth): Promise<Record<string, unknown>> {
   const database = storage.ping ? ((await storage.ping()) ? 'reachable' : 'unreachable') : undefined;
-  const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, platform.health()]));
+  const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, reportOf(platform)]));
   const unhealthy = Object.values(reports).some((report) => report.healthy === false);
   return { ...(unhealthy || database === 'unreachable' ? { ok: false } : {}), ...(database ? { database } : {}), platforms: reports };
 }

@@ -1,5 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError, RESTEvents, type REST } from 'discord.js';
 import { DeliveryError } from '../../src/chat/types.ts';
+import { SwitchboardError } from '../../src/errors.ts';
 import { countPlatformError } from '../../src/ops/metrics.ts';
 
 /**
@@ -32,4 +33,14 @@ export function countRestErrors(rest: REST): void {
 /** Counts a call that got no answer at all (the network, a timeout); answers with a status are counted by countRestErrors. */
 export function countUnanswered(error: unknown): void {
   if (!(error instanceof DiscordAPIError || error instanceof HTTPError || error instanceof RateLimitError)) countPlatformError('discord', 'unreachable');
+}
+
+/**
+ * A failure to start as the start-up understands it: a token Discord refuses (REST 401, or
+ * discord.js' TokenInvalid from the gateway's 4004) becomes a `config_invalid` error naming
+ * DISCORD_TOKEN; anything else (Discord unreachable) is returned as it is, to be tried again.
+ */
+export function startFailure(error: unknown): unknown {
+  const refused = (error instanceof DiscordAPIError && error.status === 401) || (error as { code?: string })?.code === 'TokenInvalid';
+  return refused ? new SwitchboardError('config_invalid', 'Discord refused DISCORD_TOKEN (401 Unauthorized): set the bot token of your application', { cause: error }) : error;
 }

@@ -18,6 +18,7 @@ export interface RestHost {
   readonly url: string;
   readonly botUser: DiscordUser;
   readonly applicationId: string;
+  readonly refuseToken: boolean;
   readonly channels: Map<string, Channel>;
   readonly messages: Map<string, StoredMessage>;
   readonly interactions: Map<string, Interaction>;
@@ -63,6 +64,10 @@ export class DiscordRest {
         this.#waiters.delete(waiter);
         waiter.resolve(call);
       }
+    }
+    if (this.#host.refuseToken) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
+      return;
     }
     const route = `${method} ${path}`;
     for (const [key, pattern] of this.#failureRoutes) {

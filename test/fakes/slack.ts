@@ -56,7 +56,8 @@ export class FakeSlack {
   #tsCounter = 1_700_000_000_000;
   url = '';
 
-  async start(): Promise<void> {
+  /** Listens on a free port, or on `port` (a Slack that comes up where Switchboard already looks for it). */
+  async start(port = 0): Promise<void> {
     this.#server = await listenWithWebSocket(
       async (req, res) => void (await this.#handle(req, res)),
       '/socket',
@@ -68,6 +69,7 @@ export class FakeSlack {
         });
         socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
       },
+      port,
     );
     this.url = this.#server.url;
   }
