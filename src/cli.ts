@@ -25,15 +25,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
     let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // The second signal: whoever sent it will not wait. Runs stay stored as they are and resume at the next start.
+        process.stdout.write(`${signal} again: stopping at once\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
       stopping = true;
-      process.stdout.write(`\n${signal}: stopping…\n`);
-      await app.stop();
-      process.exit(0);
+      process.stdout.write(`\n${signal}: stopping; runs in flight get up to ${app.config.server.shutdown_grace_seconds} s (${signal} again stops at once)\n`);
+      app.stopGracefully().then(
+        (left) => {
+          if (left.runs > 0) process.stdout.write(`${left.runs} run(s) still going were stopped; they resume at the next start\n`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`switchboard: could not stop cleanly: ${(error as Error).message ?? String(error)}\n`);
+          process.exit(1);
+        },
+      );
     };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     return -1;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { gaugeOf } from './ops/metrics.ts';
+import { settle, type Leftovers } from './ops/graceful-stop.ts';
 import { PlatformStartup } from './ops/platform-startup.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
@@ -33,6 +34,12 @@ export interface Switchboard {
   /** This process's id among the processes sharing a PostgreSQL database. */
   processId: string | undefined;
   stop(): Promise<void>;
+  /**
+   * SIGTERM's stop: no new work (new runs over HTTP get a 503, chat messages are held for the
+   * next start), runs in flight and their replies get `graceMs` (server.shutdown_grace_seconds),
+   * then everything stops; runs still going resume from their checkpoints at the next start.
+   */
+  stopGracefully(graceMs?: number): Promise<Leftovers>;
 }
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -93,6 +100,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     // From here the engine owns the storage: stopping it closes the storage too.
     started.splice(0, started.length, () => engine.stop());
 
+    let stopping = false;
     const platforms = await enabledPlatforms(env, config, storage.chat, log);
     for (const platform of platforms) chat.addAdapter(platform.adapter);
     await chat.start();
@@ -133,6 +141,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
       http: config.http,
       ...(userApp ? { userApp } : {}),
+      stopping: () => stopping,
       health: () => health(storage, platforms, (platform) => startups.get(platform)?.health() ?? platform.health()),
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
@@ -150,6 +159,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       },
       'Switchboard is listening',
     );
+    const stop = once(async () => {
+      // Platforms first (the playground's live connections end, so the server can close); then the rest, newest first.
+      await stopPlatforms();
+      await server.close();
+      for (const undo of started.reverse()) await undo();
+    });
     return {
       config,
       engine,
@@ -158,11 +173,13 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       platform: (name) => platforms.find((platform) => platform.adapter.platform === name),
       server,
       processId: shared?.cluster.lease.processId,
-      async stop() {
-        // Platforms first (the playground's live connections end, so the server can close); then the rest, newest first.
-        await stopPlatforms();
-        await server.close();
-        for (const undo of started.reverse()) await undo();
+      stop,
+      async stopGracefully(graceMs = config.server.shutdown_grace_seconds * 1000) {
+        stopping = true;
+        const left = await settle({ scheduler: engine.scheduler, chat }, graceMs);
+        if (left.runs > 0 || left.deliveries > 0) log.warn(left, 'the grace period is over: what is left resumes at the next start');
+        await stop();
+        return left;
       },
     };
   } catch (error) {
