@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
+import { formatCheck, runDoctor } from './ops/doctor.ts';
 import { startSwitchboard } from './main.ts';
 import { Db } from './storage/postgres/db.ts';
 import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
@@ -8,15 +9,33 @@ import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
  * `switchboard start` (the default): start on the config from SWITCHBOARD_CONFIG or
  * config/switchboard.yaml. A bad config exits with code 2 and a list of every problem.
  * `switchboard migrate`: apply PostgreSQL migrations by hand (start applies them too).
+ * `switchboard doctor`: check the config, the data folder or database, and the platform tokens; exit 1 on a problem.
  */
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write('usage: switchboard [start | migrate]\n\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL\n');
+    process.stdout.write(
+      [
+        'usage: switchboard [start | migrate | doctor]',
+        '',
+        '  start    run Switchboard (the default)',
+        '  migrate  apply PostgreSQL migrations',
+        '  doctor   check the config, the data folder or database, and the Slack and Discord tokens; says what to fix',
+        '',
+        'Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL, SWITCHBOARD_SHUTDOWN_GRACE_SECONDS,',
+        '             SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN',
+        '',
+      ].join('\n'),
+    );
     return 0;
   }
+  if (command === 'doctor') {
+    const checks = await runDoctor(process.env);
+    for (const check of checks) process.stdout.write(`${formatCheck(check)}\n`);
+    return checks.every((check) => check.ok) ? 0 : 1;
+  }
   if (command !== 'start' && command !== 'migrate') {
-    process.stderr.write(`unknown command "${command}"; try: switchboard start, or switchboard migrate\n`);
+    process.stderr.write(`unknown command "${command}"; try: switchboard start, switchboard migrate or switchboard doctor\n`);
     return 2;
   }
   try {
