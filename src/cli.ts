@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
+import { formatCheck, runDoctor } from './ops/doctor.ts';
 import { startSwitchboard } from './main.ts';
 import { Db } from './storage/postgres/db.ts';
 import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
@@ -8,15 +9,33 @@ import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
  * `switchboard start` (the default): start on the config from SWITCHBOARD_CONFIG or
  * config/switchboard.yaml. A bad config exits with code 2 and a list of every problem.
  * `switchboard migrate`: apply PostgreSQL migrations by hand (start applies them too).
+ * `switchboard doctor`: check the config, the data folder or database, and the platform tokens; exit 1 on a problem.
  */
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write('usage: switchboard [start | migrate]\n\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL\n');
+    process.stdout.write(
+      [
+        'usage: switchboard [start | migrate | doctor]',
+        '',
+        '  start    run Switchboard (the default)',
+        '  migrate  apply PostgreSQL migrations',
+        '  doctor   check the config, the data folder or database, and the Slack and Discord tokens; says what to fix',
+        '',
+        'Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL, SWITCHBOARD_SHUTDOWN_GRACE_SECONDS,',
+        '             SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN',
+        '',
+      ].join('\n'),
+    );
     return 0;
   }
+  if (command === 'doctor') {
+    const checks = await runDoctor(process.env);
+    for (const check of checks) process.stdout.write(`${formatCheck(check)}\n`);
+    return checks.every((check) => check.ok) ? 0 : 1;
+  }
   if (command !== 'start' && command !== 'migrate') {
-    process.stderr.write(`unknown command "${command}"; try: switchboard start, or switchboard migrate\n`);
+    process.stderr.write(`unknown command "${command}"; try: switchboard start, switchboard migrate or switchboard doctor\n`);
     return 2;
   }
   try {
@@ -25,15 +44,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
     let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // The second signal: whoever sent it will not wait. Runs stay stored as they are and resume at the next start.
+        process.stdout.write(`${signal} again: stopping at once\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
       stopping = true;
-      process.stdout.write(`\n${signal}: stopping…\n`);
-      await app.stop();
-      process.exit(0);
+      process.stdout.write(`\n${signal}: stopping; runs in flight get up to ${app.config.server.shutdown_grace_seconds} s (${signal} again stops at once)\n`);
+      app.stopGracefully().then(
+        (left) => {
+          if (left.runs > 0) process.stdout.write(`${left.runs} run(s) still going were stopped; they resume at the next start\n`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`switchboard: could not stop cleanly: ${(error as Error).message ?? String(error)}\n`);
+          process.exit(1);
+        },
+      );
     };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     return -1;
   } catch (error) {
     if (error instanceof ConfigError) {

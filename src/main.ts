@@ -17,6 +17,8 @@ import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { loadCustomAuth } from './http/auth/custom-auth.ts';
 import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
+import { settle, type Leftovers } from './ops/graceful-stop.ts';
+import { PlatformStartup } from './ops/platform-startup.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -34,6 +36,12 @@ export interface Switchboard {
   /** This process's id among the processes sharing a PostgreSQL database. */
   processId: string | undefined;
   stop(): Promise<void>;
+  /**
+   * SIGTERM's stop: no new work (new runs over HTTP get a 503, chat messages are held for the
+   * next start), runs in flight and their replies get `graceMs` (server.shutdown_grace_seconds),
+   * then everything stops; runs still going resume from their checkpoints at the next start.
+   */
+  stopGracefully(graceMs?: number): Promise<Leftovers>;
 }
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -104,18 +112,32 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     // From here the engine owns the storage: stopping it closes the storage too.
     started.splice(0, started.length, () => engine.stop());
 
+    let stopping = false;
     const platforms = await enabledPlatforms(env, config, storage.chat, log);
     for (const platform of platforms) chat.addAdapter(platform.adapter);
     await chat.start();
     started.push(() => chat.stop());
+    // A platform that cannot be reached is retried in the background; one that refuses its token stops the start.
+    const startups = new Map(
+      platforms.map((platform) => [
+        platform,
+        new PlatformStartup({
+          name: platform.adapter.platform,
+          log,
+          backoff: { initialMs: config.platforms.retry.initial_seconds * 1000, maxMs: config.platforms.retry.max_seconds * 1000 },
+          connect: async () => {
+            await platform.start(chat);
+            if (platform.needsLeader) started.push(await lead(platform, shared));
+          },
+        }),
+      ]),
+    );
     const stopPlatforms = once(async () => {
+      await Promise.all([...startups.values()].map((startup) => startup.stop()));
       for (const platform of [...platforms].reverse()) await platform.stop().catch((error: unknown) => log.warn({ err: error }, 'a platform did not stop cleanly'));
     });
     started.push(stopPlatforms);
-    for (const platform of platforms) {
-      await platform.start(chat);
-      if (platform.needsLeader) started.push(await lead(platform, shared));
-    }
+    for (const startup of startups.values()) await startup.begin();
 
     const routes = platforms.flatMap((platform) => (platform.routes ? [platform.routes()] : []));
     registerScrapedGauges(storage, chat);
@@ -132,7 +154,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       http: config.http,
       ...(userApp ? { userApp } : {}),
       ...(customAuth ? { customAuth } : {}),
-      health: () => health(storage, platforms),
+      stopping: () => stopping,
+      health: () => health(storage, platforms, (platform) => startups.get(platform)?.health() ?? platform.health()),
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
     started.push(bindLoopbackFetch(app));
@@ -149,6 +172,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       },
       'Switchboard is listening',
     );
+    const stop = once(async () => {
+      // Platforms first (the playground's live connections end, so the server can close); then the rest, newest first.
+      await stopPlatforms();
+      await server.close();
+      for (const undo of started.reverse()) await undo();
+    });
     return {
       config,
       engine,
@@ -157,11 +186,13 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       platform: (name) => platforms.find((platform) => platform.adapter.platform === name),
       server,
       processId: shared?.cluster.lease.processId,
-      async stop() {
-        // Platforms first (the playground's live connections end, so the server can close); then the rest, newest first.
-        await stopPlatforms();
-        await server.close();
-        for (const undo of started.reverse()) await undo();
+      stop,
+      async stopGracefully(graceMs = config.server.shutdown_grace_seconds * 1000) {
+        stopping = true;
+        const left = await settle({ scheduler: engine.scheduler, chat }, graceMs);
+        if (left.runs > 0 || left.deliveries > 0) log.warn(left, 'the grace period is over: what is left resumes at the next start');
+        await stop();
+        return left;
       },
     };
   } catch (error) {
@@ -201,10 +232,13 @@ function mountsOf(routes: PlatformRoutes[], auth: PlatformRoutes['auth']): Array
   return routes.filter((each) => each.auth === auth).map((each) => (app: Hono) => void app.route('/', each.app));
 }
 
-/** GET /ok: the database and each platform. An unreachable database or an unhealthy platform (a "zombie" Discord gateway) answers 503, so a supervisor restarts the process. */
-async function health(storage: Storage, platforms: Platform[]): Promise<Record<string, unknown>> {
+/**
+ * GET /ok: the database and each platform. An unreachable database or an unhealthy platform
+ * (a "zombie" Discord gateway, a platform not reached yet) answers 503 naming it.
+ */
+async function health(storage: Storage, platforms: Platform[], reportOf: (platform: Platform) => PlatformHealth): Promise<Record<string, unknown>> {
   const database = storage.ping ? ((await storage.ping()) ? 'reachable' : 'unreachable') : undefined;
-  const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, platform.health()]));
+  const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, reportOf(platform)]));
   const unhealthy = Object.values(reports).some((report) => report.healthy === false);
   return { ...(unhealthy || database === 'unreachable' ? { ok: false } : {}), ...(database ? { database } : {}), platforms: reports };
 }

@@ -22,7 +22,7 @@ import { splitMessage } from '../../src/chat/split.ts';
 import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
-import { toDeliveryError } from './errors.ts';
+import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
 import { GatewayHealth } from './gateway-health.ts';
 import { TypingIndicator } from './typing.ts';
 
@@ -58,6 +58,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
 
   // Sending needs no gateway: every process can deliver replies through REST.
   const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(options.token);
+  countRestErrors(rest);
   let botUserId: string | undefined;
   /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
   const target = (place: Place) => place.thread ?? place.channel;
@@ -65,6 +66,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     try {
       return await work();
     } catch (error) {
+      countUnanswered(error);
       throw toDeliveryError(error);
     }
   };
@@ -239,6 +241,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       partials: [Partials.Channel],
       rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 },
     });
+    countRestErrors(next.rest);
     next.on(Events.MessageCreate, guarded('a message', onMessage));
     next.on(Events.InteractionCreate, guarded('an interaction', onInteraction));
     next.on(Events.ShardReady, () => health.set('ready'));
@@ -251,8 +254,14 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     next.on(Events.ShardError, (error) => log.warn({ err: error }, 'Discord gateway error'));
     next.on(Events.Error, (error) => log.error({ err: error }, 'Discord client error'));
     const ready = new Promise<void>((resolve) => next.once(Events.ClientReady, () => resolve()));
-    await next.login(options.token);
-    await ready;
+    try {
+      await next.login(options.token);
+      await ready;
+    } catch (error) {
+      // A failed login leaves nothing behind (its sockets and timers), so the next attempt starts clean.
+      await next.destroy();
+      throw startFailure(error);
+    }
     return next;
   };
 
@@ -268,7 +277,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     needsLeader: true,
     async start(host) {
       chat = host;
-      const me = (await rest.get(Routes.user('@me'))) as { id: string };
+      const me = (await rest.get(Routes.user('@me')).catch((error: unknown) => Promise.reject(startFailure(error)))) as { id: string };
       botUserId = me.id;
     },
     async lead() {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
 import { promptBlocks } from './blocks.ts';
-import { toDeliveryError } from './errors.ts';
+import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
@@ -69,7 +69,9 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     ? undefined
     : new HonoSlackReceiver({ signingSecret: requireSecret(options.signingSecret), log, ...(options.now ? { now: options.now } : {}) });
   const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger, installerOptions: { clientOptions } }) : undefined;
-  const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions });
+  // Initialised in start(): Bolt's own auth.test at construction would fail for good (and unhandled) when Slack is unreachable then.
+  const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions, deferInitialization: true });
+  let initialized = false;
   const client: WebClient = app.client;
   let bot: { userId: string; botId: string; teamId: string } | undefined;
   let chat: ChatHost | undefined;
@@ -80,6 +82,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     try {
       return await work();
     } catch (error) {
+      countSlackError(error);
       throw toDeliveryError(error);
     }
   };
@@ -252,9 +255,15 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     ...(httpReceiver ? { routes: () => ({ auth: 'own' as const, app: new Hono().post('/slack/events', (c) => httpReceiver.handle(c)) }) } : {}),
     async start(host) {
       chat = host;
-      const identity = (await client.auth.test()) as { user_id?: string; bot_id?: string; team_id?: string };
+      const identity = (await client.auth.test().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_BOT_TOKEN')))) as {
+        user_id?: string;
+        bot_id?: string;
+        team_id?: string;
+      };
       bot = { userId: identity.user_id ?? '', botId: identity.bot_id ?? '', teamId: identity.team_id ?? '' };
-      if (socketReceiver) await socketReceiver.start();
+      if (!initialized) await app.init().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_BOT_TOKEN')));
+      initialized = true;
+      if (socketReceiver) await socketReceiver.start().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_APP_TOKEN')));
       log.info({ mode, botUserId: bot.userId }, 'Slack adapter started');
     },
     async stop() {

@@ -61,6 +61,7 @@ export class ChatService implements ChatHost {
   readonly #serial = new KeyedSerial();
   #started = false;
   #stopped = false;
+  #holding = false;
 
   constructor(options: ChatOptions) {
     this.#o = options;
@@ -135,6 +136,11 @@ export class ChatService implements ChatHost {
     await this.#collector.resume();
   }
 
+  /** Takes no more work (a graceful stop): new messages are held durably for the next start; replies in flight go on. */
+  hold(): void {
+    this.#holding = true;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     await Promise.allSettled([...this.#handling]);
@@ -199,6 +205,8 @@ export class ChatService implements ChatHost {
       return;
     }
     if (!(await this.#firstDelivery(message))) return;
+    // Stopping: the message stays held in the inbox, acted on at the next start.
+    if (this.#holding) return;
     await this.#act(message);
     // Acted on: a restart no longer needs to look at it.
     await this.#state.inbox.finish(messageKey(message));

@@ -171,6 +171,12 @@ export class PgScheduler implements RunScheduler {
     return 0;
   }
 
+  /** Claims no more runs (they stay pending for the other processes, or the next start); running ones go on. */
+  pause(): void {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
   async shutdown(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);

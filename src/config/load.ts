@@ -112,6 +112,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     ...config.server,
     host: envOverrides.host ?? config.server.host,
     port: envOverrides.port ?? config.server.port,
+    shutdown_grace_seconds: envOverrides.shutdownGraceSeconds ?? config.server.shutdown_grace_seconds,
     ...(envOverrides.apiKey ? { api_key: envOverrides.apiKey } : {}),
     allowed_hosts: [...config.server.allowed_hosts, ...(envOverrides.allowedHosts ?? [])],
   };
@@ -204,7 +205,16 @@ function loadEnvSection(section: unknown, baseDir: string, problem: (key: string
 }
 
 function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, message: string, where?: string) => void) {
-  const out: { dataDir?: string; host?: string; port?: number; apiKey?: string; databaseUrl?: string; databaseSchema?: string; allowedHosts?: string[] } = {};
+  const out: {
+    dataDir?: string;
+    host?: string;
+    port?: number;
+    apiKey?: string;
+    databaseUrl?: string;
+    databaseSchema?: string;
+    allowedHosts?: string[];
+    shutdownGraceSeconds?: number;
+  } = {};
   if (env.DATABASE_SCHEMA) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(env.DATABASE_SCHEMA)) problem('DATABASE_SCHEMA', 'must be a plain lowercase identifier', 'environment');
     else out.databaseSchema = env.DATABASE_SCHEMA;
@@ -225,6 +235,12 @@ function applyEnvOverrides(env: NodeJS.ProcessEnv, problem: (key: string, messag
       .map((host) => host.trim())
       .filter(Boolean);
   if (env.HOST) out.host = env.HOST;
+  if (env.SWITCHBOARD_SHUTDOWN_GRACE_SECONDS !== undefined && env.SWITCHBOARD_SHUTDOWN_GRACE_SECONDS !== '') {
+    const grace = Number(env.SWITCHBOARD_SHUTDOWN_GRACE_SECONDS);
+    if (!Number.isFinite(grace) || grace < 0 || grace > 3600)
+      problem('SWITCHBOARD_SHUTDOWN_GRACE_SECONDS', `must be a number of seconds 0-3600, got "${env.SWITCHBOARD_SHUTDOWN_GRACE_SECONDS}"`, 'environment');
+    else out.shutdownGraceSeconds = grace;
+  }
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535) problem('PORT', `must be a port number 0-65535, got "${env.PORT}"`, 'environment');

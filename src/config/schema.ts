@@ -14,6 +14,8 @@ export const DEFAULTS = {
   postgresPoolSize: 10,
   modelProvider: 'auto',
   maxBodyBytes: 10 * 1024 * 1024,
+  shutdownGraceSeconds: 10,
+  platformRetry: { initial_seconds: 1, max_seconds: 60 },
 } as const;
 
 export const MULTITASK_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
@@ -102,6 +104,8 @@ const serverSpec = z.strictObject({
   /** Serve a non-loopback address without an API key, knowingly. */
   allow_unauthenticated: z.boolean().default(false),
   max_body_bytes: z.number().int().positive().default(DEFAULTS.maxBodyBytes),
+  /** On SIGTERM, how long runs in flight and undelivered replies get before the rest is left for the next start (SWITCHBOARD_SHUTDOWN_GRACE_SECONDS overrides). */
+  shutdown_grace_seconds: z.number().min(0).max(3600).default(DEFAULTS.shutdownGraceSeconds),
 });
 
 /** Header name patterns (`x-*`, `user-agent`), lower-case, `*` any run of characters. */
@@ -196,6 +200,13 @@ const chatSpec = z.strictObject({
 });
 
 const platformsSpec = z.strictObject({
+  /** A platform that cannot be reached is tried again after `initial_seconds`, doubling up to `max_seconds`, while the rest runs. */
+  retry: z
+    .strictObject({
+      initial_seconds: z.number().positive().default(DEFAULTS.platformRetry.initial_seconds),
+      max_seconds: z.number().positive().default(DEFAULTS.platformRetry.max_seconds),
+    })
+    .default(DEFAULTS.platformRetry),
   slack: z
     .strictObject({
       slash_command: z
@@ -275,7 +286,14 @@ export const configSchema = z.strictObject({
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
-  server: serverSpec.default({ host: DEFAULTS.host, port: DEFAULTS.port, allow_unauthenticated: false, max_body_bytes: DEFAULTS.maxBodyBytes, allowed_hosts: [] }),
+  server: serverSpec.default({
+    host: DEFAULTS.host,
+    port: DEFAULTS.port,
+    allow_unauthenticated: false,
+    max_body_bytes: DEFAULTS.maxBodyBytes,
+    allowed_hosts: [],
+    shutdown_grace_seconds: DEFAULTS.shutdownGraceSeconds,
+  }),
   runs: runsSpec.default({
     workers: DEFAULTS.workers,
     default_multitask_strategy: DEFAULTS.multitaskStrategy,
@@ -284,6 +302,7 @@ export const configSchema = z.strictObject({
   model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
   chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, context_messages: 20, channels: [] }),
   platforms: platformsSpec.default({
+    retry: DEFAULTS.platformRetry,
     slack: { slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' },
     discord: { command: 'sb', thread_per_conversation: false },
     web: { enabled: true, command: '/sb', channels: ['general', 'random'] },

@@ -102,6 +102,10 @@ export class LocalScheduler implements RunScheduler {
     return active.length;
   }
 
+  pause(): void {
+    this.#queue.pause();
+  }
+
   async shutdown(): Promise<void> {
     await this.#queue.shutdown();
   }

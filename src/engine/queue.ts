@@ -112,6 +112,12 @@ export class RunQueue {
     if (Number.isFinite(nextWake)) this.#wakeAt(nextWake);
   }
 
+  /** Starts no more runs (those waiting stay stored, for the next start); running ones go on. */
+  pause(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+
   /** Stops every running run with reason `shutdown` (they stay active in storage and resume at the next start). */
   async shutdown(): Promise<void> {
     this.#stopped = true;

@@ -51,6 +51,8 @@ export interface RunScheduler {
    * `recovered` sees them before any can start. Returns how many there were.
    */
   start(recovered: (runs: Run[]) => void): Promise<number>;
+  /** Starts no more runs (a graceful stop): those waiting stay stored for the next start; running ones go on. */
+  pause(): void;
   /** Stops executing: running runs stop with `shutdown` and stay active for the next start (or another process). */
   shutdown(): Promise<void>;
   /** Runs executing in this process now. */

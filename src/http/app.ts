@@ -21,6 +21,7 @@ import { runRoutes } from './routes/runs.ts';
 import { storeRoutes } from './routes/store.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { truncateSchema } from './schemas.ts';
+import { refuseNewRunsWhileStopping } from './stopping.ts';
 import { readBody } from './validate.ts';
 
 export interface HttpAppOptions {
@@ -42,6 +43,8 @@ export interface HttpAppOptions {
   http?: Omit<HttpSpec, 'app'>;
   /** Routes anyone who may reach the server may read, without the API key (generative UI bundles: a script tag sends no key). */
   publicMounts?: Array<(app: Hono) => void>;
+  /** True once a graceful stop has begun: GET /ok answers 503 and new runs are refused. */
+  stopping?: () => boolean;
   /** A user's own Hono app (`http.app`), served behind the guard and the API key, before the API: its routes may shadow the API's. */
   userApp?: Hono;
   /** The project's custom auth (langgraph.json `auth.path`): authenticates API requests, and authorizes each action. */
@@ -74,7 +77,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   for (const mount of options.mounts ?? []) mount(app);
   app.use('*', requestGuard(options.guard ?? { bindHost: '127.0.0.1', allowedHosts: [] }));
   app.get('/ok', async (c) => {
-    const report = { ok: true, ...((await options.health?.()) ?? {}) };
+    const report = { ok: true, ...((await options.health?.()) ?? {}), ...(options.stopping?.() ? { ok: false, stopping: true } : {}) };
     return c.json(report, report.ok === false ? 503 : 200);
   });
 
@@ -108,6 +111,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }),
   );
 
+  if (options.stopping) app.use('*', refuseNewRunsWhileStopping(options.stopping));
   for (const mount of options.authenticatedMounts ?? []) mount(app);
   const http = options.http;
   // Custom auth runs before the project's own routes only when they asked for it (enable_custom_route_auth).

@@ -41,6 +41,18 @@ export const httpDuration = new Histogram({
   registers: [registry],
 });
 
+const platformErrors = new Counter({
+  name: 'switchboard_platform_errors_total',
+  help: 'Failed calls to a chat platform, by platform and code (the HTTP status, or the error Slack named such as ratelimited; unreachable for network errors).',
+  labelNames: ['platform', 'code'] as const,
+  registers: [registry],
+});
+
+/** One failed call to a platform's API (429s included, even those its client waits out and retries). */
+export function countPlatformError(platform: string, code: string | number): void {
+  platformErrors.inc({ platform, code: String(code) });
+}
+
 /** Gauges read when scraped (runs pending, outbox items per platform): each a function asked at that moment. */
 export function gaugeOf(name: string, help: string, labelNames: string[], read: () => Promise<Array<{ labels?: Record<string, string>; value: number }>>): void {
   registry.removeSingleMetric(name);

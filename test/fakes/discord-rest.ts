@@ -18,6 +18,8 @@ export interface RestHost {
   readonly url: string;
   readonly botUser: DiscordUser;
   readonly applicationId: string;
+  readonly refuseToken: boolean;
+  readonly messageContentApproved: boolean;
   readonly channels: Map<string, Channel>;
   readonly messages: Map<string, StoredMessage>;
   readonly interactions: Map<string, Interaction>;
@@ -64,6 +66,10 @@ export class DiscordRest {
         waiter.resolve(call);
       }
     }
+    if (this.#host.refuseToken) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
+      return;
+    }
     const route = `${method} ${path}`;
     for (const [key, pattern] of this.#failureRoutes) {
       const pending = this.#failures.get(key);
@@ -105,6 +111,23 @@ export class DiscordRest {
       return [200, { url: `${host.url.replace('http', 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }];
     }
     if (method === 'GET' && path === '/users/@me') return [200, host.botUser];
+    if (method === 'GET' && path === '/applications/@me') {
+      // As Discord: the application, its bot, and flags; GATEWAY_MESSAGE_CONTENT_LIMITED (1 << 19) once the intent is enabled.
+      return [
+        200,
+        {
+          id: host.applicationId,
+          name: host.botUser.username,
+          icon: null,
+          description: '',
+          bot_public: false,
+          bot_require_code_grant: false,
+          verify_key: '0'.repeat(64),
+          flags: host.messageContentApproved ? 1 << 19 : 0,
+          bot: host.botUser,
+        },
+      ];
+    }
     if ((match = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path)) && method === 'PUT') {
       const commands = (body as unknown as Array<Record<string, unknown>>).map((command) => ({
         ...command,

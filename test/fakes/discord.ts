@@ -29,6 +29,8 @@ export class FakeDiscord {
   readonly messages = new Map<string, StoredMessage>();
   readonly interactions = new Map<string, Interaction>();
   readonly commands = new Map<string, unknown[]>();
+  /** When set, every REST call answers 401 as Discord does for a wrong or reset token. */
+  refuseToken = false;
   /** Whether the application may use the privileged MessageContent intent. */
   messageContentApproved = true;
   /** Intents of the current session, as IDENTIFY gave them. */
@@ -113,11 +115,13 @@ export class FakeDiscord {
     return this.#snowflakes.next();
   }
 
-  async start(): Promise<void> {
+  /** Listens on a free port, or on `port` (a Discord that comes up where Switchboard already looks for it). */
+  async start(port = 0): Promise<void> {
     this.#server = await listenWithWebSocket(
       (req, res) => this.#rest.handle(req, res),
       '/gateway',
       (socket) => this.#gateway.onConnection(socket),
+      port,
     );
     this.url = this.#server.url;
   }

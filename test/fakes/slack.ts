@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { WebSocket } from 'ws';
+import { parse as parseYaml } from 'yaml';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
 
 export interface SlackCall {
@@ -40,6 +42,8 @@ export class FakeSlack {
   readonly botUserId = 'UBOT';
   readonly botId = 'BBOT';
   readonly teamId = 'T1';
+  /** The bot scopes the app was installed with, sent as Slack does in every answer's x-oauth-scopes header. */
+  scopes: string[] = [...MANIFEST_SCOPES];
   /** Channels whose threads are Slack assistant threads (setStatus allowed there). */
   readonly assistantChannels = new Set<string>();
   /** Users known to users.info. */
@@ -56,7 +60,8 @@ export class FakeSlack {
   #tsCounter = 1_700_000_000_000;
   url = '';
 
-  async start(): Promise<void> {
+  /** Listens on a free port, or on `port` (a Slack that comes up where Switchboard already looks for it). */
+  async start(port = 0): Promise<void> {
     this.#server = await listenWithWebSocket(
       async (req, res) => void (await this.#handle(req, res)),
       '/socket',
@@ -68,6 +73,7 @@ export class FakeSlack {
         });
         socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
       },
+      port,
     );
     this.url = this.#server.url;
   }
@@ -83,6 +89,11 @@ export class FakeSlack {
   /** The next calls of `method` fail, in order. */
   failNext(method: string, ...failures: Failure[]): void {
     this.#failures.set(method, [...(this.#failures.get(method) ?? []), ...failures]);
+  }
+
+  /** Back to every scope the manifest asks for. */
+  resetScopes(): void {
+    this.scopes = [...MANIFEST_SCOPES];
   }
 
   /** Forgets the failures still scripted for `method`. */
@@ -163,7 +174,8 @@ export class FakeSlack {
       if ('status' in failure) return json(500, { ok: false, error: 'internal_error' });
       return json(200, { ok: false, error: failure.error });
     }
-    json(200, this.#answer(method, args));
+    const answer = this.#answer(method, args);
+    json(200, answer, answer.ok ? { 'x-oauth-scopes': this.scopes.join(',') } : {});
   }
 
   #parseArgs(raw: string, contentType: string): Record<string, unknown> {
@@ -268,6 +280,10 @@ export class FakeSlack {
     }
   }
 }
+
+/** The scopes config/slack-app-manifest.yaml asks for: what a correctly installed app has. */
+const MANIFEST_SCOPES = (parseYaml(readFileSync(new URL('../../config/slack-app-manifest.yaml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } })
+  .oauth_config.scopes.bot;
 
 const byTs = (a: StoredMessage, b: StoredMessage) => Number(a.ts) - Number(b.ts);
 

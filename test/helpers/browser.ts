@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -27,14 +26,4 @@ export function artifactPath(name: string): string {
   return resolve(dir, name);
 }
 
-/** A free TCP port on 127.0.0.1, for a server that must come back on the same address. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+export { freePort } from './free-port.ts';
