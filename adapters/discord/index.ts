@@ -58,7 +58,9 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   let messageContent = true;
 
   // Sending needs no gateway: every process can deliver replies through REST.
-  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(options.token);
+  // `offset` waits a little past each bucket's reset (discord.js's default is 50 ms): Discord
+  // counts a call when it arrives, and a loaded process's timers and sockets drift by more.
+  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, offset: 250 }).setToken(options.token);
   let botUserId: string | undefined;
   /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
   const target = (place: Place) => place.thread ?? place.channel;
