@@ -2,6 +2,7 @@
  * `npm run bench`: Switchboard's performance figures, each against a baseline measured in
  * the same run. Medians of several repetitions; nothing here is a pass/fail test.
  */
+import { benchChatBurst } from './chat-burst.ts';
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchHttp } from './http.ts';
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   slack: benchSlack,
   postgres: benchPostgres,
+  'chat-burst': benchChatBurst,
 };
 
 const only = process.argv.slice(2);

@@ -22,6 +22,7 @@ import { splitMessage } from '../../src/chat/split.ts';
 import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
+import { ChannelContention } from './contention.ts';
 import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
 import { GatewayHealth } from './gateway-health.ts';
 import { TypingIndicator } from './typing.ts';
@@ -57,7 +58,9 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   let messageContent = true;
 
   // Sending needs no gateway: every process can deliver replies through REST.
-  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(options.token);
+  // `offset` waits a little past each bucket's reset (discord.js's default is 50 ms): Discord
+  // counts a call when it arrives, and a loaded process's timers and sockets drift by more.
+  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, offset: 250 }).setToken(options.token);
   countRestErrors(rest);
   let botUserId: string | undefined;
   /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
@@ -70,8 +73,15 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       throw toDeliveryError(error);
     }
   };
+  const contention = new ChannelContention(rest);
+  /** A call to a conversation's channel; a `partial` one is skipped (BudgetShortError) while that channel's queue is busy. */
+  const toChannel = async <T>(channelId: string, partial: boolean | undefined, work: () => Promise<T>): Promise<T> => {
+    if (partial) contention.spareOrSkip(channelId);
+    return contention.track(channelId, () => call(work));
+  };
+  // Typing is the first thing dropped when a channel's budget is short.
   const typing = new TypingIndicator(async (channelId) => {
-    await rest.post(Routes.channelTyping(channelId));
+    if (contention.canSpare(channelId)) await contention.track(channelId, () => rest.post(Routes.channelTyping(channelId)));
   });
 
   const adapter: ChatAdapter = {
@@ -79,15 +89,17 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     maxMessageChars: MAX_CHARS,
     botUserId: () => botUserId,
     async send(place, message) {
-      const sent = (await call(() => rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }))) as APIMessage;
+      const sent = (await toChannel(target(place), message.partial, () =>
+        rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }),
+      )) as APIMessage;
       return { messageId: sent.id };
     },
     async update(place, messageId, message) {
-      await call(() => rest.patch(Routes.channelMessage(target(place), messageId), { body: render(message) }));
+      await toChannel(target(place), message.partial, () => rest.patch(Routes.channelMessage(target(place), messageId), { body: render(message) }));
     },
     async ephemeral(place, userId, markdown) {
       // Outside an interaction Discord has no private messages in a channel: address the person by name.
-      await call(() =>
+      await toChannel(target(place), false, () =>
         rest.post(Routes.channelMessages(target(place)), { body: { content: `<@${userId}> ${markdown}`.slice(0, MAX_CHARS), allowed_mentions: { users: [userId] } } }),
       );
     },

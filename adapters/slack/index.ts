@@ -4,10 +4,12 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
+import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rate-limiter.ts';
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
 import { toMrkdwn } from './mrkdwn.ts';
+import { slackBucket } from './rate-limits.ts';
 
 export interface SlackAdapterOptions {
   botToken: string;
@@ -62,7 +64,8 @@ const IGNORED_SUBTYPES = new Set([
 export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   const { log } = options;
   const slackApiUrl = options.apiUrl ? (options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`) : undefined;
-  // Failures come back at once: the durable outbox retries, honouring Retry-After.
+  // Failures come back at once: the shared rate budget below closes a method for every
+  // conversation after a 429, and the durable outbox retries once it is open again.
   const clientOptions = { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
   const boltLogger = toBoltLogger(log);
   const httpReceiver = options.appToken
@@ -77,21 +80,39 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   let chat: ChatHost | undefined;
   const names = new Map<string, string>();
   const assistantStatus = new Map<string, boolean>();
+  /** Trigger messages that carry the status reaction now (so a skipped add skips its removal). */
+  const reacted = new Set<string>();
+  const budget = new RateLimiter();
 
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
       countSlackError(error);
-      throw toDeliveryError(error);
+      const failure = toDeliveryError(error);
+      if (failure.retryAfterMs !== undefined) log.warn({ retryInMs: failure.retryAfterMs }, 'Slack answered 429; the method waits for everyone');
+      throw failure;
     }
   };
+  /** A Web API call through its rate bucket (the method in the workspace, or the channel for chat.postMessage). */
+  const paced = <T>(method: string, place: { workspace: string; channel: string }, need: CallNeed, work: () => Promise<T>): Promise<T> => {
+    const bucket = slackBucket(method, place.workspace, place.channel);
+    return budget.run(bucket.key, bucket.limit, need, () => call(work));
+  };
+  const canSpare = (method: string, place: { workspace: string; channel: string }) => {
+    const bucket = slackBucket(method, place.workspace, place.channel);
+    return budget.canSpare(bucket.key, bucket.limit);
+  };
+  const needOf = (message: OutgoingMessage): CallNeed => (message.partial ? 'optional' : 'required');
 
   const nameOf = async (userId: string): Promise<string> => {
     const known = names.get(userId);
     if (known) return known;
     try {
-      const info = (await client.users.info({ user: userId })) as { user?: { name?: string; real_name?: string; profile?: { display_name?: string } } };
+      // A name is nice to have: when the budget is short the id stands in for it.
+      const info = (await paced('users.info', { workspace: bot?.teamId ?? '', channel: '' }, 'optional', () => client.users.info({ user: userId }))) as {
+        user?: { name?: string; real_name?: string; profile?: { display_name?: string } };
+      };
       const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name || userId;
       names.set(userId, name);
       return name;
@@ -110,35 +131,56 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     maxMessageChars: 4000,
     botUserId: () => bot?.userId,
     async send(place, message) {
-      const result = (await call(() => client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never))) as {
+      const result = (await paced('chat.postMessage', place, needOf(message), () =>
+        client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never),
+      )) as {
         ts?: string;
       };
       return { messageId: result.ts ?? '' };
     },
     async update(place, messageId, message) {
-      await call(() => client.chat.update({ channel: place.channel, ts: messageId, ...render(message) } as never));
+      await paced('chat.update', place, needOf(message), () => client.chat.update({ channel: place.channel, ts: messageId, ...render(message) } as never));
     },
     async ephemeral(place, userId, markdown) {
-      await call(() => client.chat.postEphemeral({ channel: place.channel, user: userId, text: toMrkdwn(markdown), ...(place.thread ? { thread_ts: place.thread } : {}) }));
+      await paced('chat.postEphemeral', place, 'required', () =>
+        client.chat.postEphemeral({ channel: place.channel, user: userId, text: toMrkdwn(markdown), ...(place.thread ? { thread_ts: place.thread } : {}) }),
+      );
     },
     async status(place, busy, context) {
+      // Indicators are the first thing dropped when the budget is short: they are optional calls.
       // assistant.threads.setStatus works in Slack's assistant threads; elsewhere a reaction says it.
       if (place.thread && assistantStatus.get(place.channel) !== false) {
         try {
-          await client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.thread, status: busy ? 'is thinking…' : '' });
+          const status = busy ? 'is thinking…' : '';
+          await paced('assistant.threads.setStatus', place, 'optional', () => client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.thread!, status }));
           assistantStatus.set(place.channel, true);
           return;
-        } catch {
+        } catch (error) {
+          // A skipped call says nothing of the channel; a refusal says it has no assistant threads.
+          if (error instanceof BudgetShortError) return;
           assistantStatus.set(place.channel, false);
         }
       }
       if (!context.triggerMessageId) return;
       const reaction = { channel: place.channel, timestamp: context.triggerMessageId, name: options.statusReaction };
-      await call(() => (busy ? client.reactions.add(reaction) : client.reactions.remove(reaction))).catch(() => undefined);
+      const key = `${place.channel}:${context.triggerMessageId}`;
+      if (busy) {
+        // Added only when its removal can be afforded too (reactions.remove is the tighter tier).
+        if (!canSpare('reactions.remove', place)) return;
+        await paced('reactions.add', place, 'optional', () => client.reactions.add(reaction))
+          .then(() => reacted.add(key))
+          .catch(() => undefined);
+      } else if (reacted.delete(key)) {
+        // A reaction left on would say "still working": its removal waits its turn.
+        await paced('reactions.remove', place, 'required', () => client.reactions.remove(reaction)).catch(() => undefined);
+      }
     },
     async openStream(place, recipient) {
       if (options.streaming === 'edit' || !place.thread || !recipient.teamId) return null;
-      const started = (await call(() =>
+      // Streams open only while both their start and their stop can be afforded: under
+      // pressure a reply is one chat.postMessage instead of three or more stream calls.
+      if (!canSpare('chat.stopStream', place)) return null;
+      const started = (await paced('chat.startStream', place, 'optional', () =>
         client.chat.startStream({ channel: place.channel, thread_ts: place.thread!, recipient_user_id: recipient.userId, recipient_team_id: recipient.teamId! }),
       )) as { ts?: string };
       if (!started.ts) return null;
@@ -146,10 +188,10 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       const stream: NativeStream = {
         messageId: ts,
         async append(markdown) {
-          await call(() => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
+          await paced('chat.appendStream', place, 'optional', () => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
         },
-        async stop() {
-          await call(() => client.chat.stopStream({ channel: place.channel, ts }));
+        async stop(rest) {
+          await paced('chat.stopStream', place, 'required', () => client.chat.stopStream({ channel: place.channel, ts, ...(rest ? { markdown_text: rest } : {}) }));
           return ts;
         },
       };
@@ -163,7 +205,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     const found: Array<{ user?: string; bot_id?: string; text?: string; ts?: string }> = [];
     let cursor: string | undefined;
     do {
-      const page = (await call(() =>
+      const page = (await paced('conversations.replies', place, 'required', () =>
         client.conversations.replies({ channel: place.channel, ts: place.thread!, latest: beforeMessageId, inclusive: false, limit: 200, ...(cursor ? { cursor } : {}) }),
       )) as { messages?: typeof found; response_metadata?: { next_cursor?: string } };
       found.push(...(page.messages ?? []).filter((message) => message.ts !== beforeMessageId));
@@ -268,6 +310,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     },
     async stop() {
       chat = undefined;
+      budget.close();
       if (socketReceiver) await socketReceiver.stop().catch(() => undefined);
     },
     health() {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { conversationKey } from './conversations.ts';
+import { BudgetShortError } from './rate-limiter.ts';
 import { LOCAL_OWNER, type ChatState } from './state.ts';
 import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } from './types.ts';
 
@@ -181,7 +182,9 @@ export class Outbox {
       const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, { cause: error });
       item.attempts += 1;
       if (failure.permanent) {
-        this.#log.error({ err: failure, place: item.place, kind: item.op.kind }, 'the platform refused a message; not retried');
+        // An intermediate render skipped for want of budget is expected under load; the final text follows.
+        const level = failure instanceof BudgetShortError ? 'debug' : 'error';
+        this.#log[level]({ err: failure, place: item.place, kind: item.op.kind }, 'the platform refused a message; not retried');
         await this.#finish(item);
         waiter?.reject(failure);
         return null;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import type { RunOutcome } from '../engine/executor.ts';
 import type { Outbox } from './outbox.ts';
+import { BudgetShortError } from './rate-limiter.ts';
 import { splitMessage } from './split.ts';
 import type { ChatState } from './state.ts';
 import type { ChatAdapter, NativeStream, Place } from './types.ts';
@@ -96,7 +97,6 @@ export class ReplyStreamer {
   #editTimer: NodeJS.Timeout | undefined;
   #editing: Promise<void> = Promise.resolve();
   #native: NativeStream | null | undefined;
-  #nativeSent = 0;
   #rateLimitedUntil = 0;
   /** The first message of the reply, queued in the outbox and not yet delivered. */
   #firstSend: Promise<void> | undefined;
@@ -165,28 +165,34 @@ export class ReplyStreamer {
     const { adapter, outbox } = this.#d;
     const { place } = this.#record;
     if (this.#native === undefined) this.#native = this.#d.nativeStreaming && adapter.openStream ? await this.#openNative() : null;
+    // Intermediate renders are `partial`: when the platform's budget is short they are skipped
+    // (BudgetShortError) and the text gathers for the next one, or for the final text.
     if (this.#native) {
-      if (text.startsWith(this.#shown) && text.length - this.#nativeSent > 0 && text.length < adapter.maxMessageChars) {
-        await this.#native.append(text.slice(this.#nativeSent));
-        this.#nativeSent = text.length;
+      if (text.startsWith(this.#shown) && text.length < adapter.maxMessageChars) {
+        await this.#native.append(text.slice(this.#shown.length));
         this.#shown = text;
       }
       return;
     }
-    const first = splitMessage(text, Math.floor(adapter.maxMessageChars * 0.9))[0]!;
+    const first = { markdown: splitMessage(text, Math.floor(adapter.maxMessageChars * 0.9))[0]!, partial: true };
     if (!this.#record.parts[0]) {
       if (this.#firstSend) {
         // Still waiting to be delivered (rate limit, outage): deliver the newer text instead.
-        await outbox.replacePending(this.#record.run_id, 0, { markdown: first });
+        await outbox.replacePending(this.#record.run_id, 0, first);
       } else {
-        this.#firstSend = outbox
-          .enqueue(place, { kind: 'send', message: { markdown: first } }, { reply: { runId: this.#record.run_id, part: 0 } })
+        const firstSend = outbox
+          .enqueue(place, { kind: 'send', message: first }, { reply: { runId: this.#record.run_id, part: 0 } })
           .then((messageId) => void (this.#record.parts[0] = messageId ?? null))
-          .catch((error: unknown) => this.#d.log.debug({ err: error }, 'the first part of a reply is not delivered yet'));
+          .catch((error: unknown) => {
+            // Skipped for want of budget: a later render may try again, else the final text posts it.
+            if (error instanceof BudgetShortError && this.#firstSend === firstSend) this.#firstSend = undefined;
+            this.#d.log.debug({ err: error }, 'the first part of a reply is not delivered yet');
+          });
+        this.#firstSend = firstSend;
       }
     } else {
       try {
-        await adapter.update(place, this.#record.parts[0], { markdown: first });
+        await adapter.update(place, this.#record.parts[0], first);
       } catch (error) {
         const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
         if (retryAfter) this.#rateLimitedUntil = Date.now() + retryAfter;
@@ -228,11 +234,18 @@ export class ReplyStreamer {
     }
     const parts = text ? splitMessage(text, Math.floor(adapter.maxMessageChars * 0.9)) : [];
     if (this.#native) {
-      // A native stream only appends; when the final text is not what was streamed, the
-      // stopped message is edited to it.
-      const id = await this.#native.stop().catch(() => this.#native?.messageId);
+      // A native stream only appends: its stop carries the final text not streamed yet; only
+      // when the final text is not a continuation of what was streamed (or the stop failed)
+      // is the stopped message edited to it.
+      const final = parts[0] ?? '';
+      const rest = final !== '' && final.startsWith(this.#shown) ? final.slice(this.#shown.length) : undefined;
+      let carried = rest !== undefined;
+      const id = await this.#native.stop(rest).catch(() => {
+        carried = false;
+        return this.#native?.messageId;
+      });
       this.#record.parts[0] = id ?? this.#record.parts[0] ?? null;
-      if (parts[0] !== this.#shown && this.#record.parts[0]) {
+      if (!carried && this.#record.parts[0]) {
         await outbox.enqueue(place, { kind: 'update', messageId: this.#record.parts[0], message: { markdown: parts[0] ?? '_(no answer)_' } });
       }
     }

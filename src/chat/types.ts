@@ -85,6 +85,11 @@ export interface OutgoingMessage {
   /** Markdown as models write it; the adapter converts it to the platform's format. */
   markdown: string;
   prompt?: PromptView | undefined;
+  /**
+   * An intermediate render of a reply still streaming: the platform may skip it (rejecting
+   * with BudgetShortError) when its rate budget is short, since a later render carries it.
+   */
+  partial?: boolean | undefined;
 }
 
 /** A failure to deliver: retried unless `permanent`, after `retryAfterMs` when the platform says so. */
@@ -102,8 +107,10 @@ export class DeliveryError extends Error {
 /** A reply streamed with the platform's own streaming (Slack chat.startStream…). */
 export interface NativeStream {
   readonly messageId: string | undefined;
+  /** Appends text; may be skipped (BudgetShortError) when the platform's budget is short: a later append or the stop carries it. */
   append(markdown: string): Promise<void>;
-  stop(finalMarkdown?: string): Promise<string>;
+  /** Ends the stream, appending `rest` first (the final text not streamed yet), so no edit is spent on it. */
+  stop(rest?: string): Promise<string>;
 }
 
 /**

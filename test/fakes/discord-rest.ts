@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DiscordLimits } from './discord-limits.ts';
 import { type Channel, type DiscordUser, type Interaction, type StoredMessage, wireMessage, wireWebhookMessage } from './discord-wire.ts';
 
 /**
@@ -11,6 +12,12 @@ export interface DiscordCall {
   path: string;
   body: Record<string, unknown> | null;
   at: number;
+  /** performance.now() when the call arrived (for the benchmark). */
+  hr: number;
+  /** Set when it was answered 429. */
+  refused?: boolean;
+  /** Set when it arrived while a 429's Retry-After for its bucket (or the global one) was still running. */
+  duringRetryAfter?: boolean;
 }
 
 /** What the REST routes read and change of the fake. */
@@ -30,6 +37,7 @@ export interface RestHost {
 
 export class DiscordRest {
   readonly calls: DiscordCall[] = [];
+  readonly limits = new DiscordLimits();
   readonly #host: RestHost;
   readonly #failures = new Map<string, Array<{ status: number; retryAfter: number }>>();
   readonly #failureRoutes = new Map<string, RegExp>();
@@ -58,7 +66,9 @@ export class DiscordRest {
     const method = req.method ?? 'GET';
     const path = decodeURIComponent((req.url ?? '').split('?')[0]!).replace(/^\/api\/v\d+/, '');
     const body = raw ? (safeJson(raw) as Record<string, unknown>) : null;
-    const call: DiscordCall = { method, path, body, at: Date.now() };
+    const call: DiscordCall = { method, path, body, at: Date.now(), hr: performance.now() };
+    const verdict = this.limits.judge(method, path, call.at);
+    if (verdict.duringRetryAfter) call.duringRetryAfter = true;
     this.calls.push(call);
     for (const waiter of [...this.#waiters]) {
       if (waiter.match(call)) {
@@ -70,11 +80,20 @@ export class DiscordRest {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
       return;
     }
+    if (verdict.refusal) {
+      call.refused = true;
+      const { retryAfterS, global } = verdict.refusal;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(retryAfterS)), ...verdict.headers });
+      res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: retryAfterS, global }));
+      return;
+    }
     const route = `${method} ${path}`;
     for (const [key, pattern] of this.#failureRoutes) {
       const pending = this.#failures.get(key);
       if (pending?.length && pattern.test(route)) {
         const failure = pending.shift()!;
+        call.refused = true;
+        this.limits.refused(method, path, call.at, failure.retryAfter);
         res.writeHead(failure.status, {
           'content-type': 'application/json',
           'retry-after': String(failure.retryAfter),
@@ -100,6 +119,7 @@ export class DiscordRest {
       'x-ratelimit-remaining': '4',
       'x-ratelimit-reset-after': '1',
       'x-ratelimit-bucket': 'fake-bucket',
+      ...verdict.headers,
     });
     res.end(JSON.stringify(payload));
   }

@@ -166,6 +166,16 @@ export class FakeDiscord {
     this.#rest.failNext(route, failures);
   }
 
+  /** Enforces Discord's route buckets and global limit from now on (discord-limits.ts). */
+  enforceLimits(): void {
+    this.#rest.limits.enforce();
+  }
+
+  /** Calls that arrived while a 429's Retry-After for their bucket was still running. */
+  callsDuringRetryAfter(): DiscordCall[] {
+    return this.calls.filter((call) => call.duringRetryAfter);
+  }
+
   callsTo(pattern: RegExp): DiscordCall[] {
     return this.calls.filter((call) => pattern.test(`${call.method} ${call.path}`));
   }

@@ -5,6 +5,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { WebSocket } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
+import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
 
 export interface SlackCall {
   method: string;
@@ -13,6 +14,10 @@ export interface SlackCall {
   at: number;
   /** performance.now() when the call arrived (sub-millisecond, for the benchmark). */
   hr: number;
+  /** Set when the enforced limits refused it with a 429. */
+  refused?: boolean;
+  /** Set when it arrived while a 429's Retry-After for its bucket was still running. */
+  duringRetryAfter?: boolean;
 }
 
 interface StoredMessage {
@@ -58,7 +63,18 @@ export class FakeSlack {
   #acks = new Map<string, (payload: unknown) => void>();
   #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   #tsCounter = 1_700_000_000_000;
+  readonly #limits = new SlackLimits();
   url = '';
+
+  /** Enforces Slack's documented rate limits (or the given ones) from now on. */
+  enforceLimits(limits: Record<string, FakeLimit> = SLACK_DOCUMENTED_LIMITS): void {
+    this.#limits.enforce(limits);
+  }
+
+  /** Calls that arrived while a 429's Retry-After for their bucket was still running. */
+  callsDuringRetryAfter(): SlackCall[] {
+    return this.calls.filter((call) => call.duringRetryAfter);
+  }
 
   /** Listens on a free port, or on `port` (a Slack that comes up where Switchboard already looks for it). */
   async start(port = 0): Promise<void> {
@@ -158,7 +174,10 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = this.#parseArgs(raw, req.headers['content-type'] ?? '');
-    const call = { method, args, at: Date.now(), hr: performance.now() };
+    const call: SlackCall = { method, args, at: Date.now(), hr: performance.now() };
+    const channel = String(args.channel ?? args.channel_id ?? '');
+    const verdict = this.#limits.judge(method, channel, call.at);
+    if (verdict.duringRetryAfter) call.duringRetryAfter = true;
     this.calls.push(call);
     for (const waiter of [...this.#waiters]) {
       if (waiter.match(call)) {
@@ -166,7 +185,11 @@ export class FakeSlack {
         waiter.resolve(call);
       }
     }
-    const failure = this.#failures.get(method)?.shift();
+    const failure = verdict.retryAfterS !== undefined ? { status: 429 as const, retryAfter: verdict.retryAfterS } : this.#failures.get(method)?.shift();
+    if (failure && 'status' in failure && failure.status === 429) {
+      call.refused = true;
+      this.#limits.refused(method, channel, call.at, failure.retryAfter);
+    }
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     if (failure) {

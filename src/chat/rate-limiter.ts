@@ -1,0 +1,197 @@
+import { DeliveryError } from './types.ts';
+
+/** At most `limit` calls in any `windowMs` (Slack's tiers are per minute, chat.postMessage about 1 a second per channel). */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * `required` calls (final text, prompts, refusals) wait their turn; `optional` ones (status
+ * indicators, intermediate edits) go only when the budget can spare them right now.
+ */
+export type CallNeed = 'required' | 'optional';
+
+/** What an optional call gets when the budget cannot spare it: the caller skips the call. */
+export class BudgetShortError extends DeliveryError {
+  readonly skipped = true;
+  constructor(bucket: string) {
+    super(`rate budget short on ${bucket}; skipped`, { permanent: true });
+    this.name = 'BudgetShortError';
+  }
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (error: Error) => void;
+}
+
+/** One call's place in a bucket's window: occupied until it completes, then counted from then. */
+interface Slot {
+  at: number;
+}
+
+/**
+ * One platform bucket's budget (a Slack method in a workspace, say): a log of the calls made
+ * in the last window, the Retry-After of the last 429, and the required calls waiting in order.
+ * A call counts from when its answer came back, not from when it left: the platform counted it
+ * somewhere in between, so the window never opens early whatever the network's delay. One
+ * call is in flight at a time, so a 429 is known before the next call leaves (dozens of calls
+ * a second still fit, far above any tier).
+ */
+class Bucket {
+  readonly #slots: Slot[] = [];
+  readonly #waiters: Waiter[] = [];
+  #blockedUntil = 0;
+  #inFlight = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly limit: RateLimit | undefined,
+    readonly now: () => number,
+  ) {}
+
+  /** Calls still free in the window right now (Infinity for a bucket without a known limit). */
+  free(): number {
+    if (!this.limit) return Number.POSITIVE_INFINITY;
+    const now = this.now();
+    while (this.#slots.length > 0 && this.#slots[0]!.at + this.limit.windowMs <= now) this.#slots.shift();
+    return this.limit.limit - this.#slots.length;
+  }
+
+  /** No required call waits, no Retry-After runs, and more than `reserve` calls stay free. */
+  canSpare(reserve: number): boolean {
+    return this.#waiters.length === 0 && !this.#inFlight && this.now() >= this.#blockedUntil && this.free() > reserve;
+  }
+
+  /**
+   * A required call's slot, in arrival order once the window and any Retry-After allow; an
+   * optional call's slot only if no required call waits and more than `reserve` calls stay free.
+   */
+  take(need: CallNeed, reserve: number): Promise<Slot> {
+    if (need === 'optional') return this.canSpare(reserve) ? Promise.resolve(this.#occupy()) : Promise.reject(new BudgetShortError(this.key));
+    return new Promise<Slot>((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** The call of `slot` has its answer: its place in the window counts from now. */
+  release(slot: Slot): void {
+    this.#inFlight = false;
+    slot.at = this.now();
+    this.#sortSlots();
+    this.#pump();
+  }
+
+  /** Nothing calls this bucket before `until` (a 429's Retry-After). */
+  blockUntil(until: number): void {
+    this.#blockedUntil = Math.max(this.#blockedUntil, until);
+    this.#pump();
+  }
+
+  close(error: Error): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+  }
+
+  #occupy(): Slot {
+    const slot = { at: Number.POSITIVE_INFINITY };
+    this.#inFlight = true;
+    if (this.limit) this.#slots.push(slot);
+    return slot;
+  }
+
+  #sortSlots() {
+    this.#slots.sort((a, b) => a.at - b.at);
+  }
+
+  #pump() {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // Released calls pump again; the one in flight holds the others back until its answer is known.
+    while (this.#waiters.length > 0 && !this.#inFlight) {
+      const now = this.now();
+      if (now < this.#blockedUntil) return this.#wake(this.#blockedUntil - now);
+      if (this.free() <= 0) {
+        // The oldest finished call leaves the window first; a call still in flight wakes us on release.
+        const oldest = this.#slots[0]!;
+        if (Number.isFinite(oldest.at)) this.#wake(oldest.at + this.limit!.windowMs - now);
+        return;
+      }
+      this.#waiters.shift()!.resolve(this.#occupy());
+    }
+  }
+
+  #wake(inMs: number) {
+    this.#timer = setTimeout(() => this.#pump(), Math.max(1, inMs));
+  }
+}
+
+export interface RateLimiterOptions {
+  /** The share of each bucket an optional call leaves free for required ones. */
+  reserveShare?: number;
+  now?: () => number;
+}
+
+/**
+ * One platform's rate budgets, shared by every conversation of the process: each call goes
+ * through its bucket, a 429 closes the bucket for everyone until its Retry-After has passed,
+ * and known limits are paced in advance so the platform need not refuse at all.
+ *
+ * Several processes on PostgreSQL each keep their own: each paces itself to the whole limit,
+ * so together they can overrun it, but every 429 then closes that process's bucket for all its
+ * conversations; never worse than one process alone, which is the bar set for now.
+ */
+export class RateLimiter {
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #reserveShare: number;
+  readonly #now: () => number;
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.#reserveShare = options.reserveShare ?? 0.5;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Makes `call` once its bucket allows; an optional call that cannot be spared now is not
+   * made and rejects with BudgetShortError. A call rejected with `retryAfterMs` (a 429)
+   * closes the bucket for that long.
+   */
+  async run<T>(key: string, limit: RateLimit | undefined, need: CallNeed, call: () => Promise<T>): Promise<T> {
+    const bucket = this.#bucket(key, limit);
+    const slot = await bucket.take(need, this.#reserve(limit));
+    try {
+      return await call();
+    } catch (error) {
+      const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+      if (retryAfterMs !== undefined) bucket.blockUntil(this.#now() + retryAfterMs);
+      throw error;
+    } finally {
+      bucket.release(slot);
+    }
+  }
+
+  /** Whether an optional call on `key` would be made now (for what is cheaper to skip than to try). */
+  canSpare(key: string, limit: RateLimit | undefined): boolean {
+    return this.#bucket(key, limit).canSpare(this.#reserve(limit));
+  }
+
+  /** Calls an optional one leaves free for required ones (none on a bucket of one call a window). */
+  #reserve(limit: RateLimit | undefined): number {
+    return limit ? Math.floor(limit.limit * this.#reserveShare) : 0;
+  }
+
+  /** At a stop: required calls still waiting reject (the outbox keeps their items for the next start). */
+  close(): void {
+    const error = new DeliveryError('the platform is stopped; delivered at the next start');
+    for (const bucket of this.#buckets.values()) bucket.close(error);
+  }
+
+  #bucket(key: string, limit: RateLimit | undefined): Bucket {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) this.#buckets.set(key, (bucket = new Bucket(key, limit, this.#now)));
+    return bucket;
+  }
+}
