@@ -15,6 +15,8 @@ import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
 import { gaugeOf } from './ops/metrics.ts';
+import { startTracing } from './ops/tracing/index.ts';
+import { flushLangSmith } from './ops/tracing/langsmith.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -58,6 +60,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
     : undefined;
   for (const notice of config.notices) log.info(notice);
+  // Before anything that does work, so the first request and the runs resumed at start are traced.
+  const stopTracing = await startTracing(env, { serviceName: 'switchboard', version: VERSION, log });
   const { storage, shared } = await openBackend(config.storage, { log, workers: config.runs.workers, eventRetentionMs: config.runs.stream_retention_seconds * 1000 });
   // What has started so far, undone in reverse if a later part fails to start.
   const started: Undo[] = [() => storage.close()];
@@ -149,10 +153,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
         await stopPlatforms();
         await server.close();
         for (const undo of started.reverse()) await undo();
+        await flushTraces(stopTracing);
       },
     };
   } catch (error) {
     for (const undo of started.reverse()) await Promise.resolve(undo()).catch(() => undefined);
+    await flushTraces(stopTracing).catch(() => undefined);
     throw error;
   }
 }
@@ -194,6 +200,12 @@ async function health(storage: Storage, platforms: Platform[]): Promise<Record<s
   const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, platform.health()]));
   const unhealthy = Object.values(reports).some((report) => report.healthy === false);
   return { ...(unhealthy || database === 'unreachable' ? { ok: false } : {}), ...(database ? { database } : {}), platforms: reports };
+}
+
+/** The last spans and LangSmith runs leave before the process does. */
+async function flushTraces(stopTracing: () => Promise<void>): Promise<void> {
+  await stopTracing();
+  await flushLangSmith();
 }
 
 function once(work: () => Promise<void>): () => Promise<void> {
