@@ -87,8 +87,6 @@ export class RunExecutor {
     }
     if (outcome.rolled_back) broker.drop(run.run_id);
     else broker.close(run.run_id);
-    // LangSmith has the whole run before anyone hears it finished.
-    await flushLangSmith().catch((error: unknown) => log.warn({ err: error, runId: run.run_id }, 'could not send the run to LangSmith'));
     this.#o.onFinish(run, outcome);
   }
 
@@ -191,6 +189,8 @@ export class RunExecutor {
   }
 
   async #finish(run: Run, status: RunStatus, state: ThreadState | null, failure: RunOutcome['error'], note?: string): Promise<RunOutcome> {
+    // LangSmith has the whole run before its final status is stored, streamed or answered.
+    await flushLangSmith().catch((error: unknown) => this.#o.log.warn({ err: error, runId: run.run_id }, 'could not send the run to LangSmith'));
     const ended: Run = { ...run, status, updated_at: this.#now().toISOString(), error: failure?.message ?? note ?? null };
     await this.#o.storage.runs.put(ended);
     const graphId = String(run.kwargs.config?.configurable?.graph_id ?? '');
