@@ -8,6 +8,7 @@ import { benchHttp } from './http.ts';
 import { benchPostgres } from './postgres.ts';
 import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
+import { benchTracing } from './tracing.ts';
 
 const sections: Record<string, () => Promise<void>> = {
   'per-run': benchPerRun,
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   slack: benchSlack,
   postgres: benchPostgres,
+  tracing: benchTracing,
 };
 
 const only = process.argv.slice(2);
