@@ -155,6 +155,31 @@ describe('OpenTelemetry tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       expect(request?.name).toBe('POST /threads/:thread_id/runs');
     }
   });
+
+  it('a run stopped by a restart resumes in the trace it was created in', async () => {
+    t = await start({}, 'offline');
+    const slow = (await t.sb.engine.assistants.search({ limit: 10, offset: 0 })).items.find((assistant) => assistant.name === 'slowtalker')!;
+    const thread = (await (await fetch(`${t.url}/threads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { thread_id: string };
+    const traceId = '33333333333333333333333333333333';
+    const created = await fetch(`${t.url}/threads/${thread.thread_id}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ assistant_id: slow.assistant_id, input: { messages: [{ role: 'user', content: 'a long answer please' }] }, stream_mode: ['messages-tuple'] }),
+    });
+    const { run_id: runId } = (await created.json()) as { run_id: string };
+    await eventually(async () => expect((await t!.sb.engine.runs.get(thread.thread_id, runId)).status).toBe('running'));
+    // Stopped mid-run: the run goes back to the queue, and the next start executes it again.
+    await t.restart();
+    const outcome = await t.sb.engine.runs.join(thread.thread_id, runId);
+    expect(outcome.status).toBe('success');
+    await t.sb.stop();
+
+    const attempts = receiver.spans.filter((span) => span.name === 'run' && span.attributes['switchboard.run_id'] === runId);
+    expect(attempts.map((span) => span.attributes['switchboard.run.attempt']).sort()).toEqual([1, 2]);
+    expect(attempts.every((span) => span.traceId === traceId)).toBe(true);
+    const resumed = attempts.find((span) => span.attributes['switchboard.run.attempt'] === 2)!;
+    expect(resumed.attributes['switchboard.run.status']).toBe('success');
+  });
 });
 
 async function slackConversation(t: TestSwitchboard, root: string): Promise<string> {
