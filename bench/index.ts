@@ -9,6 +9,7 @@ import { benchHttp } from './http.ts';
 import { benchPostgres } from './postgres.ts';
 import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
+import { benchTracing } from './tracing.ts';
 
 const sections: Record<string, () => Promise<void>> = {
   'per-run': benchPerRun,
@@ -20,6 +21,7 @@ const sections: Record<string, () => Promise<void>> = {
   slack: benchSlack,
   postgres: benchPostgres,
   'chat-burst': benchChatBurst,
+  tracing: benchTracing,
 };
 
 const only = process.argv.slice(2);

@@ -19,6 +19,8 @@ import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
 import { settle, type Leftovers } from './ops/graceful-stop.ts';
 import { PlatformStartup } from './ops/platform-startup.ts';
+import { startTracing } from './ops/tracing/index.ts';
+import { flushLangSmith } from './ops/tracing/langsmith.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
@@ -69,6 +71,8 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
     : undefined;
   for (const notice of config.notices) log.info(notice);
+  // Before anything that does work, so the first request and the runs resumed at start are traced.
+  const stopTracing = await startTracing(env, { serviceName: 'switchboard', version: VERSION, log });
   const storeIndex = config.store?.index ? await loadStoreIndex(config.store.index, config.file) : undefined;
   const { storage, shared } = await openBackend(config.storage, {
     log,
@@ -177,6 +181,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       await stopPlatforms();
       await server.close();
       for (const undo of started.reverse()) await undo();
+      await flushTraces(stopTracing);
     });
     return {
       config,
@@ -197,6 +202,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     };
   } catch (error) {
     for (const undo of started.reverse()) await Promise.resolve(undo()).catch(() => undefined);
+    await flushTraces(stopTracing).catch(() => undefined);
     throw error;
   }
 }
@@ -241,6 +247,12 @@ async function health(storage: Storage, platforms: Platform[], reportOf: (platfo
   const reports: Record<string, PlatformHealth> = Object.fromEntries(platforms.map((platform) => [platform.adapter.platform, reportOf(platform)]));
   const unhealthy = Object.values(reports).some((report) => report.healthy === false);
   return { ...(unhealthy || database === 'unreachable' ? { ok: false } : {}), ...(database ? { database } : {}), platforms: reports };
+}
+
+/** The last spans and LangSmith runs leave before the process does. */
+async function flushTraces(stopTracing: () => Promise<void>): Promise<void> {
+  await stopTracing();
+  await flushLangSmith();
 }
 
 function once(work: () => Promise<void>): () => Promise<void> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatSpec } from '../config/schema.ts';
 import type { Engine } from '../engine/engine.ts';
+import { tracing } from '../ops/tracing/index.ts';
 import type { ChatStore } from '../storage/types.ts';
 import { KeyedSerial } from '../util/keyed-serial.ts';
 import { Collector } from './collector.ts';
@@ -160,7 +161,10 @@ export class ChatService implements ChatHost {
    * was acknowledged to the platform is acted on or left in the inbox for the next start.
    */
   handleMessage(message: IncomingMessage): Promise<void> {
-    const handling = this.#serial.run(conversationKey(message.place), () => this.#handle(message));
+    const handling = this.#serial.run(conversationKey(message.place), () =>
+      // The trace of a chat message: the run it starts and the replies it gets hang under this span.
+      tracing().inSpan(`chat.message ${message.place.platform}`, { kind: 'consumer', attributes: messageAttributes(message) }, () => this.#handle(message)),
+    );
     this.#handling.add(handling);
     const forget = () => this.#handling.delete(handling);
     handling.then(forget, forget);
@@ -297,6 +301,18 @@ export class ChatService implements ChatHost {
     }
     if (item.link.prompt) await this.#prompts.shownAt(item.link.prompt, messageId);
   }
+}
+
+/** Where a message was said, as span attributes (not its text, nor who wrote it). */
+function messageAttributes(message: IncomingMessage): Record<string, string> {
+  const { place } = message;
+  return {
+    'switchboard.chat.platform': place.platform,
+    'switchboard.chat.workspace': place.workspace,
+    'switchboard.chat.channel': place.channel,
+    'switchboard.chat.message_id': message.messageId,
+    ...(place.thread ? { 'switchboard.chat.thread': place.thread } : {}),
+  };
 }
 
 /** What the inbox holds: the message and who acts on it (held before processes had owners: the message alone, this process's). */

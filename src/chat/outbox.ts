@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { tracing } from '../ops/tracing/index.ts';
 import { conversationKey } from './conversations.ts';
 import { BudgetShortError } from './rate-limiter.ts';
 import { LOCAL_OWNER, type ChatState } from './state.ts';
@@ -20,6 +21,8 @@ export interface OutboxItem {
   attempts: number;
   /** The process delivering it (see ChatOptions.owner). */
   owner?: string | undefined;
+  /** The trace it was queued in (tracing on): its deliveries, retries after a restart too, are spans there. */
+  trace?: Record<string, string> | undefined;
   created_at: string;
 }
 
@@ -94,7 +97,17 @@ export class Outbox {
    * rejects at once.
    */
   async enqueue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<string | undefined> {
-    const item: OutboxItem = { id: crypto.randomUUID(), seq: ++this.#seq, place, op, link, attempts: 0, owner: this.#owner, created_at: new Date().toISOString() };
+    const item: OutboxItem = {
+      id: crypto.randomUUID(),
+      seq: ++this.#seq,
+      place,
+      op,
+      link,
+      attempts: 0,
+      owner: this.#owner,
+      trace: tracing().carrier(),
+      created_at: new Date().toISOString(),
+    };
     await this.#state.outbox.put(item.id, item);
     if (this.#stopped) throw new DeliveryError('the outbox is stopped; delivered at the next start');
     const delivered = new Promise<string | undefined>((resolve, reject) => this.#waiters.set(item.id, { resolve, reject }));
@@ -170,10 +183,15 @@ export class Outbox {
       return null;
     }
     try {
-      let messageId: string | undefined;
-      if (item.op.kind === 'send') messageId = (await adapter.send(item.place, item.op.message)).messageId;
-      else if (item.op.kind === 'update') await adapter.update(item.place, item.op.messageId, item.op.message);
-      else await adapter.ephemeral(item.place, item.op.userId, item.op.markdown);
+      const messageId = await tracing().inSpan(
+        `chat.deliver ${item.op.kind}`,
+        {
+          kind: 'client',
+          parent: item.trace ?? null,
+          attributes: { 'switchboard.chat.platform': item.place.platform, 'switchboard.chat.channel': item.place.channel, 'switchboard.delivery.attempt': item.attempts + 1 },
+        },
+        () => send(adapter, item),
+      );
       await this.#onDelivered(item, messageId);
       await this.#finish(item);
       waiter?.resolve(messageId);
@@ -200,4 +218,12 @@ export class Outbox {
     this.#waiters.delete(item.id);
     await this.#state.outbox.delete(item.id);
   }
+}
+
+/** One platform call for an item; the id of the message a send created. */
+async function send(adapter: ChatAdapter, item: OutboxItem): Promise<string | undefined> {
+  if (item.op.kind === 'send') return (await adapter.send(item.place, item.op.message)).messageId;
+  if (item.op.kind === 'update') await adapter.update(item.place, item.op.messageId, item.op.message);
+  else await adapter.ephemeral(item.place, item.op.userId, item.op.markdown);
+  return undefined;
 }

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { runDuration, runsInFlight, runsTotal } from '../ops/metrics.ts';
+import { tracing } from '../ops/tracing/index.ts';
+import { flushLangSmith } from '../ops/tracing/langsmith.ts';
 import type { InterruptRecord, Run, RunStatus, Storage } from '../storage/types.ts';
 import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
@@ -56,7 +58,7 @@ export class RunExecutor {
   }
 
   async execute(accepted: Run, queueSignal: AbortSignal): Promise<void> {
-    const { storage, broker, log } = this.#o;
+    const { broker, log } = this.#o;
     const claimed = this.#o.claimedRunning?.() ?? false;
     const run: Run = claimed ? accepted : { ...accepted, status: 'running', attempt: (accepted.attempt ?? 0) + 1, updated_at: this.#now().toISOString() };
     const threadId = run.thread_id;
@@ -67,16 +69,13 @@ export class RunExecutor {
     let outcome: RunOutcome;
     runsInFlight.inc();
     try {
-      if (run.attempt! > MAX_ATTEMPTS) {
-        outcome = await this.#fail(run, `the run was interrupted by ${MAX_ATTEMPTS} server restarts; not retried again`);
-      } else {
-        if (!claimed) await storage.runs.put(run);
-        // Exactly what the Platform sends: clients compare it whole.
-        broker.publish(run.run_id, 'metadata', { run_id: run.run_id, attempt: run.attempt });
-        outcome = await this.#stream(run, signal);
-      }
-    } catch (error) {
-      outcome = await this.#handleFailure(run, signal, error);
+      // The run's span joins the trace it was created in (stored with it), wherever and whenever it executes.
+      outcome = await tracing().inSpan('run', { kind: 'consumer', parent: run.trace_context ?? null, attributes: runAttributes(run) }, async (span) => {
+        const ended = await this.#attempt(run, claimed, signal);
+        span.setAttributes({ 'switchboard.run.status': ended.status });
+        if (ended.error) span.fail(ended.error.message);
+        return ended;
+      });
     } finally {
       if (timer) clearTimeout(timer);
       runsInFlight.dec();
@@ -89,6 +88,20 @@ export class RunExecutor {
     if (outcome.rolled_back) broker.drop(run.run_id);
     else broker.close(run.run_id);
     this.#o.onFinish(run, outcome);
+  }
+
+  /** Executes the run once: streams the graph, or records why it could not. */
+  async #attempt(run: Run, claimed: boolean, signal: AbortSignal): Promise<RunOutcome> {
+    const { storage, broker } = this.#o;
+    try {
+      if (run.attempt! > MAX_ATTEMPTS) return await this.#fail(run, `the run was interrupted by ${MAX_ATTEMPTS} server restarts; not retried again`);
+      if (!claimed) await storage.runs.put(run);
+      // Exactly what the Platform sends: clients compare it whole.
+      broker.publish(run.run_id, 'metadata', { run_id: run.run_id, attempt: run.attempt });
+      return await this.#stream(run, signal);
+    } catch (error) {
+      return this.#handleFailure(run, signal, error);
+    }
   }
 
   async #stream(run: Run, signal: AbortSignal): Promise<RunOutcome> {
@@ -113,6 +126,9 @@ export class RunExecutor {
       signal,
       runId: run.run_id,
     };
+    // Graph nodes and model calls as child spans of the run's (none when tracing is off).
+    const callbacks = tracing().langchainCallbacks();
+    if (callbacks.length > 0) options.callbacks = callbacks;
     if (config.tags) options.tags = config.tags;
     if (config.recursion_limit !== undefined) options.recursionLimit = config.recursion_limit;
     if (run.kwargs.interrupt_before) options.interruptBefore = run.kwargs.interrupt_before;
@@ -173,6 +189,8 @@ export class RunExecutor {
   }
 
   async #finish(run: Run, status: RunStatus, state: ThreadState | null, failure: RunOutcome['error'], note?: string): Promise<RunOutcome> {
+    // LangSmith has the whole run before its final status is stored, streamed or answered.
+    await flushLangSmith().catch((error: unknown) => this.#o.log.warn({ err: error, runId: run.run_id }, 'could not send the run to LangSmith'));
     const ended: Run = { ...run, status, updated_at: this.#now().toISOString(), error: failure?.message ?? note ?? null };
     await this.#o.storage.runs.put(ended);
     const graphId = String(run.kwargs.config?.configurable?.graph_id ?? '');
@@ -202,6 +220,17 @@ export class RunExecutor {
       rolled_back: true,
     };
   }
+}
+
+/** What identifies a run in a trace: the same ids LangSmith gets as metadata. */
+function runAttributes(run: Run): Record<string, string | number> {
+  return {
+    'switchboard.run_id': run.run_id,
+    'switchboard.thread_id': run.thread_id,
+    'switchboard.assistant_id': run.assistant_id,
+    'switchboard.graph_id': String(run.kwargs.config?.configurable?.graph_id ?? ''),
+    'switchboard.run.attempt': run.attempt ?? 1,
+  };
 }
 
 function blankOutcome(run: Run, status: RunStatus): RunOutcome {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isSwitchboardError, notFound, SwitchboardError } from '../errors.ts';
 import { doubleTexts } from '../ops/metrics.ts';
+import { type TraceCarrier, tracing } from '../ops/tracing/index.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
 import { KeyedSerial } from '../util/keyed-serial.ts';
 import type { AssistantService } from './assistants.ts';
@@ -78,11 +79,13 @@ export class RunService {
 
   /** Creates a run; runs of one thread are admitted in the order they were asked for. */
   create(threadId: string | null, payload: RunCreate): Promise<Run> {
-    if (threadId === null) return this.#create(null, payload);
-    return this.#admissions.run(threadId, () => this.#create(threadId, payload));
+    // Taken here, in the caller's context (the HTTP request's or chat message's span).
+    const traceContext = tracing().carrier();
+    if (threadId === null) return this.#create(null, payload, traceContext);
+    return this.#admissions.run(threadId, () => this.#create(threadId, payload, traceContext));
   }
 
-  async #create(threadId: string | null, request: RunCreate): Promise<Run> {
+  async #create(threadId: string | null, request: RunCreate, traceContext: TraceCarrier | undefined): Promise<Run> {
     const { assistants, threads, scheduler } = this.#o;
     const payload = parseRequest(runCreateSchema, request);
     const assistant = await assistants.find(payload.assistant_id);
@@ -108,6 +111,7 @@ export class RunService {
     }
     const strategy = payload.multitask_strategy ?? strategyOf(assistant.metadata) ?? this.#o.defaultStrategy;
     const run = buildRun({ payload, assistant, thread, strategy, stateless, now: this.#now() });
+    if (traceContext) run.trace_context = traceContext;
     this.#outcomes.set(run.run_id, deferred());
     this.#threadOfRun.set(run.run_id, run.thread_id);
     let inflight: Run[];

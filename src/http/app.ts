@@ -14,6 +14,7 @@ import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
 import { HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
+import { routeOf, traceRequests } from './trace-requests.ts';
 import { isLoopbackRequest } from './user-app.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { cronRoutes } from './routes/crons.ts';
@@ -67,9 +68,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    const route = c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL').at(-1)?.path ?? 'unmatched';
-    httpDuration.observe({ route, method: c.req.method, status: String(c.res.status) }, (performance.now() - started) / 1000);
+    httpDuration.observe({ route: routeOf(c), method: c.req.method, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
+  app.use('*', traceRequests);
   app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   if (options.userApp) app.use('*', streamThroughHono);

@@ -97,6 +97,12 @@ export interface Run {
   error?: string | null;
   /** How many times execution started (more than one after a restart mid-run). */
   attempt?: number;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) the run was created in, when tracing
+   * is on: stored so the run's span joins the request's or chat message's trace even when it
+   * executes later, after a restart or in another process.
+   */
+  trace_context?: Record<string, string>;
 }
 
 /** A schedule that creates runs (the Platform's Cron). */
