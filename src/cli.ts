@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
 import { startSwitchboard } from './main.ts';
+import { exportCommand, importCommand, isMoveInvocation, MOVE_USAGE, moveCommand } from './ops/move/commands.ts';
 import { Db } from './storage/postgres/db.ts';
 import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
 
@@ -8,19 +9,26 @@ import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
  * `switchboard start` (the default): start on the config from SWITCHBOARD_CONFIG or
  * config/switchboard.yaml. A bad config exits with code 2 and a list of every problem.
  * `switchboard migrate`: apply PostgreSQL migrations by hand (start applies them too).
+ * `switchboard export`, `import`, `migrate --from … --to …`: move every record between backends.
  */
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write('usage: switchboard [start | migrate]\n\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL\n');
+    process.stdout.write(
+      `usage: switchboard [start | migrate]\n${MOVE_USAGE}\nEnvironment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, DATABASE_SCHEMA, HOST, PORT, LOG_LEVEL\n`,
+    );
     return 0;
   }
-  if (command !== 'start' && command !== 'migrate') {
-    process.stderr.write(`unknown command "${command}"; try: switchboard start, or switchboard migrate\n`);
+  if (!['start', 'migrate', 'export', 'import'].includes(command)) {
+    process.stderr.write(`unknown command "${command}"; try: switchboard start, migrate, export or import (switchboard help)\n`);
     return 2;
   }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const args = argv.slice(1);
   try {
-    if (command === 'migrate') return await migrateCommand();
+    if (command === 'export') return await exportCommand(args, say);
+    if (command === 'import') return await importCommand(args, say);
+    if (command === 'migrate') return isMoveInvocation(args) ? await moveCommand(args, say) : await migrateCommand();
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);

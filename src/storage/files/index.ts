@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Storage } from '../types.ts';
+import type { MovableStorage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
 import { openFilesChat } from './chat.ts';
 import { JournalCheckpointSaver } from './checkpointer.ts';
@@ -26,7 +26,7 @@ import { JournalThreadRepo } from './threads.ts';
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openFilesStorage(dir: string): Promise<Storage> {
+export async function openFilesStorage(dir: string): Promise<MovableStorage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
@@ -39,6 +39,7 @@ export async function openFilesStorage(dir: string): Promise<Storage> {
     const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
+    const store = new LowdbStore(files, dir);
     return {
       kind: 'lowdb',
       assistants,
@@ -47,7 +48,14 @@ export async function openFilesStorage(dir: string): Promise<Storage> {
       crons,
       chat,
       checkpointer: new JournalCheckpointSaver(pool, seq),
-      store: new LowdbStore(files, dir),
+      store,
+      transfer: {
+        chatCollections: async () => chat.collectionNames(),
+        inboxEntries: async () => chat.inboxEntries(),
+        restoreInboxEntry: async (entry) => chat.restoreInboxEntry(entry),
+        restoreStoreItem: (item) => store.restore(item),
+        restoreAssistant: (assistant, versions) => assistants.restore(assistant, versions),
+      },
       async close() {
         pool.closeAll();
         openQueue.close();

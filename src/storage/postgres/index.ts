@@ -1,5 +1,5 @@
 import { SwitchboardError } from '../../errors.ts';
-import type { Storage } from '../types.ts';
+import type { MovableStorage } from '../types.ts';
 import { PgAssistantRepo } from './assistants.ts';
 import { pgChat } from './chat.ts';
 import { PgCheckpointSaver } from './checkpointer.ts';
@@ -9,8 +9,9 @@ import { migrate } from './migrations.ts';
 import { PgRunRepo } from './runs.ts';
 import { PgStore } from './store.ts';
 import { PgThreadRepo } from './threads.ts';
+import { pgTransfer } from './transfer.ts';
 
-export interface PostgresStorage extends Storage {
+export interface PostgresStorage extends MovableStorage {
   readonly db: Db;
   /** Whether the database answers (for GET /ok). */
   ping(): Promise<boolean>;
@@ -50,6 +51,7 @@ export async function openPostgresStorage(options: DbOptions): Promise<PostgresS
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
     store: new PgStore(db),
+    transfer: pgTransfer(db),
     async ping() {
       try {
         await db.query('SELECT 1');
