@@ -5,6 +5,7 @@
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchHttp } from './http.ts';
+import { benchMove } from './move.ts';
 import { benchPostgres } from './postgres.ts';
 import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   slack: benchSlack,
   postgres: benchPostgres,
+  move: benchMove,
 };
 
 const only = process.argv.slice(2);

@@ -5,6 +5,7 @@ import type { MovableStorage } from '../../storage/types.ts';
 import { COUNTED, countDifferences, countRecord, type Counts, describeCounts, FORMAT, FORMAT_VERSION, type Header, type MoveRecord, zeroCounts } from './format.ts';
 import { Restorer } from './restore.ts';
 import { countRecords } from './count.ts';
+import { THREAD_PARTS, ThreadLanes } from './lanes.ts';
 
 export interface ImportOptions {
   /** Import into a target that already holds records; records whose keys it has are kept as it has them. */
@@ -33,21 +34,29 @@ export async function importFrom(target: MovableStorage, path: string, options: 
     throw invalidInput(`the target is not empty (${describeCounts(before)}); import into an empty one, or pass --merge to keep its records and add the others`);
   }
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  const restorer = new Restorer(target);
   const read = zeroCounts();
   const stored = zeroCounts();
+  const threads = new ThreadLanes(target, stored);
+  const restorer = new Restorer(target);
   let header: Header | undefined;
   let number = 0;
-  for await (const line of lines) {
-    number += 1;
-    if (line.trim() === '') continue;
-    if (!header) {
-      header = parseHeader(line, path);
-      continue;
+  try {
+    for await (const line of lines) {
+      number += 1;
+      if (line.trim() === '') continue;
+      if (!header) {
+        header = parseHeader(line, path);
+        continue;
+      }
+      const record = parseRecord(line, number, path);
+      countRecord(read, record);
+      if (THREAD_PARTS.has(record.kind)) await threads.add(record);
+      else if (await restorer.restore(record)) countRecord(stored, record);
     }
-    const record = parseRecord(line, number, path);
-    countRecord(read, record);
-    if (await restorer.restore(record)) countRecord(stored, record);
+  } finally {
+    // What was read is stored (or has failed) before anything is said about it.
+    await threads.finish();
+    lines.close();
   }
   if (!header) throw invalidInput(`${path} is empty: not a Switchboard export`);
   const missing = countDifferences(header.counts, read);
