@@ -22,9 +22,16 @@ const sections: Record<string, () => Promise<void>> = {
   move: benchMove,
 };
 
+/** Sections that take minutes: run only when named (`npm run bench -- move`). */
+const NAMED_ONLY = new Set(['move']);
+
 const only = process.argv.slice(2);
 process.stdout.write(`Switchboard benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
 for (const [name, run] of Object.entries(sections)) {
   if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length === 0 && NAMED_ONLY.has(name)) {
+    process.stdout.write(`\n${name}: not run by default (it takes minutes); npm run bench -- ${name}\n`);
+    continue;
+  }
   await run();
 }

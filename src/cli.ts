@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
-import { startSwitchboard } from './main.ts';
 import { exportCommand, importCommand, isMoveInvocation, MOVE_USAGE, moveCommand } from './ops/move/commands.ts';
 import { Db } from './storage/postgres/db.ts';
 import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
@@ -29,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'export') return await exportCommand(args, say);
     if (command === 'import') return await importCommand(args, say);
     if (command === 'migrate') return isMoveInvocation(args) ? await moveCommand(args, say) : await migrateCommand();
+    // Loaded here, not at the top: the other commands start without the platforms' libraries.
+    const { startSwitchboard } = await import('./main.ts');
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);

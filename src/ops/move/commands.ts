@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { invalidInput } from '../../errors.ts';
 import { type BackendSpec, describeBackend, openBackend, parseBackend } from './backends.ts';
-import { exportTo } from './export.ts';
+import { checkExportPath, exportTo } from './export.ts';
 import { describeCounts } from './format.ts';
 import { importFrom } from './import.ts';
 
@@ -25,8 +25,9 @@ export async function exportCommand(args: string[], say: Say): Promise<number> {
   const { values, positionals } = parse(args, { from: { type: 'string' } });
   const file = onePath(positionals, 'export');
   const from = parseBackend(values.from as string | undefined);
+  checkExportPath(file);
   const started = performance.now();
-  const header = await withBackend(from, (source) => exportTo(source, file));
+  const header = await withBackend(source(from), (storage) => exportTo(storage, file));
   say(`exported ${describeCounts(header.counts)} from ${describeBackend(from)} to ${file} in ${seconds(started)}`);
   return 0;
 }
@@ -50,7 +51,7 @@ export async function moveCommand(args: string[], say: Say): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-move-'));
   const file = join(dir, 'export.jsonl');
   const started = performance.now();
-  const header = await withBackend(from, (source) => exportTo(source, file));
+  const header = await withBackend(source(from), (storage) => exportTo(storage, file));
   say(`read ${describeCounts(header.counts)} from ${describeBackend(from)} in ${seconds(started)}`);
   try {
     await importInto(to, file, values.merge === true, say);
@@ -67,10 +68,18 @@ export async function moveCommand(args: string[], say: Say): Promise<number> {
 export const isMoveInvocation = (args: string[]): boolean => args.some((arg) => arg === '--from' || arg === '--to' || arg.startsWith('--from=') || arg.startsWith('--to='));
 
 async function importInto(to: BackendSpec, file: string, merge: boolean, say: Say) {
+  // Checked before the target is opened, which would create an empty data folder or schema.
+  if (!existsSync(file)) throw invalidInput(`${file} not found: name an export written by switchboard export`);
   const started = performance.now();
   const summary = await withBackend(to, (target) => importFrom(target, file, { merge }));
   say(`imported ${describeCounts(summary.stored)} into ${describeBackend(to)} in ${seconds(started)}; counts verified`);
   if (Object.values(summary.skipped).some((count) => count > 0)) say(`kept the target's own records for ${describeCounts(summary.skipped)}`);
+}
+
+/** A backend to read from: a data folder that is not there is a mistyped path, not an empty source. */
+function source(spec: BackendSpec): BackendSpec {
+  if (spec.kind === 'files' && !existsSync(spec.dir)) throw invalidInput(`no data folder at ${spec.dir}`);
+  return spec;
 }
 
 async function withBackend<T>(spec: BackendSpec, use: (storage: Awaited<ReturnType<typeof openBackend>>) => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -14,7 +15,7 @@ import { walkRecords } from './walk.ts';
  * looks complete. Refuses to overwrite a file.
  */
 export async function exportTo(source: MovableStorage, path: string): Promise<Header> {
-  if (existsSync(path)) throw invalidInput(`${path} exists: choose another file, or remove it first`);
+  checkExportPath(path);
   const body = `${path}.part`;
   try {
     const header = await writeBody(source, body);
@@ -25,6 +26,12 @@ export async function exportTo(source: MovableStorage, path: string): Promise<He
   } finally {
     rmSync(body, { force: true });
   }
+}
+
+/** An export goes to a new file in a folder that exists: checked before a backend is opened. */
+export function checkExportPath(path: string): void {
+  if (existsSync(path)) throw invalidInput(`${path} exists: choose another file, or remove it first`);
+  if (!existsSync(dirname(path))) throw invalidInput(`cannot write ${path}: ${dirname(path)} does not exist`);
 }
 
 async function writeBody(source: MovableStorage, path: string): Promise<Header> {
