@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import pg from 'pg';
 import { createEngine } from '../src/engine/engine.ts';
 import { GraphRegistry } from '../src/engine/graphs.ts';
 import { silentLogger } from '../src/log.ts';
@@ -9,6 +8,7 @@ import { importFrom } from '../src/ops/move/import.ts';
 import { openFilesStorage } from '../src/storage/files/index.ts';
 import { openPostgresStorage } from '../src/storage/postgres/index.ts';
 import type { MovableStorage } from '../src/storage/types.ts';
+import { dropSchema } from '../test/helpers/postgres.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
 import { twoNodeGraph } from './graphs.ts';
 import { fmt, median, printTable, timeIt } from './stats.ts';
@@ -50,7 +50,7 @@ export async function benchMove(): Promise<void> {
         try {
           return await timeIt(() => withStorage(openPostgresStorage({ url: URL_, schema, poolSize: 4 }), (storage) => importFrom(storage, file)));
         } finally {
-          await dropSchema(URL_, schema);
+          await dropSchema(schema);
         }
       });
       rows.push(['import into PostgreSQL', `${fmt(intoPostgres)} ms (${(intoPostgres / intoFiles).toFixed(2)}x files)`]);
@@ -86,15 +86,5 @@ async function withStorage<T>(opening: MovableStorage | Promise<MovableStorage>,
     return await use(storage);
   } finally {
     await storage.close();
-  }
-}
-
-async function dropSchema(url: string, schema: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
   }
 }
