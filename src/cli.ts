@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config/load.ts';
 import { isSwitchboardError } from './errors.ts';
 import { formatCheck, runDoctor } from './ops/doctor.ts';
-import { startSwitchboard } from './main.ts';
+import { exportCommand, importCommand, isMoveInvocation, MOVE_USAGE, moveCommand } from './ops/move/commands.ts';
 import { Db } from './storage/postgres/db.ts';
 import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
 
@@ -10,19 +10,20 @@ import { MIGRATIONS, migrate } from './storage/postgres/migrations.ts';
  * config/switchboard.yaml. A bad config exits with code 2 and a list of every problem.
  * `switchboard migrate`: apply PostgreSQL migrations by hand (start applies them too).
  * `switchboard doctor`: check the config, the data folder or database, and the platform tokens; exit 1 on a problem.
+ * `switchboard export`, `import`, `migrate --from … --to …`: move every record between backends.
  */
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(
       [
-        'usage: switchboard [start | migrate | doctor]',
+        'usage: switchboard [start | migrate | doctor | export | import]',
         '',
         '  start    run Switchboard (the default)',
         '  migrate  apply PostgreSQL migrations',
         '  doctor   check the config, the data folder or database, and the Slack and Discord tokens; says what to fix',
-        '',
-        'Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, HOST, PORT, LOG_LEVEL, SWITCHBOARD_SHUTDOWN_GRACE_SECONDS,',
+        MOVE_USAGE,
+        'Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL, DATABASE_SCHEMA, HOST, PORT, LOG_LEVEL, SWITCHBOARD_SHUTDOWN_GRACE_SECONDS,',
         '             SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN',
         '',
       ].join('\n'),
@@ -34,12 +35,18 @@ async function main(argv: string[]): Promise<number> {
     for (const check of checks) process.stdout.write(`${formatCheck(check)}\n`);
     return checks.every((check) => check.ok) ? 0 : 1;
   }
-  if (command !== 'start' && command !== 'migrate') {
-    process.stderr.write(`unknown command "${command}"; try: switchboard start, switchboard migrate or switchboard doctor\n`);
+  if (!['start', 'migrate', 'export', 'import'].includes(command)) {
+    process.stderr.write(`unknown command "${command}"; try: switchboard start, migrate, doctor, export or import (switchboard help)\n`);
     return 2;
   }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const args = argv.slice(1);
   try {
-    if (command === 'migrate') return await migrateCommand();
+    if (command === 'export') return await exportCommand(args, say);
+    if (command === 'import') return await importCommand(args, say);
+    if (command === 'migrate') return isMoveInvocation(args) ? await moveCommand(args, say) : await migrateCommand();
+    // Loaded here, not at the top: the other commands start without the platforms' libraries.
+    const { startSwitchboard } = await import('./main.ts');
     const app = await startSwitchboard();
     process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
     if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);

@@ -283,3 +283,38 @@ export interface Storage {
   ping?(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** One remembered delivery key of the chat inbox, with what it holds until acted on. */
+export interface InboxEntry {
+  key: string;
+  /** Epoch milliseconds after which the key is forgotten. */
+  expires: number;
+  held?: unknown;
+}
+
+/** A long-term memory item with the times it was first and last written. */
+export interface StoreItemRecord {
+  namespace: string[];
+  key: string;
+  value: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * What moving records between backends needs beyond the working interface: listings the
+ * working interface has no use for, and writes that keep a record's original times and
+ * versions. Each `restore*` stores the record only if its key is new, and says whether it did.
+ */
+export interface StorageTransfer {
+  /** The chat collections that hold records. */
+  chatCollections(): Promise<string[]>;
+  inboxEntries(): Promise<InboxEntry[]>;
+  restoreInboxEntry(entry: InboxEntry): Promise<boolean>;
+  restoreStoreItem(item: StoreItemRecord): Promise<boolean>;
+  /** The assistant as it is (latest version, updated_at) with every version it had. */
+  restoreAssistant(assistant: Assistant, versions: AssistantVersion[]): Promise<boolean>;
+}
+
+/** A backend that records can be moved out of and into (`switchboard export`, `import`, `migrate`). */
+export type MovableStorage = Storage & { readonly transfer: StorageTransfer };

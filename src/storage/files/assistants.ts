@@ -57,6 +57,13 @@ export class LowdbAssistantRepo implements AssistantRepo {
     return structuredClone(latest);
   }
 
+  /** Stores an assistant with its whole history as it was elsewhere, unless the id is taken. */
+  async restore(assistant: Assistant, versions: AssistantVersion[]): Promise<boolean> {
+    if (this.#file.data.assistants.has(assistant.assistant_id)) return false;
+    this.#file.change({ assistants: [[assistant.assistant_id, assistant]], versions: [[assistant.assistant_id, versions]] });
+    return true;
+  }
+
   async versions(assistantId: string): Promise<AssistantVersion[]> {
     return structuredClone(this.#file.data.versions.get(assistantId) ?? []);
   }

@@ -1,6 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidInput } from '../../errors.ts';
-import { COLLECTION_NAME, type ChatStore, type Inbox } from '../types.ts';
+import { COLLECTION_NAME, type ChatStore, type Inbox, type InboxEntry as MovedInboxEntry } from '../types.ts';
 import { KeyedJournal } from './keyed-journal.ts';
 
 /** On disk as before the inbox had its name: what is held is the entry's `note`. */
@@ -10,7 +11,16 @@ interface InboxEntry {
 }
 
 /** The chat layer's state under `data/chat/`: one keyed journal per collection, and one for the inbox. */
-export function openFilesChat(dataDir: string): ChatStore & { close(): void } {
+export interface FilesChat extends ChatStore {
+  /** The collections with a journal in the folder (for moving records). */
+  collectionNames(): string[];
+  inboxEntries(): MovedInboxEntry[];
+  /** Stores a delivery key as it was elsewhere, unless the key is known here. */
+  restoreInboxEntry(entry: MovedInboxEntry): boolean;
+  close(): void;
+}
+
+export function openFilesChat(dataDir: string): FilesChat {
   const dir = join(dataDir, 'chat');
   const journals = new Map<string, KeyedJournal<unknown>>();
   const journal = <T>(name: string): KeyedJournal<T> => {
@@ -59,6 +69,32 @@ export function openFilesChat(dataDir: string): ChatStore & { close(): void } {
     },
     inbox<T>() {
       return inbox as Inbox<T>;
+    },
+    collectionNames() {
+      let files: string[] = [];
+      try {
+        files = readdirSync(dir);
+      } catch {
+        // No chat folder yet: no collections.
+      }
+      return files.flatMap((file) => {
+        const name = file.endsWith('.jsonl') ? file.slice(0, -'.jsonl'.length) : '';
+        return COLLECTION_NAME.test(name) && name !== 'dedupe' ? [name] : [];
+      });
+    },
+    inboxEntries() {
+      const entries = deliveries();
+      return entries.keys().flatMap((key) => {
+        const entry = entries.peek(key);
+        if (!entry) return [];
+        return [{ key, expires: entry.expires, ...(entry.note === undefined ? {} : { held: structuredClone(entry.note) }) }];
+      });
+    },
+    restoreInboxEntry({ key, expires, held }) {
+      const entries = deliveries();
+      if (entries.peek(key) !== undefined) return false;
+      entries.set(key, { expires, ...(held === undefined ? {} : { note: held }) });
+      return true;
     },
     close() {
       for (const each of journals.values()) each.close();

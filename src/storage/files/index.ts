@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Storage } from '../types.ts';
+import type { MovableStorage } from '../types.ts';
 import { LowdbAssistantRepo } from './assistants.ts';
 import { openFilesChat } from './chat.ts';
 import { JournalCheckpointSaver } from './checkpointer.ts';
@@ -27,7 +27,7 @@ import { JournalThreadRepo } from './threads.ts';
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined } = {}): Promise<Storage> {
+export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined } = {}): Promise<MovableStorage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
@@ -40,6 +40,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
     const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
+    const store = new LowdbStore(files, dir, options.storeIndex);
     return {
       kind: 'lowdb',
       assistants,
@@ -48,7 +49,14 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
       crons,
       chat,
       checkpointer: new JournalCheckpointSaver(pool, seq),
-      store: new LowdbStore(files, dir, options.storeIndex),
+      store,
+      transfer: {
+        chatCollections: async () => chat.collectionNames(),
+        inboxEntries: async () => chat.inboxEntries(),
+        restoreInboxEntry: async (entry) => chat.restoreInboxEntry(entry),
+        restoreStoreItem: (item) => store.restore(item),
+        restoreAssistant: (assistant, versions) => assistants.restore(assistant, versions),
+      },
       async close() {
         pool.closeAll();
         openQueue.close();

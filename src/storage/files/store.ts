@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InMemoryStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { checkStoreOperations } from '../namespace.ts';
+import type { StoreItemRecord } from '../types.ts';
 import type { JsonFiles } from './json-files.ts';
 
 interface NamespaceFile {
@@ -50,6 +51,19 @@ export class LowdbStore extends InMemoryStore {
       throw error;
     }
     return results;
+  }
+
+  /** Stores an item with its original times, unless its key is taken; says whether it did. */
+  async restore(item: StoreItemRecord): Promise<boolean> {
+    await (this.#loaded ??= this.#load());
+    const key = item.namespace.join(':');
+    const items = this.#data.get(key) ?? new Map<string, Item>();
+    if (items.has(item.key)) return false;
+    const { namespace, value, created_at, updated_at } = item;
+    items.set(item.key, { namespace, key: item.key, value, createdAt: new Date(created_at), updatedAt: new Date(updated_at) });
+    this.#data.set(key, items);
+    await this.#persist(key, namespace);
+    return true;
   }
 
   /**

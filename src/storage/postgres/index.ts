@@ -1,5 +1,5 @@
 import { SwitchboardError } from '../../errors.ts';
-import type { Storage } from '../types.ts';
+import type { MovableStorage } from '../types.ts';
 import { PgAssistantRepo } from './assistants.ts';
 import { pgChat } from './chat.ts';
 import { PgCheckpointSaver } from './checkpointer.ts';
@@ -10,8 +10,9 @@ import { PgRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { PgStore } from './store.ts';
 import { PgThreadRepo } from './threads.ts';
+import { pgTransfer } from './transfer.ts';
 
-export interface PostgresStorage extends Storage {
+export interface PostgresStorage extends MovableStorage {
   readonly db: Db;
   /** Whether the database answers (for GET /ok). */
   ping(): Promise<boolean>;
@@ -51,6 +52,7 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
     store: new PgStore(db, options.storeIndex),
+    transfer: pgTransfer(db),
     async ping() {
       try {
         await db.query('SELECT 1');
