@@ -1,13 +1,21 @@
 /**
  * `npm run bench`: Switchboard's performance figures, each against a baseline measured in
  * the same run. Medians of several repetitions; nothing here is a pass/fail test.
+ * `npm run bench -- memory postgres` runs only those sections; `--minutes 10` sets how
+ * long the memory section's full-speed load lasts (1 minute by default).
  */
+import { parseArgs } from 'node:util';
 import { benchDoubleTexting } from './double-texting.ts';
 import { benchFirstToken, benchPerRun, benchThroughput } from './engine.ts';
 import { benchHttp } from './http.ts';
+import { benchMemory } from './memory.ts';
 import { benchPostgres } from './postgres.ts';
 import { benchSlack } from './slack.ts';
 import { benchWriteScaling } from './storage.ts';
+
+const { values: flags, positionals: only } = parseArgs({ allowPositionals: true, options: { minutes: { type: 'string', default: '1' } } });
+const minutes = Number(flags.minutes);
+if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, not "${flags.minutes}"`);
 
 const sections: Record<string, () => Promise<void>> = {
   'per-run': benchPerRun,
@@ -18,9 +26,11 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   slack: benchSlack,
   postgres: benchPostgres,
+  memory: () => benchMemory({ minutes }),
 };
 
-const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in sections));
+if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}; the sections are ${Object.keys(sections).join(', ')}`);
 process.stdout.write(`Switchboard benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
 for (const [name, run] of Object.entries(sections)) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -71,6 +71,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       defaultStrategy: config.runs.default_multitask_strategy,
       timeoutSeconds: config.runs.timeout_seconds,
       streamRetentionSeconds: config.runs.stream_retention_seconds,
+      streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
       // On PostgreSQL, every process started on the same database shares the runs.
       ...(shared ? { scheduler: (parts) => shared.cluster.scheduler(parts) } : {}),
