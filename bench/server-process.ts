@@ -1,5 +1,5 @@
 /**
- * Switchboard started as a newcomer starts it (`switchboard start` on the default config,
+ * Switchboard started as a newcomer starts it (`npm start` on the default config,
  * the offline model, a fresh data folder), in a child process whose memory and CPU time
  * the benchmark reads from /proc: the figures are the server's alone, not the load's.
  */
@@ -14,7 +14,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const ROOT = new URL('..', import.meta.url).pathname;
+/** `npm start`'s command (its Node flags matter to memory), run directly so the process measured is the server's. */
+const START = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
 
 export async function startServerProcess(extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const temp = makeTempDir('switchboard-bench-server-');
@@ -29,7 +31,8 @@ export async function startServerProcess(extraEnv: NodeJS.ProcessEnv = {}): Prom
     SWITCHBOARD_DATA_DIR: temp.dir,
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (START[0] !== 'node') throw new Error(`npm start is expected to run node, not: ${START.join(' ')}`);
+  const child: ChildProcess = spawn(process.execPath, START.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
