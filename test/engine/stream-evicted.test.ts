@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/stream.ts';
+import type { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { collect, startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -51,4 +52,17 @@ describe("a finished run's stream once its events are out of memory", () => {
     if (engine.scheduler.shared) expect(json(resumed)).toEqual(json(live.slice(2)));
     else expect(resumed.map((event) => [event.id, event.event])).toEqual([['final', 'values']]);
   });
+
+  it.skipIf(process.env.TEST_ENGINE_BACKEND !== 'postgres')(
+    'on PostgreSQL, once the database has swept its events too, joining answers the final values instead of waiting for ever',
+    async () => {
+      const { engine, thread } = await finishedRun('slow');
+      const runId = (await engine.runs.list(thread.thread_id))[0]!.run_id;
+      // What the sweep does past stream_retention_seconds.
+      await (engine.storage as PostgresStorage).db.query('DELETE FROM sb_run_events WHERE run_id = $1', [runId]);
+      const joined = await collect(engine.runs.stream(thread.thread_id, runId));
+      const values = (await engine.threads.get(thread.thread_id)).values;
+      expect(json(joined)).toEqual([{ id: 'final', event: 'values', data: json(values) }]);
+    },
+  );
 });
