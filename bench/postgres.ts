@@ -139,9 +139,9 @@ export async function throughput(url: string, count: number, workload: Workload)
     for (let i = 0; i < count; i += 1) {
       const child = runTs(new URL('./postgres-process.ts', import.meta.url).pathname, [url, schema, String(workload.workers)]);
       children.push(child);
-      if (i === 0) await child.waitFor(/^listening /, 30_000);
+      if (i === 0) await child.waitFor(/^listening /, 120_000);
     }
-    const urls = await Promise.all(children.map(async (child) => (await child.waitFor(/^listening /, 30_000)).split(' ')[1]!));
+    const urls = await Promise.all(children.map(async (child) => (await child.waitFor(/^listening /, 120_000)).split(' ')[1]!));
     return await measureRuns(
       urls,
       children.map((child) => child.process.pid!),
@@ -183,7 +183,7 @@ async function measureRuns(urls: string[], pids: number[], workload: Workload): 
 async function filesCpuMsPerRun(workload: Workload): Promise<number> {
   const child = runTs(new URL('./http-server.ts', import.meta.url).pathname, [String(workload.workers)]);
   try {
-    const url = (await child.waitFor(/^listening /, 30_000)).split(' ')[1]!;
+    const url = (await child.waitFor(/^listening /, 120_000)).split(' ')[1]!;
     return (await measureRuns([url], [child.process.pid!], workload)).cpuMsPerRun;
   } finally {
     child.process.kill('SIGTERM');
