@@ -255,7 +255,8 @@ export class RunService {
   ): AsyncGenerator<RunEvent> {
     const { broker, scheduler } = this.#o;
     const inMemory = broker.has(runId);
-    const record = inMemory && this.#outcomes.has(runId) ? undefined : await this.get(threadId, runId);
+    // A log in memory is the run's own proof of existence (a stateless run's record goes with its thread).
+    const record = inMemory ? undefined : await this.get(threadId, runId);
     const over = record !== undefined && !isActive(record) && !inMemory;
     let finished = false;
     try {
