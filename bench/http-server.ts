@@ -18,7 +18,8 @@ const temp = makeTempDir('switchboard-bench-http-');
 const storage = await openFilesStorage(temp.dir);
 configureChatModel({ provider: 'offline', token_delay_ms: 0 });
 const graphs = GraphRegistry.fromGraphs({ counter: twoNodeGraph(), chat }, { checkpointer: storage.checkpointer, store: storage.store });
-const engine = createEngine({ storage, graphs, log: silentLogger(), workers: 16, cronIntervalMs: 0 });
+// Workers as the first argument (the PostgreSQL benchmark compares like with like); 16 by default.
+const engine = createEngine({ storage, graphs, log: silentLogger(), workers: Number(process.argv[2] ?? 16), cronIntervalMs: 0 });
 await engine.start();
 const server = await listen(createHttpApp({ engine, version: 'bench', log: silentLogger() }), '127.0.0.1', 0);
 process.stdout.write(`listening ${server.url}\n`);

@@ -14,7 +14,7 @@ import { twoNodeGraph, waitingGraph } from './graphs.ts';
 const [url, schema, workers] = process.argv.slice(2) as [string, string, string];
 const storage = await openPostgresStorage({ url, schema, poolSize: 12 });
 const cluster = createCluster({ db: storage.db, leaseMs: 10_000, workers: Number(workers), log: silentLogger(), eventRetentionMs: 60_000 });
-const graphs = GraphRegistry.fromGraphs({ counter: twoNodeGraph(), waiting: waitingGraph(500) }, { checkpointer: storage.checkpointer, store: storage.store });
+const graphs = GraphRegistry.fromGraphs({ counter: twoNodeGraph(), waiting: waitingGraph(400) }, { checkpointer: storage.checkpointer, store: storage.store });
 const engine = createEngine({ storage, graphs, log: silentLogger(), workers: Number(workers), cronIntervalMs: 0, scheduler: (parts) => cluster.scheduler(parts) });
 await engine.start();
 const server = await listen(createHttpApp({ engine, version: 'bench', log: silentLogger() }), '127.0.0.1', 0);

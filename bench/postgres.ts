@@ -10,6 +10,7 @@ import { openPostgresStorage } from '../src/storage/postgres/index.ts';
 import { runTs, type Child } from '../test/helpers/child.ts';
 import { makeTempDir } from '../test/helpers/tmp-dir.ts';
 import { twoNodeBuilder, twoNodeGraph } from './graphs.ts';
+import { cpuMs } from './server-process.ts';
 import { fmt, median, printTable, sampleSequential } from './stats.ts';
 
 const URL_ = process.env.TEST_DATABASE_URL;
@@ -36,16 +37,29 @@ export async function benchPostgres(): Promise<void> {
   ]);
 
   const cores = (await import('node:os')).cpus().length;
+  let postgresCpuPerRun = Number.NaN;
   for (const workload of WORKLOADS) {
     const rows: Array<[string, string]> = [];
     let single = 0;
     for (const count of [1, 2, 4]) {
-      const rate = await throughput(URL_, count, workload);
-      if (count === 1) single = rate;
-      rows.push([`${count} process${count > 1 ? 'es' : ''}`, `${rate.toFixed(0)} runs/s (${(rate / single).toFixed(2)}x one process)`]);
+      const measured = await throughput(URL_, count, workload);
+      if (count === 1) {
+        single = measured.rate;
+        if (workload.graph === 'counter') postgresCpuPerRun = measured.cpuMsPerRun;
+      }
+      const expected = workload.expectedRatios?.[count];
+      rows.push([
+        `${count} process${count > 1 ? 'es' : ''}`,
+        `${measured.rate.toFixed(1)} runs/s (${(measured.rate / single).toFixed(2)}x one process${expected ? `; expected about ${expected}x` : ''})`,
+      ]);
     }
     printTable(`PostgreSQL, processes sharing one database: ${workload.title} (${cores} CPU cores here, PostgreSQL on the same machine)`, rows);
   }
+  const filesCpuPerRun = await filesCpuMsPerRun(WORKLOADS[0]!);
+  printTable(`CPU time of the Switchboard process per run: ${WORKLOADS[0]!.title}, one process (PostgreSQL's own CPU not included)`, [
+    ['files backend', `${fmt(filesCpuPerRun)} ms`],
+    ['PostgreSQL backend (shared runs)', `${fmt(postgresCpuPerRun)} ms (${(postgresCpuPerRun / filesCpuPerRun).toFixed(2)}x files)`],
+  ]);
 }
 
 interface Workload {
@@ -55,12 +69,23 @@ interface Workload {
   turns: number;
   clients: number;
   workers: number;
+  /** What more processes should give when their workers are the limit, by process count. */
+  expectedRatios?: Record<number, number>;
 }
 
 const WORKLOADS: Workload[] = [
   { title: 'CPU-bound runs (two-node graph), 8 workers per process, 64 threads x 5 turns, 16 SDK clients', graph: 'counter', threads: 64, turns: 5, clients: 16, workers: 8 },
-  // Agents mostly wait on model calls: there the processes' workers are the limit, and each process adds its own.
-  { title: 'runs that wait 500 ms (a model call), 4 workers per process, 48 threads x 2 turns, 48 SDK clients', graph: 'waiting', threads: 48, turns: 2, clients: 48, workers: 4 },
+  // Agents mostly wait on model calls: there the processes' workers are the limit, and each process adds its own
+  // (a little under linear: claiming a run and storing its end cost a few milliseconds of the 400).
+  {
+    title: 'runs that wait 400 ms (a model call), 4 workers per process, 64 threads x 3 turns, 64 SDK clients',
+    graph: 'waiting',
+    threads: 64,
+    turns: 3,
+    clients: 64,
+    workers: 4,
+    expectedRatios: { 2: 1.9, 4: 3.6 },
+  },
 ];
 
 async function perRunCosts(url: string) {
@@ -105,7 +130,8 @@ async function perRunCosts(url: string) {
   return { bare: median(bareTimes.slice(20)), lowdb: median(lowdbTimes.slice(20)), postgres: median(pgTimes.slice(20)) };
 }
 
-export async function throughput(url: string, count: number, workload: Workload): Promise<number> {
+/** Runs per second (median of 2 repetitions), and the CPU time the processes spent per run over them. */
+export async function throughput(url: string, count: number, workload: Workload): Promise<{ rate: number; cpuMsPerRun: number }> {
   const schema = `sb_bench_${count}_${Date.now().toString(36)}`;
   const children: Child[] = [];
   try {
@@ -113,30 +139,55 @@ export async function throughput(url: string, count: number, workload: Workload)
     for (let i = 0; i < count; i += 1) {
       const child = runTs(new URL('./postgres-process.ts', import.meta.url).pathname, [url, schema, String(workload.workers)]);
       children.push(child);
-      if (i === 0) await child.waitFor(/^listening /, 30_000);
+      if (i === 0) await child.waitFor(/^listening /, 120_000);
     }
-    const urls = await Promise.all(children.map(async (child) => (await child.waitFor(/^listening /, 30_000)).split(' ')[1]!));
-    const clients = urls.map((apiUrl) => new Client({ apiUrl, apiKey: null, callerOptions: { maxConcurrency: workload.clients, maxRetries: 0 } }));
-    let next = 0;
-    const client = () => clients[next++ % clients.length]!;
-    const rates: number[] = [];
-    for (let rep = 0; rep < 2; rep += 1) {
-      const queue = (await Promise.all(Array.from({ length: workload.threads }, () => client().threads.create()))).map((thread) => thread.thread_id);
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: workload.clients }, async () => {
-          for (let threadId = queue.shift(); threadId; threadId = queue.shift()) {
-            for (let turn = 0; turn < workload.turns; turn += 1) await client().runs.wait(threadId, workload.graph, { input: { count: 0 } });
-          }
-        }),
-      );
-      rates.push((workload.threads * workload.turns) / ((performance.now() - started) / 1000));
-    }
-    return median(rates);
+    const urls = await Promise.all(children.map(async (child) => (await child.waitFor(/^listening /, 120_000)).split(' ')[1]!));
+    return await measureRuns(
+      urls,
+      children.map((child) => child.process.pid!),
+      workload,
+    );
   } finally {
     for (const child of children) child.process.kill('SIGTERM');
     await Promise.all(children.map((child) => child.exited));
     await dropSchemas(url, [schema]);
+  }
+}
+
+/** The workload against servers already listening: runs per second, and their processes' CPU time per run. */
+async function measureRuns(urls: string[], pids: number[], workload: Workload): Promise<{ rate: number; cpuMsPerRun: number }> {
+  const clients = urls.map((apiUrl) => new Client({ apiUrl, apiKey: null, callerOptions: { maxConcurrency: workload.clients, maxRetries: 0 } }));
+  let next = 0;
+  const client = () => clients[next++ % clients.length]!;
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const rates: number[] = [];
+  let cpuSpent = 0;
+  for (let rep = 0; rep < 2; rep += 1) {
+    const queue = (await Promise.all(Array.from({ length: workload.threads }, () => client().threads.create()))).map((thread) => thread.thread_id);
+    const started = performance.now();
+    const cpuBefore = cpu();
+    await Promise.all(
+      Array.from({ length: workload.clients }, async () => {
+        for (let threadId = queue.shift(); threadId; threadId = queue.shift()) {
+          for (let turn = 0; turn < workload.turns; turn += 1) await client().runs.wait(threadId, workload.graph, { input: { count: 0 } });
+        }
+      }),
+    );
+    cpuSpent += cpu() - cpuBefore;
+    rates.push((workload.threads * workload.turns) / ((performance.now() - started) / 1000));
+  }
+  return { rate: median(rates), cpuMsPerRun: cpuSpent / (2 * workload.threads * workload.turns) };
+}
+
+/** The same workload on the files backend (one process, the HTTP benchmark's server): its CPU time per run. */
+async function filesCpuMsPerRun(workload: Workload): Promise<number> {
+  const child = runTs(new URL('./http-server.ts', import.meta.url).pathname, [String(workload.workers)]);
+  try {
+    const url = (await child.waitFor(/^listening /, 120_000)).split(' ')[1]!;
+    return (await measureRuns([url], [child.process.pid!], workload)).cpuMsPerRun;
+  } finally {
+    child.process.kill('SIGTERM');
+    await child.exited;
   }
 }
 

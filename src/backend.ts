@@ -31,7 +31,7 @@ export interface BackendOptions {
 
 /** Opens the configured storage: files owned by this process, or PostgreSQL shared with others. */
 export async function openBackend(spec: StorageSpec, options: BackendOptions): Promise<Backend> {
-  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir, { storeIndex: options.storeIndex }) };
+  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir, { storeIndex: options.storeIndex, journals: { maxBytes: spec.journal_memory_bytes } }) };
   const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size, storeIndex: options.storeIndex });
   const { db } = storage;
   const cluster = createCluster({ db, leaseMs: spec.lease_seconds * 1000, workers: options.workers, log: options.log, eventRetentionMs: options.eventRetentionMs });

@@ -92,6 +92,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       defaultStrategy: config.runs.default_multitask_strategy,
       timeoutSeconds: config.runs.timeout_seconds,
       streamRetentionSeconds: config.runs.stream_retention_seconds,
+      streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
       ...(config.checkpointer?.ttl
         ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }

@@ -1,6 +1,4 @@
 import type { Logger } from 'pino';
-import { createDiscordPlatform } from '../adapters/discord/index.ts';
-import { createSlackPlatform } from '../adapters/slack/index.ts';
 import { createWebPlatform } from '../adapters/web/index.ts';
 import type { PlaygroundRecord } from '../adapters/web/store.ts';
 import type { Platform } from './chat/types.ts';
@@ -19,6 +17,8 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       throw new SwitchboardError('config_invalid', 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is');
     }
+    // Imported only when used: Bolt and discord.js weigh about 20 MiB of memory between them.
+    const { createSlackPlatform } = await import('../adapters/slack/index.ts');
     platforms.push(
       createSlackPlatform({
         botToken: env.SLACK_BOT_TOKEN,
@@ -34,6 +34,7 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
   }
   if (env.DISCORD_TOKEN) {
     const discord = config.platforms.discord;
+    const { createDiscordPlatform } = await import('../adapters/discord/index.ts');
     platforms.push(
       createDiscordPlatform({
         token: env.DISCORD_TOKEN,

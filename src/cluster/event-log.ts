@@ -1,3 +1,4 @@
+import type { SharedLogEnd } from '../engine/scheduler.ts';
 import type { RunEvent, RunEventSink } from '../engine/stream.ts';
 import type { Db } from '../storage/postgres/db.ts';
 import type { PgNotifier } from './notifier.ts';
@@ -75,8 +76,11 @@ export class PgEventLog implements RunEventSink {
     return this.#flushing;
   }
 
-  /** The run's events after `lastEventId` (all of them without it), live until its stream ends. */
-  async *subscribe(runId: string, options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined } = {}): AsyncGenerator<RunEvent> {
+  /**
+   * The run's events after `lastEventId` (all of them without it), live until its stream
+   * ends. With `ended`, a run with nothing left in the table (its events swept) ends at once.
+   */
+  async *subscribe(runId: string, options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined; ended?: boolean } = {}): AsyncGenerator<RunEvent, SharedLogEnd> {
     const startAfter = options.lastEventId === undefined ? -1 : Number.parseInt(options.lastEventId, 10);
     let after = Number.isNaN(startAfter) ? -1 : startAfter;
     const signal = options.signal;
@@ -87,13 +91,16 @@ export class PgEventLog implements RunEventSink {
         [runId, after],
       );
       for (const row of rows) {
-        if (row.event === END) return;
+        if (row.event === END) return 'end';
         after = row.seq;
         yield { id: String(row.seq), event: row.event, data: JSON.parse(row.data) };
-        if (signal?.aborted) return;
+        if (signal?.aborted) return 'aborted';
       }
+      // An ended run's stream always closes with an END row: none left means the sweep took it.
+      if (rows.length === 0 && options.ended) return 'gone';
       if (rows.length < 500) await woken;
     }
+    return 'aborted';
   }
 
   /** Forgets the events of streams that ended more than `retentionMs` ago. */

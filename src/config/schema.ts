@@ -11,6 +11,8 @@ export const DEFAULTS = {
   workers: 8,
   multitaskStrategy: 'enqueue',
   streamRetentionSeconds: 300,
+  streamMemoryBytes: 32 * 1024 * 1024,
+  journalMemoryBytes: 32 * 1024 * 1024,
   postgresPoolSize: 10,
   modelProvider: 'auto',
   maxBodyBytes: 10 * 1024 * 1024,
@@ -46,7 +48,12 @@ const assistantSpec = z.strictObject({
 });
 
 const storageSpec = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('lowdb'), dir: z.string().min(1).default(DEFAULTS.dataDir) }),
+  z.strictObject({
+    kind: z.literal('lowdb'),
+    dir: z.string().min(1).default(DEFAULTS.dataDir),
+    /** What open thread journals may hold in memory together (JSON bytes of records, values and runs); the least used close past it. */
+    journal_memory_bytes: z.number().int().min(0).default(DEFAULTS.journalMemoryBytes),
+  }),
   z.strictObject({
     kind: z.literal('postgres'),
     /** postgres://user:password@host:5432/database (DATABASE_URL overrides). */
@@ -139,6 +146,12 @@ const runsSpec = z.strictObject({
   timeout_seconds: z.number().positive().optional(),
   /** How long a finished run's stream can still be joined and replayed. */
   stream_retention_seconds: z.number().min(0).default(DEFAULTS.streamRetentionSeconds),
+  /**
+   * The most memory finished runs' streams hold together (bytes of their events' JSON); past
+   * it the oldest are dropped before their retention ends, and joining one answers its final
+   * state (on PostgreSQL, its events while the database keeps them).
+   */
+  stream_memory_bytes: z.number().int().min(0).default(DEFAULTS.streamMemoryBytes),
 });
 
 const modelSpec = z.strictObject({
@@ -285,7 +298,7 @@ export const configSchema = z.strictObject({
     .optional(),
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
-  storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir }),
+  storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir, journal_memory_bytes: DEFAULTS.journalMemoryBytes }),
   server: serverSpec.default({
     host: DEFAULTS.host,
     port: DEFAULTS.port,
@@ -298,6 +311,7 @@ export const configSchema = z.strictObject({
     workers: DEFAULTS.workers,
     default_multitask_strategy: DEFAULTS.multitaskStrategy,
     stream_retention_seconds: DEFAULTS.streamRetentionSeconds,
+    stream_memory_bytes: DEFAULTS.streamMemoryBytes,
   }),
   model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
   chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, context_messages: 20, channels: [] }),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AssistantSpec } from '../config/schema.ts';
+import { type AssistantSpec, DEFAULTS } from '../config/schema.ts';
 import type { MultitaskStrategy, Run, Storage } from '../storage/types.ts';
 import { AssistantService } from './assistants.ts';
 import { CronService } from './crons.ts';
@@ -21,6 +21,8 @@ export interface EngineOptions {
   defaultStrategy?: MultitaskStrategy;
   timeoutSeconds?: number | undefined;
   streamRetentionSeconds?: number;
+  /** The byte budget of finished runs' streams held in memory (`runs.stream_memory_bytes`). */
+  streamMemoryBytes?: number;
   assistants?: readonly AssistantSpec[];
   /** Runs shared with other processes (PostgreSQL); by default they are queued in this process. */
   scheduler?: (parts: { execute: (run: Run, signal: AbortSignal) => Promise<void>; broker: StreamBroker }) => RunScheduler;
@@ -51,8 +53,8 @@ export interface Engine {
 /** Wires the engine's parts; nothing here knows about chat platforms or HTTP. */
 export function createEngine(options: EngineOptions): Engine {
   const { storage, graphs, log } = options;
-  const retentionMs = (options.streamRetentionSeconds ?? 300) * 1000;
-  const broker = new StreamBroker({ retentionMs });
+  const retentionMs = (options.streamRetentionSeconds ?? DEFAULTS.streamRetentionSeconds) * 1000;
+  const broker = new StreamBroker({ retentionMs, memoryBytes: options.streamMemoryBytes ?? DEFAULTS.streamMemoryBytes });
   let executor: RunExecutor | undefined;
   const execute = (run: Run, signal: AbortSignal) => executor!.execute(run, signal);
   const scheduler: RunScheduler = options.scheduler
@@ -88,7 +90,6 @@ export function createEngine(options: EngineOptions): Engine {
     broker,
     log,
     defaultStrategy: options.defaultStrategy ?? 'enqueue',
-    retentionMs,
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });

@@ -3,7 +3,9 @@ import { isSwitchboardError, notFound, SwitchboardError } from '../errors.ts';
 import { doubleTexts } from '../ops/metrics.ts';
 import { type TraceCarrier, tracing } from '../ops/tracing/index.ts';
 import type { MultitaskStrategy, Run, RunStatus, Storage } from '../storage/types.ts';
+import { jsonSize } from '../util/json-size.ts';
 import { KeyedSerial } from '../util/keyed-serial.ts';
+import { LruMap } from '../util/lru.ts';
 import type { AssistantService } from './assistants.ts';
 import type { RunOutcome } from './executor.ts';
 import { parseRequest } from './requests/parse.ts';
@@ -15,6 +17,12 @@ import type { ThreadService } from './threads.ts';
 import { sendWebhook } from './webhook.ts';
 
 const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running']);
+/** How many finished runs' threads are remembered for requests naming only the run (about 100 bytes each). */
+const FINISHED_RUNS_REMEMBERED = 10_000;
+/** What the remembered finished outcomes may hold together (JSON bytes of their values); older ones are answered from storage. */
+const FINISHED_OUTCOMES_BYTES = 8 * 1024 * 1024;
+/** The id of the one event that stands for a finished run's stream once its events are gone. */
+export const FINAL_EVENT_ID = 'final';
 export const isActive = (run: Run) => ACTIVE.has(run.status);
 
 export type { CancelAction } from './scheduler.ts';
@@ -23,6 +31,9 @@ interface Deferred<T> {
   promise: Promise<T>;
   resolve: (value: T) => void;
 }
+
+/** About what an outcome holds: its values (most of it) and a little for the rest. */
+const outcomeBytes = (outcome: RunOutcome) => 200 + jsonSize(outcome.values);
 
 function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
@@ -38,8 +49,6 @@ export interface RunServiceOptions {
   broker: StreamBroker;
   log: Logger;
   defaultStrategy: MultitaskStrategy;
-  /** How long a finished run's outcome stays in memory for `join`. */
-  retentionMs: number;
   now?: () => Date;
 }
 
@@ -51,9 +60,15 @@ export interface RunServiceOptions {
 export class RunService {
   readonly #o: RunServiceOptions;
   readonly #now: () => Date;
-  readonly #outcomes = new Map<string, Deferred<RunOutcome>>();
-  /** Thread of each run known to this process, for requests that name only the run (stateless streams). */
-  readonly #threadOfRun = new Map<string, string>();
+  /** Runs in flight here, each with its thread and the outcome its joiners wait for; a finished run's is read from storage. */
+  readonly #outcomes = new Map<string, Deferred<RunOutcome> & { threadId: string }>();
+  /** Thread of the latest finished runs, for requests that name only the run (stateless streams). */
+  readonly #threadOfRun = new LruMap<string, string>(FINISHED_RUNS_REMEMBERED);
+  /**
+   * The outcomes of the latest finished runs, each with the values it ended with (storage
+   * has only the thread's latest, and nothing of a rolled-back run); bounded by count and size.
+   */
+  readonly #finishedOutcomes = new LruMap<string, RunOutcome>(FINISHED_RUNS_REMEMBERED, undefined, { max: FINISHED_OUTCOMES_BYTES, of: outcomeBytes });
   readonly #admissions = new KeyedSerial();
 
   constructor(options: RunServiceOptions) {
@@ -64,17 +79,26 @@ export class RunService {
   }
 
   async #settleFromStorage(runId: string): Promise<void> {
-    const waiting = this.#outcomes.get(runId);
-    const threadId = this.#threadOfRun.get(runId);
-    if (!waiting || !threadId) return;
+    const threadId = this.#outcomes.get(runId)?.threadId;
+    if (!threadId) return;
     const run = await this.#o.storage.runs.get(threadId, runId).catch(() => null);
     if (run && isActive(run)) return;
     const outcome = run ? await this.#storedOutcome(run) : rolledBackOutcome(runId, threadId, (await this.#o.threads.find(threadId))?.values ?? null);
-    waiting.resolve(outcome);
-    setTimeout(() => {
-      this.#outcomes.delete(runId);
-      this.#threadOfRun.delete(runId);
-    }, this.#o.retentionMs).unref();
+    this.#settle(runId, outcome);
+  }
+
+  /** A run in flight here: joiners wait for its outcome. */
+  #expect(runId: string, threadId: string): void {
+    this.#outcomes.set(runId, { ...deferred<RunOutcome>(), threadId });
+  }
+
+  /** Hands a finished run's outcome to its joiners and lets it go from memory. */
+  #settle(runId: string, outcome: RunOutcome): void {
+    const waiting = this.#outcomes.get(runId);
+    if (waiting) this.#threadOfRun.set(runId, waiting.threadId);
+    waiting?.resolve(outcome);
+    this.#outcomes.delete(runId);
+    this.#finishedOutcomes.set(runId, outcome);
   }
 
   /** Creates a run; runs of one thread are admitted in the order they were asked for. */
@@ -112,8 +136,7 @@ export class RunService {
     const strategy = payload.multitask_strategy ?? strategyOf(assistant.metadata) ?? this.#o.defaultStrategy;
     const run = buildRun({ payload, assistant, thread, strategy, stateless, now: this.#now() });
     if (traceContext) run.trace_context = traceContext;
-    this.#outcomes.set(run.run_id, deferred());
-    this.#threadOfRun.set(run.run_id, run.thread_id);
+    this.#expect(run.run_id, run.thread_id);
     let inflight: Run[];
     try {
       inflight = await scheduler.admit(run, {
@@ -131,7 +154,6 @@ export class RunService {
       });
     } catch (error) {
       this.#outcomes.delete(run.run_id);
-      this.#threadOfRun.delete(run.run_id);
       // A second message refused because the thread was busy: a double text handled by `reject`.
       if (isSwitchboardError(error, 'conflict') && strategy === 'reject') doubleTexts.inc({ strategy });
       throw error;
@@ -200,10 +222,11 @@ export class RunService {
         clearInterval(poll);
       }
     }
+    const finished = this.#finishedOutcomes.get(runId);
+    if (finished) return finished;
     const run = await this.get(threadId, runId);
     if (isActive(run) && this.#o.scheduler.shared) {
-      this.#outcomes.set(runId, deferred());
-      this.#threadOfRun.set(runId, threadId);
+      this.#expect(runId, threadId);
       return this.join(threadId, runId);
     }
     return this.#storedOutcome(run);
@@ -224,19 +247,31 @@ export class RunService {
     };
   }
 
-  /** The run's events from the start (or after `lastEventId`), live until it ends. */
+  /**
+   * The run's events from the start (or after `lastEventId`), live until it ends. A finished
+   * run whose events are no longer kept (past `runs.stream_retention_seconds`, pushed out of
+   * `runs.stream_memory_bytes`, or from before a restart) answers its final state instead,
+   * as the Platform does when a finished run is joined.
+   */
   async *stream(
     threadId: string,
     runId: string,
     options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined; cancelOnDisconnect?: boolean } = {},
   ): AsyncGenerator<RunEvent> {
-    if (!this.#outcomes.has(runId)) await this.get(threadId, runId);
     const { broker, scheduler } = this.#o;
+    const inMemory = broker.has(runId);
+    // A log in memory is the run's own proof of existence (a stateless run's record goes with its thread).
+    const record = inMemory ? undefined : await this.get(threadId, runId);
+    const over = record !== undefined && !isActive(record) && !inMemory;
     let finished = false;
     try {
-      if (scheduler.shared && !broker.has(runId)) {
-        // Executing in another process, or not started yet: follow the shared log.
-        for await (const event of scheduler.shared.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal })) yield event;
+      if (over && !scheduler.shared) {
+        yield await this.#finalEvent(record);
+        finished = true;
+      } else if (scheduler.shared && !broker.has(runId)) {
+        // Executing in another process, or not started yet, or over: follow the shared log while it holds the run.
+        const found = yield* scheduler.shared.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal, ended: over });
+        if (over && found === 'gone' && !options.signal?.aborted) yield await this.#finalEvent(record);
         finished = !options.signal?.aborted;
       } else {
         yield* broker.subscribe(runId, { lastEventId: options.lastEventId, signal: options.signal });
@@ -249,6 +284,12 @@ export class RunService {
     }
   }
 
+  /** A finished run's end as one event: its final values, or its error. */
+  async #finalEvent(run: Run): Promise<RunEvent> {
+    const outcome = await this.#storedOutcome(run);
+    return outcome.error ? { id: FINAL_EVENT_ID, event: 'error', data: outcome.error } : { id: FINAL_EVENT_ID, event: 'values', data: outcome.values ?? {} };
+  }
+
   /** Creates a run and waits for its outcome. */
   async wait(threadId: string | null, payload: RunCreate): Promise<{ run: Run; outcome: RunOutcome }> {
     const run = await this.create(threadId, payload);
@@ -259,17 +300,13 @@ export class RunService {
   finished(run: Run, outcome: RunOutcome): void {
     // The scheduler first: whoever learns of the end may act on the thread at once.
     this.#o.scheduler.finished(run);
-    this.#outcomes.get(run.run_id)?.resolve(outcome);
-    setTimeout(() => {
-      this.#outcomes.delete(run.run_id);
-      this.#threadOfRun.delete(run.run_id);
-    }, this.#o.retentionMs).unref();
+    this.#settle(run.run_id, outcome);
     if (run.kwargs.webhook) void sendWebhook(run, outcome, this.#o.log);
   }
 
   /** The thread of a run (for requests that name only the run), or undefined if unknown. */
   async threadOf(runId: string): Promise<string | undefined> {
-    return this.#threadOfRun.get(runId) ?? (await this.#o.scheduler.threadOf(runId)) ?? undefined;
+    return this.#outcomes.get(runId)?.threadId ?? this.#threadOfRun.get(runId) ?? (await this.#o.scheduler.threadOf(runId)) ?? undefined;
   }
 
   /**
@@ -280,8 +317,7 @@ export class RunService {
   async recover(): Promise<number> {
     return this.#o.scheduler.start((runs) => {
       for (const run of runs) {
-        this.#outcomes.set(run.run_id, deferred());
-        this.#threadOfRun.set(run.run_id, run.thread_id);
+        this.#expect(run.run_id, run.thread_id);
       }
     });
   }

@@ -63,10 +63,17 @@ export interface RunScheduler {
   readonly claimsMarkRunning?: boolean;
 }
 
+/** How reading a shared run log stopped: at its end, because the log was swept, or because the reader left. */
+export type SharedLogEnd = 'end' | 'gone' | 'aborted';
+
 /** What a process needs to follow runs that execute in other processes. */
 export interface SharedRuns {
-  /** A run's events from the shared log (for a run not executing here). */
-  subscribe(runId: string, options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined }): AsyncGenerator<RunEvent>;
+  /**
+   * A run's events from the shared log (for a run not executing here). With `ended` (the run
+   * is over) a log that no longer holds the run ends at once, answering `gone`, instead of
+   * waiting for events that will never come; otherwise it answers how it stopped.
+   */
+  subscribe(runId: string, options: { lastEventId?: string | undefined; signal?: AbortSignal | undefined; ended?: boolean }): AsyncGenerator<RunEvent, SharedLogEnd>;
   /** Calls `listener` when a run ends in another process. */
   onFinishedElsewhere(listener: (runId: string) => void): void;
 }

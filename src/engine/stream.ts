@@ -1,3 +1,5 @@
+import { jsonSize } from '../util/json-size.ts';
+
 /** One event of a run's stream, as the Platform names it (`values`, `updates|child:…`, `error`…). */
 export interface RunEvent {
   /** Position in the run's log, from "0"; a client resumes after the last id it saw. */
@@ -11,6 +13,8 @@ interface RunLog {
   done: boolean;
   waiters: Set<() => void>;
   expiry: NodeJS.Timeout | undefined;
+  /** Dropped from memory to keep finished logs within the byte budget; readers already on it finish it. */
+  evicted: boolean;
 }
 
 export interface SubscribeOptions {
@@ -30,17 +34,35 @@ export interface RunEventSink {
   end(runId: string): void;
 }
 
+export interface StreamBrokerOptions {
+  /** How long a finished run's log stays joinable. */
+  retentionMs: number;
+  /** The most that finished runs' logs hold in memory together (their events' JSON size); the oldest go first. */
+  memoryBytes: number;
+}
+
 /**
  * Keeps each run's events in order and hands them to any number of subscribers, live
- * or replayed. A finished run's log stays joinable for `retentionMs`, then is dropped.
+ * or replayed. A finished run's log stays joinable for `retentionMs`, or until the logs of
+ * runs that finished after it fill `memoryBytes`; a running run's log is never dropped.
  */
 export class StreamBroker {
   readonly #logs = new Map<string, RunLog>();
+  /** Finished runs' logs in the order they finished, with their sizes: the eviction queue. */
+  readonly #finished = new Map<string, number>();
+  #finishedBytes = 0;
   readonly #retentionMs: number;
+  readonly #memoryBytes: number;
   #sink: RunEventSink | undefined;
 
-  constructor(options: { retentionMs: number }) {
+  constructor(options: StreamBrokerOptions) {
     this.#retentionMs = options.retentionMs;
+    this.#memoryBytes = options.memoryBytes;
+  }
+
+  /** The size of the finished runs' logs held now, in bytes of JSON. */
+  get finishedBytes(): number {
+    return this.#finishedBytes;
   }
 
   /** Also hands every event to `sink` (set once, before runs start). */
@@ -51,7 +73,7 @@ export class StreamBroker {
   #log(runId: string): RunLog {
     let log = this.#logs.get(runId);
     if (!log) {
-      log = { events: [], done: false, waiters: new Set(), expiry: undefined };
+      log = { events: [], done: false, waiters: new Set(), expiry: undefined, evicted: false };
       this.#logs.set(runId, log);
     }
     return log;
@@ -61,7 +83,8 @@ export class StreamBroker {
   open(runId: string): void {
     const old = this.#logs.get(runId);
     if (old?.expiry) clearTimeout(old.expiry);
-    this.#logs.set(runId, { events: [], done: false, waiters: old?.waiters ?? new Set(), expiry: undefined });
+    this.#unaccount(runId);
+    this.#logs.set(runId, { events: [], done: false, waiters: old?.waiters ?? new Set(), expiry: undefined, evicted: false });
   }
 
   publish(runId: string, event: string, data: unknown): RunEvent {
@@ -77,11 +100,39 @@ export class StreamBroker {
   close(runId: string): void {
     this.#sink?.end(runId);
     const log = this.#log(runId);
+    if (log.done) return;
     log.done = true;
     this.#wake(log);
     if (log.expiry) clearTimeout(log.expiry);
-    log.expiry = setTimeout(() => this.#logs.delete(runId), this.#retentionMs);
+    log.expiry = setTimeout(() => this.#forget(runId), this.#retentionMs);
     log.expiry.unref();
+    const bytes = logSize(log.events);
+    this.#finished.set(runId, bytes);
+    this.#finishedBytes += bytes;
+    this.#evictOverBudget();
+  }
+
+  #evictOverBudget(): void {
+    for (const runId of this.#finished.keys()) {
+      if (this.#finishedBytes <= this.#memoryBytes) return;
+      const log = this.#logs.get(runId);
+      if (log) log.evicted = true;
+      this.#forget(runId);
+    }
+  }
+
+  #forget(runId: string): void {
+    const log = this.#logs.get(runId);
+    if (log?.expiry) clearTimeout(log.expiry);
+    this.#logs.delete(runId);
+    this.#unaccount(runId);
+  }
+
+  #unaccount(runId: string): void {
+    const bytes = this.#finished.get(runId);
+    if (bytes === undefined) return;
+    this.#finished.delete(runId);
+    this.#finishedBytes -= bytes;
   }
 
   /** Forgets a run at once (deleted or rolled back). */
@@ -91,8 +142,7 @@ export class StreamBroker {
     if (!log) return;
     log.done = true;
     this.#wake(log);
-    if (log.expiry) clearTimeout(log.expiry);
-    this.#logs.delete(runId);
+    this.#forget(runId);
   }
 
   has(runId: string): boolean {
@@ -107,9 +157,12 @@ export class StreamBroker {
     const startAfter = options.lastEventId === undefined ? -1 : Number.parseInt(options.lastEventId, 10);
     let next = Number.isNaN(startAfter) ? 0 : Math.max(0, startAfter + 1);
     const signal = options.signal;
+    let reading: RunLog | undefined;
     while (!signal?.aborted) {
-      const log = this.#logs.get(runId);
+      // A reader already on a log that is evicted meanwhile reads it to its end.
+      const log = this.#logs.get(runId) ?? (reading?.evicted ? reading : undefined);
       if (!log) return;
+      reading = log;
       while (next < log.events.length) {
         yield log.events[next]!;
         next += 1;
@@ -131,4 +184,11 @@ export class StreamBroker {
   #wake(log: RunLog) {
     for (const wake of [...log.waiters]) wake();
   }
+}
+
+/** About what a log holds: its events as JSON (what they become on the wire). */
+function logSize(events: readonly RunEvent[]): number {
+  let bytes = 0;
+  for (const event of events) bytes += event.event.length + jsonSize(event.data);
+  return bytes;
 }

@@ -33,7 +33,7 @@ describe('config', () => {
     expect(config.graphs.writer!.file).toBe(join(ROOT, 'src/graphs/writer.ts'));
     expect(config.graphs.writer!.exportName).toBe('graph');
     expect(config.assistants.map((assistant) => assistant.name)).toEqual(['blog', 'tweet', 'assistant', 'approver']);
-    expect(config.storage).toEqual({ kind: 'lowdb', dir: join(ROOT, 'data') });
+    expect(config.storage).toEqual({ kind: 'lowdb', dir: join(ROOT, 'data'), journal_memory_bytes: 32 * 1024 * 1024 });
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 2024, allow_unauthenticated: false });
     expect(config.server.api_key).toBeUndefined();
     expect(Object.isFrozen(config.assistants[0]!.config)).toBe(true);

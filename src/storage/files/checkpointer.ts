@@ -18,7 +18,7 @@ import { mergeRunMetadata } from '../checkpoint-metadata.ts';
 import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { JournalPool, Sequence } from './journal-pool.ts';
-import { LruMap } from './lru.ts';
+import { LruMap } from '../../util/lru.ts';
 import type { CheckpointRecord, Stored, ThreadJournal, WriteValue } from './thread-journal.ts';
 
 /** Where each channel's current blob lives, for the newest checkpoints: saves a read per put. */

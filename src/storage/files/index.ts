@@ -4,7 +4,7 @@ import { LowdbAssistantRepo } from './assistants.ts';
 import { openFilesChat } from './chat.ts';
 import { JournalCheckpointSaver } from './checkpointer.ts';
 import { LowdbCronRepo } from './crons.ts';
-import { JournalPool, Sequence } from './journal-pool.ts';
+import { JournalPool, type JournalPoolLimits, Sequence } from './journal-pool.ts';
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
 import { QueueLog } from './queue-log.ts';
@@ -27,11 +27,11 @@ import { JournalThreadRepo } from './threads.ts';
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined } = {}): Promise<MovableStorage> {
+export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined; journals?: Partial<JournalPoolLimits> } = {}): Promise<MovableStorage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
-  const pool = new JournalPool(dir);
+  const pool = new JournalPool(dir, options.journals);
   let queue: QueueLog | undefined;
   try {
     const seq = new Sequence();

@@ -1,8 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS } from '../../config/schema.ts';
 import type { Thread } from '../types.ts';
 import { assertSafeId } from './json-files.ts';
-import { LruMap } from './lru.ts';
+import { LruMap } from '../../util/lru.ts';
 import { ThreadJournal } from './thread-journal.ts';
 
 const SUFFIX = '.jsonl';
@@ -16,9 +17,19 @@ export class Sequence {
   }
 }
 
+export interface JournalPoolLimits {
+  /** How many journals stay open at most. */
+  maxOpen: number;
+  /** What the open journals may hold in memory together (see ThreadJournal.heldBytes). */
+  maxBytes: number;
+}
+
+export const DEFAULT_JOURNAL_LIMITS: JournalPoolLimits = { maxOpen: 256, maxBytes: DEFAULTS.journalMemoryBytes };
+
 /**
  * The open thread journals. A journal is opened (read once) on first use and stays open
- * while used; the least recently used are closed past `maxOpen`, and reopened when needed.
+ * while used; the least recently used are closed past `maxOpen` journals or `maxBytes` held
+ * (a few long conversations weigh more than many short ones), and reopened when needed.
  * Callers take a journal and use it without awaiting in between: a closed journal is never
  * written.
  */
@@ -26,9 +37,19 @@ export class JournalPool {
   readonly dir: string;
   readonly #open: LruMap<string, ThreadJournal>;
 
-  constructor(dataDir: string, maxOpen = 256) {
+  constructor(dataDir: string, limits: Partial<JournalPoolLimits> = {}) {
+    const { maxOpen, maxBytes } = { ...DEFAULT_JOURNAL_LIMITS, ...limits };
     this.dir = join(dataDir, 'threads');
-    this.#open = new LruMap(maxOpen, (_id, journal) => journal.close());
+    this.#open = new LruMap(maxOpen, (_id, journal) => journal.close(), { max: maxBytes, of: (journal) => journal.heldBytes });
+  }
+
+  /** What the open journals hold in memory, as they weighed when last handed out. */
+  get heldBytes(): number {
+    return this.#open.totalWeight;
+  }
+
+  get openCount(): number {
+    return this.#open.size;
   }
 
   path(threadId: string): string {
@@ -37,7 +58,11 @@ export class JournalPool {
 
   get(threadId: string): ThreadJournal | null {
     const open = this.#open.get(threadId);
-    if (open) return open;
+    if (open) {
+      // Weighed again as it is handed out: it may have grown since.
+      this.#open.set(threadId, open);
+      return open;
+    }
     const journal = ThreadJournal.open(threadId, this.path(threadId), false);
     if (journal) this.#open.set(threadId, journal);
     return journal;

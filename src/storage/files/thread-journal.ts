@@ -55,6 +55,9 @@ export interface WriteMeta {
   pos: number;
 }
 
+/** What one checkpoint's or write's index entry costs in memory, about. */
+const INDEX_ENTRY_BYTES = 200;
+
 /** Compact when this many bytes are dead and they are more than half the file. */
 const COMPACT_MIN_DEAD_BYTES = 64 * 1024;
 
@@ -78,6 +81,8 @@ export class ThreadJournal {
   /** Live writes left in each `w` line, by offset: a line with none left is dead. */
   readonly #liveInLine = new Map<number, number>();
   #deadBytes = 0;
+  /** Bytes of the run lines held in `#runs`. */
+  #runBytes = 0;
 
   private constructor(threadId: string, log: AppendLog) {
     this.threadId = threadId;
@@ -95,6 +100,16 @@ export class ThreadJournal {
   }
 
   // ---- reading ----
+
+  /**
+   * About what this journal holds in memory: the JSON size of its record, values and runs,
+   * and a fixed cost per indexed checkpoint and write (their bodies stay in the file).
+   */
+  get heldBytes(): number {
+    let indexed = this.#liveInLine.size;
+    for (const byId of this.#checkpoints.values()) indexed += byId.size;
+    return (this.#thread?.ref.length ?? 0) + (this.#values.ref?.length ?? 0) + this.#runBytes + indexed * INDEX_ENTRY_BYTES;
+  }
 
   /**
    * A copy of the thread's record. `values` is shared, not copied (it can be a whole
@@ -223,12 +238,14 @@ export class ThreadJournal {
       case 'run': {
         const previous = this.#runs.get(entry.v.run_id);
         if (previous) this.#deadBytes += previous.ref.length;
+        this.#runBytes += ref.length - (previous?.ref.length ?? 0);
         this.#runs.set(entry.v.run_id, { value: entry.v, ref });
         return;
       }
       case 'run-': {
         const previous = this.#runs.get(entry.id);
         if (previous) this.#deadBytes += previous.ref.length;
+        this.#runBytes -= previous?.ref.length ?? 0;
         this.#runs.delete(entry.id);
         this.#deadBytes += ref.length;
         return;
@@ -236,6 +253,7 @@ export class ThreadJournal {
       case 'runs-clear':
         for (const run of this.#runs.values()) this.#deadBytes += run.ref.length;
         this.#runs.clear();
+        this.#runBytes = 0;
         this.#deadBytes += ref.length;
         return;
       case 'cp':
@@ -354,6 +372,7 @@ export class ThreadJournal {
     this.#values = reopened.#values;
     this.#runs.clear();
     for (const [id, run] of reopened.#runs) this.#runs.set(id, run);
+    this.#runBytes = reopened.#runBytes;
     this.#checkpoints.clear();
     for (const [ns, byId] of reopened.#checkpoints) this.#checkpoints.set(ns, byId);
     this.#sortedIds.clear();
