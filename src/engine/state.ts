@@ -76,7 +76,7 @@ export function toThreadState(snapshot: StateSnapshotLike): ThreadState {
     name: task.name,
     path: task.path ?? [],
     error: task.error == null ? null : errorText(task.error),
-    interrupts: task.interrupts.map(toInterruptRecord),
+    interrupts: task.interrupts.map((interrupt) => toInterruptRecord(interrupt, `${task.name}:${task.id}`)),
     checkpoint: task.state && !isSnapshot(task.state) ? checkpointRef(task.state, true) : null,
     state: task.state && isSnapshot(task.state) ? nestedState(toThreadState(task.state)) : null,
     result: task.result === undefined ? null : toWire(task.result),
@@ -100,8 +100,14 @@ function nestedState(state: ThreadState): ThreadState {
   return nested as ThreadState;
 }
 
-export function toInterruptRecord(interrupt: { id?: string; value?: unknown }): InterruptRecord {
-  return { id: interrupt.id ?? '', value: toWire(interrupt.value) ?? null };
+/**
+ * An interrupt as the Platform lists it. `when`, `resumable` and `ns` are the fields LangGraph 0.x
+ * put on every interrupt and the Platform still answers (clients and the reference API tests
+ * match on them); LangGraph 1.x keeps only id and value, so `ns` is the namespace of the task
+ * that holds the interrupt (`node:task_id`).
+ */
+function toInterruptRecord(interrupt: { id?: string; value?: unknown }, taskNamespace: string): InterruptRecord {
+  return { id: interrupt.id ?? '', value: toWire(interrupt.value) ?? null, when: 'during', resumable: true, ns: [taskNamespace] };
 }
 
 /** Pending interrupts by task id, as a thread record keeps them. */

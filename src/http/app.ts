@@ -139,7 +139,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       }),
     );
   }
-  // What the Platform's API test suites call between tests; behind the key and the guard like every route.
+  // What the Platform's API test suites call between tests: behind the key; a local caller needs no custom-auth token (auth/access.ts).
   app.post('/internal/truncate', async (c) => c.json({ ok: true, ...(await truncate(engine, await readBody(c, truncateSchema))) }));
   if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));
   if (!http?.disable_threads) app.route('/', threadRoutes(engine));

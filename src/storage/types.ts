@@ -37,6 +37,10 @@ export interface Assistant extends AssistantVersion {
 export interface InterruptRecord {
   id: string;
   value: unknown;
+  /** The Platform's older interrupt fields, still read by clients (the SDK keeps them, deprecated). */
+  when?: 'during';
+  resumable?: boolean;
+  ns?: string[];
 }
 
 export interface Thread {

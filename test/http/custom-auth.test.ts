@@ -157,6 +157,19 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     await bob.store.deleteItem(['notes'], 'plan');
     expect((await ann.store.getItem(['notes'], 'plan'))?.value).toEqual({ text: 'ship it' });
   });
+
+  // Last in this server's tests: it empties the threads the others made.
+  it("answers the API suites' reset (POST /internal/truncate) from this machine without a token, and only what it names", async () => {
+    const ann = await clientOf('ann-reset');
+    const thread = await ann.threads.create();
+    await ann.store.putItem(['kept'], 'note', { text: 'stays' });
+    const reset = await fetch(`${url}/internal/truncate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threads: true }) });
+    expect(reset.status).toBe(200);
+    await expect(ann.threads.get(thread.thread_id)).rejects.toThrow('HTTP 404');
+    expect((await ann.store.getItem(['kept'], 'note'))?.value).toEqual({ text: 'stays' });
+    // Every other route still wants the token.
+    expect((await fetch(`${url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+  });
 });
 
 describe('custom auth at start', () => {
