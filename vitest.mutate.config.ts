@@ -9,12 +9,14 @@ export default defineConfig({
   test: {
     include: [
       'test/engine/queue.test.ts',
-      'test/engine/double-texting.test.ts',
+      'test/engine/local-scheduler.test.ts',
+      'test/chat/collector.test.ts',
       'test/chat/split.test.ts',
       'test/chat/outbox.test.ts',
       'test/chat/prompt-rules.test.ts',
       'test/chat/dedupe.test.ts',
       'test/storage/files-journal.test.ts',
+      'test/storage/files.contract.test.ts',
     ],
     // Stryker's sandboxes hold a copy of test/: never collect from them.
     exclude: ['.stryker-tmp/**', 'node_modules/**'],

@@ -96,6 +96,13 @@ describe('chat: interrupts as prompts', () => {
       replyPrivately: async (x) => void whispers.push(x),
     });
     expect(whispers).toEqual([]);
+    // Allowed by role: the run resumes with the choice, and the prompt shows who chose.
+    await t.chat.idle();
+    await eventually(() => expect(promptIn(place).answered).toEqual({ by: 'dee', choice: 'Approve' }));
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toBe('Approved. Sent this to the team: "publish the release notes"'));
+    const conversation = await t.chat.conversations.find(place);
+    const runs = await t.engine.runs.list(conversation!.thread_id);
+    expect(runs.map((run) => run.status)).toEqual(['success', 'interrupted']);
   });
 
   it('a typed reply answers a prompt that allows free text', async () => {

@@ -115,6 +115,22 @@ describe('API key', () => {
   afterAll(async () => server.dispose());
 
   it('is required on every route but /ok', async () => {
+    // Every route the app serves, each called without the key: a real path for each pattern.
+    const routes = [...new Map(server.app.routes.filter((route) => route.method !== 'ALL').map((route) => [`${route.method} ${route.path}`, route])).values()];
+    expect(routes.length).toBeGreaterThan(40);
+    const id = crypto.randomUUID();
+    const answers = await Promise.all(
+      routes.map(async (route) => {
+        const path = route.path.replace(/:[^/]+/g, id).replace(/\*/g, 'any');
+        const response = await fetch(`${server.url}${path}`, {
+          method: route.method,
+          ...(route.method === 'GET' || route.method === 'HEAD' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+        });
+        await response.body?.cancel();
+        return `${route.method} ${route.path} ${response.status}`;
+      }),
+    );
+    expect(answers).toEqual(routes.map((route) => `${route.method} ${route.path} ${route.method === 'GET' && route.path === '/ok' ? 200 : 401}`));
     expect((await fetch(`${server.url}/ok`)).status).toBe(200);
     expect((await fetch(`${server.url}/assistants/chat`)).status).toBe(401);
     expect((await fetch(`${server.url}/assistants/chat`, { headers: { 'x-api-key': 'wrong-key-0123456789abcd' } })).status).toBe(401);
