@@ -6,6 +6,7 @@ import { chatState, type ChatState } from '../../src/chat/state.ts';
 import type { IncomingMessage } from '../../src/chat/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
+import { captureLogger } from '../helpers/log.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
 const place = { platform: 'memory', workspace: 'w', channel: 'c', thread: 't' };
@@ -19,15 +20,16 @@ describe('collect: a burst of messages becomes one run after a quiet moment', ()
   let state: ChatState;
   let started: Array<{ last: string; text: string; stored: unknown }>;
   const collectors: Collector[] = [];
-  const collector = (owner = 'local', platforms = ['memory']) => {
+  const collector = (owner = 'local', platforms = ['memory'], log = silentLogger(), fail = false) => {
     const ctx = {
       state,
       owner,
-      log: silentLogger(),
+      log,
       config: { collect_quiet_ms: 1_000 },
       adapters: new Map(platforms.map((name) => [name, {}])),
     } as unknown as ChatContext;
     const made = new Collector(ctx, async (record, last, text) => {
+      if (fail) throw new Error('engine down');
       started.push({ last: last.messageId, text, stored: (await state.conversations.get(record.key))?.collecting });
     });
     collectors.push(made);
@@ -113,5 +115,13 @@ describe('collect: a burst of messages becomes one run after a quiet moment', ()
     burst.stop();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(started).toEqual([]);
+  });
+
+  it('a burst whose run cannot start is logged, not thrown into the timer', async () => {
+    const captured = captureLogger();
+    const burst = collector('local', ['memory'], captured.log, true);
+    await burst.add(conversation, message('m1', 'one'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(captured.lines.map((line) => [line.msg, (line as { err?: { message?: string } }).err?.message])).toEqual([['could not send collected messages', 'engine down']]);
   });
 });

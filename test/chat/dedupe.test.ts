@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
+import { AppendLog } from '../../src/storage/files/append-log.ts';
 import { KeyedJournal } from '../../src/storage/files/keyed-journal.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
@@ -193,5 +194,16 @@ describe('the keyed journal (a durable map on one append-only file)', () => {
     cut.close();
     writeFileSync(join(dir, 'map.jsonl'), '{"k":"a","v":1}\nnot json\n');
     expect(() => new KeyedJournal<number>(dir, 'map').keys()).toThrow(`${join(dir, 'map.jsonl')} line 2 is not valid JSON`);
+  });
+
+  it('an append that cannot be written throws, and the file keeps only whole lines', async () => {
+    const dir = folder();
+    const path = join(dir, 'log.jsonl');
+    const log = AppendLog.open(path, () => undefined, { create: true })!;
+    expect(log.append({ a: 1 })).toEqual({ offset: 0, length: 7 });
+    log.close();
+    expect(() => log.append({ b: 2 })).toThrow();
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n');
+    expect(AppendLog.open(join(dir, 'missing.jsonl'), () => undefined, { create: false })).toBeNull();
   });
 });

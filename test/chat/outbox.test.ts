@@ -246,4 +246,13 @@ describe('the outbox', () => {
     await Promise.all([head, part]);
     expect(adapter.sent()).toEqual(['wait', 'wait', 'final']);
   });
+
+  it('lists every undelivered item, whichever process holds it (for /metrics)', async () => {
+    const box = outbox();
+    await state.outbox.put('theirs', { id: 'theirs', seq: 1, place: here, op: say('theirs'), attempts: 0, owner: 'other-process', created_at: '2026-01-01T00:00:00.000Z' });
+    adapter.failures.push(new DeliveryError('down'));
+    void box.enqueue(here, say('mine')).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    expect((await box.pending()).map(({ value }) => value.owner).sort()).toEqual(['local', 'other-process']);
+  });
 });

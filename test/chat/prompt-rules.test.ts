@@ -194,6 +194,9 @@ describe('prompts: the value a run resumes with', () => {
     });
     const editOnly = recordOf({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['edit'] }] });
     expect(resumeForText(editOnly, 'no')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    // A review stored without its rules (older data): neither rejecting nor editing by text.
+    expect(resumeForText({ ...review, human: undefined }, 'no')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    expect(resumeForText({ ...review, human: undefined }, '{"amount":2}')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
     // Without buttons to count the actions by, one decision.
     expect(resumeForText({ ...editOnly, human: { allow_respond: true, allow_edit: false } }, 'no')).toEqual({
       value: { decisions: [{ type: 'reject', message: 'no' }] },

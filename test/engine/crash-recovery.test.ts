@@ -55,7 +55,7 @@ describe('crash recovery', () => {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const child = runTs(RESTARTER, [temp.dir, ...ids], { CRASH_HOLD: '1' });
       children.push(child);
-      const [, threadId, runId, seen] = (await child.waitFor(/^running /, 30_000)).split(' ') as [string, string, string, string];
+      const [, threadId, runId, seen] = (await child.waitFor(/^running /, 90_000)).split(' ') as [string, string, string, string];
       expect(Number(seen)).toBe(attempt);
       ids = [threadId, runId];
       child.process.kill('SIGKILL');
@@ -70,7 +70,7 @@ describe('crash recovery', () => {
     expect(run.status).toBe('error');
     expect(run.attempt).toBe(MAX_ATTEMPTS + 1);
     expect((await engine.threads.get(threadId)).status).toBe('error');
-  }, 120_000);
+  }, 360_000);
 
   it('a thread left busy with no run in the queue (a crash between a run end and the thread update) is put right when read', async () => {
     const temp = makeTempDir();

@@ -193,4 +193,23 @@ describe('the scheduler of one process', () => {
     expect(reasons.get('r1')).toBe('shutdown');
     expect((await storage.runs.active()).map((each) => each.run_id)).toEqual(['r1']);
   });
+
+  it('without a clock given, stamps a cancelled pending run with the current time', async () => {
+    const temp = makeTempDir();
+    temps.push(temp);
+    const storage = await openFilesStorage(temp.dir);
+    storages.push(storage);
+    const queue = new RunQueue({ workers: 1, execute: (_run, signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())) });
+    const scheduler = new LocalScheduler({ storage, queue, broker: new StreamBroker({ retentionMs: 60_000 }) });
+    await storage.threads.create(thread('t'));
+    await scheduler.admit(run('r1', 't'), { reject: false, markThread: busy });
+    const pending = run('r2', 't');
+    await scheduler.admit(pending, { reject: false, markThread: busy });
+    const before = Date.now();
+    expect(await scheduler.stop(pending, 'interrupt')).toBe('removed');
+    const stamped = Date.parse((await storage.runs.get('t', 'r2'))!.updated_at);
+    expect(stamped).toBeGreaterThanOrEqual(before - 1_000);
+    expect(stamped).toBeLessThanOrEqual(Date.now());
+    await queue.shutdown();
+  });
 });
