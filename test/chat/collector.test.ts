@@ -104,8 +104,9 @@ describe('collect: a burst of messages becomes one run after a quiet moment', ()
     expect(started).toHaveLength(1);
   });
 
-  it('a burst whose conversation is gone when the window ends starts nothing; stop cancels the window', async () => {
-    const burst = collector();
+  it('a burst whose conversation is gone when the window ends starts nothing (and fails nothing); stop cancels the window', async () => {
+    const captured = captureLogger();
+    const burst = collector('local', ['memory'], captured.log);
     await burst.add(conversation, message('m1', 'one'));
     await state.conversations.delete(conversation.key);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -115,6 +116,7 @@ describe('collect: a burst of messages becomes one run after a quiet moment', ()
     burst.stop();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(started).toEqual([]);
+    expect(captured.lines).toEqual([]);
   });
 
   it('a burst whose run cannot start is logged, not thrown into the timer', async () => {

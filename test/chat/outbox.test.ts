@@ -255,4 +255,36 @@ describe('the outbox', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect((await box.pending()).map(({ value }) => value.owner).sort()).toEqual(['local', 'other-process']);
   });
+
+  it('a second load while an item is still failing does not queue it twice', async () => {
+    adapter.failures.push(new DeliveryError('down'));
+    await state.outbox.put('i1', { id: 'i1', seq: 1, place: here, op: say('once'), attempts: 0, created_at: '2026-01-01T00:00:00.000Z' });
+    const box = outbox();
+    expect(await box.load('local')).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await box.load('local')).toBe(0);
+    expect(box.pendingCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(adapter.sent()).toEqual(['once', 'once']);
+    expect(box.pendingCount()).toBe(0);
+  });
+
+  it('replaces a reply part queued behind an item being sent, skipping items linked to a prompt', async () => {
+    const box = outbox();
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const send = adapter.send.bind(adapter);
+    adapter.send = async (place, message) => {
+      if (message.markdown === 'head') await slow;
+      return send(place, message);
+    };
+    const head = box.enqueue(here, say('head'));
+    const prompt = box.enqueue(here, say('question'), { prompt: 'p1' });
+    const part = box.enqueue(here, say('draft'), { reply: { runId: 'r1', part: 0 } });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await box.replacePending('r1', 0, { markdown: 'final' })).toBe(true);
+    release();
+    await Promise.all([head, prompt, part]);
+    expect(adapter.sent()).toEqual(['head', 'question', 'final']);
+  });
 });
