@@ -30,7 +30,7 @@ describe('crash recovery', () => {
     temps.push(temp);
     const child = runTs(CRASHER, [temp.dir], { CRASH_HOLD: '1' });
     children.push(child);
-    const [, threadId, ...runIds] = (await child.waitFor(/^ready /, 30_000)).split(' ') as [string, string, string, string, string];
+    const [, threadId, ...runIds] = (await child.waitFor(/^ready /, 90_000)).split(' ') as [string, string, string, string, string];
     child.process.kill('SIGKILL');
     await child.exited;
 
@@ -45,7 +45,7 @@ describe('crash recovery', () => {
     expect((await engine.runs.get(threadId, runIds[0]!)).attempt).toBe(2);
     expect((await engine.runs.get(threadId, runIds[1]!)).attempt).toBe(1);
     expect((await engine.threads.get(threadId)).status).toBe('idle');
-  }, 60_000);
+  }, 180_000);
 
   it(`a run that was interrupted by ${MAX_ATTEMPTS} restarts is ended with an error instead of being retried forever`, async () => {
     const temp = makeTempDir();
