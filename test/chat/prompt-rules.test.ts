@@ -121,6 +121,15 @@ describe('prompts: what an interrupt asks', () => {
     expect(describeInterrupt({ action_requests: [] }).kind).toBe('text');
     expect(describeInterrupt({ action_requests: [{ name: 3 }] }).kind).toBe('text');
     expect(describeInterrupt({ action_requests: 'pay' }).kind).toBe('text');
+    expect(describeInterrupt({ action_requests: [{ name: 'pay' }, { name: 3 }] }).kind).toBe('text');
+    expect(describeInterrupt(null)).toMatchObject({ kind: 'text', question: 'null' });
+    // One action that may not be rejected takes Reject away from them all.
+    const mixed = describeInterrupt({
+      action_requests: [{ name: 'pay' }, { name: 'log' }],
+      review_configs: [{ action_name: 'log', allowed_decisions: ['approve'] }],
+    });
+    expect(mixed.options.map((option) => option.label)).toEqual(['Approve']);
+    expect(mixed.human).toEqual({ allow_respond: false, allow_edit: false });
   });
 });
 
