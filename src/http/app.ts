@@ -24,6 +24,7 @@ import { threadRoutes } from './routes/threads.ts';
 import { truncateSchema } from './schemas.ts';
 import { refuseNewRunsWhileStopping } from './stopping.ts';
 import { readBody } from './validate.ts';
+import { LANGGRAPH_JS_VERSION } from './versions.ts';
 
 export interface HttpAppOptions {
   engine: Engine;
@@ -132,7 +133,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     app.get('/info', (c) =>
       c.json({
         version: options.version,
-        langgraph_js_version: '1.x',
+        langgraph_js_version: LANGGRAPH_JS_VERSION,
         storage: engine.storage.kind,
         graphs: engine.graphs.ids(),
         flags: { assistants: true, crons: true, langsmith: false },

@@ -96,6 +96,13 @@ describe('chat: interrupts as prompts', () => {
       replyPrivately: async (x) => void whispers.push(x),
     });
     expect(whispers).toEqual([]);
+    // Allowed by role: the run resumes with the choice, and the prompt shows who chose.
+    await t.chat.idle();
+    await eventually(() => expect(promptIn(place).answered).toEqual({ by: 'dee', choice: 'Approve' }));
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toBe('Approved. Sent this to the team: "publish the release notes"'));
+    const conversation = await t.chat.conversations.find(place);
+    const runs = await t.engine.runs.list(conversation!.thread_id);
+    expect(runs.map((run) => run.status)).toEqual(['success', 'interrupted']);
   });
 
   it('a typed reply answers a prompt that allows free text', async () => {
@@ -162,6 +169,36 @@ describe('chat: interrupts as prompts', () => {
     const conversation = await t.chat.conversations.find(second);
     const [resumed] = await t.engine.runs.list(conversation!.thread_id);
     expect(resumed!.kwargs.command).toEqual({ resume: { decisions: [{ type: 'reject', message: 'not on a Friday' }] } });
+  });
+
+  it('a plain string interrupt is asked as its text, and a typed reply resumes the run with that text', async () => {
+    await t.dispose();
+    t = await startTestChat({ assistant: 'budget' }, { assistants: [{ name: 'budget', graph: 'asker', config: { configurable: { ask: 'What is the budget?' } } }] });
+    const place = await ask();
+    const prompt = promptIn(place);
+    expect(prompt).toMatchObject({ question: 'What is the budget?', options: [], allowFreeText: true });
+    await t.say('5k', { thread: place.thread!, mention: false });
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toBe('Got: "5k"'));
+    expect(promptIn(place).answered).toEqual({ by: 'ana', choice: '5k' });
+  });
+
+  it("a prompt's own `answerers` overrides chat.prompt_answerers: others are refused, a listed user's click resumes the run", async () => {
+    await t.dispose();
+    const deployQuestion = { question: 'Deploy now?', options: ['Yes', 'No'], answerers: ['U-OPS'] };
+    t = await startTestChat(
+      { assistant: 'deployer', prompt_answerers: 'anyone' },
+      { assistants: [{ name: 'deployer', graph: 'asker', config: { configurable: { ask: deployQuestion } } }] },
+    );
+    const place = await t.say('ship it', { user: 'U1' });
+    await t.chat.idle();
+    await eventually(() => promptIn(place));
+    expect(await click(place, 'U1', 'Yes', 'ana')).toEqual(['Only U-OPS can answer this.']);
+    expect(promptIn(place).answered).toBeUndefined();
+    expect(await click(place, 'U-OPS', 'No', 'ops')).toEqual([]);
+    await t.chat.idle();
+    await eventually(() => expect(t.adapter.texts(place).at(-1)).toBe('Got: "No"'));
+    expect(promptIn(place).answered).toEqual({ by: 'ops', choice: 'No' });
   });
 
   it("LangGraph's HumanInterrupt becomes Accept / Ignore buttons and a typed response", async () => {

@@ -68,12 +68,16 @@ describe('chat: replies', () => {
 
   it('retries a reply refused with 429 after Retry-After, and with backoff after a 5xx', async () => {
     t.adapter.failNextSends.push(new DeliveryError('ratelimited', { retryAfterMs: 300 }), new DeliveryError('server error 503'));
-    const started = Date.now();
     const place = await t.say('are you rate limited?');
     await t.chat.idle();
-    await eventually(() => expect(t.adapter.in(place)).toHaveLength(1));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await eventually(() => expect(t.adapter.in(place)).toHaveLength(1), 10_000);
     expect(t.adapter.texts(place)[0]).toContain('You said: "are you rate limited?"');
+    // Three sends of the one reply: refused with 429, refused with 503, taken.
+    const sends = t.adapter.calls.filter((call) => call.kind === 'send').map((call) => call.at);
+    expect(sends).toHaveLength(3);
+    expect(sends[1]! - sends[0]!).toBeGreaterThanOrEqual(300);
+    // After the 5xx the outbox backs off (a second failure: 2 s), never retrying at once.
+    expect(sends[2]! - sends[1]!).toBeGreaterThanOrEqual(1_000);
   });
 
   it('delivers after a restart a reply the platform did not take before', async () => {

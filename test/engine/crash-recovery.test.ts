@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../src/engine/executor.ts';
 import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { runTs, type Child } from '../helpers/child.ts';
-import { startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
+import { startTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
 const CRASHER = new URL('../fixtures/engine-crash.ts', import.meta.url).pathname;
+const RESTARTER = new URL('../fixtures/engine-restart-hold.ts', import.meta.url).pathname;
 
 /**
  * Crash-recovery policy: after SIGKILL and a restart, every accepted run still runs, in
@@ -29,7 +30,7 @@ describe('crash recovery', () => {
     temps.push(temp);
     const child = runTs(CRASHER, [temp.dir], { CRASH_HOLD: '1' });
     children.push(child);
-    const [, threadId, ...runIds] = (await child.waitFor(/^ready /, 30_000)).split(' ') as [string, string, string, string, string];
+    const [, threadId, ...runIds] = (await child.waitFor(/^ready /, 90_000)).split(' ') as [string, string, string, string, string];
     child.process.kill('SIGKILL');
     await child.exited;
 
@@ -44,36 +45,32 @@ describe('crash recovery', () => {
     expect((await engine.runs.get(threadId, runIds[0]!)).attempt).toBe(2);
     expect((await engine.runs.get(threadId, runIds[1]!)).attempt).toBe(1);
     expect((await engine.threads.get(threadId)).status).toBe('idle');
-  }, 60_000);
+  }, 180_000);
 
   it(`a run that was interrupted by ${MAX_ATTEMPTS} restarts is ended with an error instead of being retried forever`, async () => {
     const temp = makeTempDir();
     temps.push(temp);
-    const storage = await openFilesStorage(temp.dir);
-    const now = new Date().toISOString();
-    const threadId = crypto.randomUUID();
-    await storage.threads.create({ thread_id: threadId, created_at: now, updated_at: now, metadata: { graph_id: 'slow' }, status: 'busy', values: null, interrupts: {} });
-    const runId = crypto.randomUUID();
-    await storage.runs.put({
-      run_id: runId,
-      thread_id: threadId,
-      assistant_id: crypto.randomUUID(),
-      created_at: now,
-      updated_at: now,
-      status: 'running',
-      attempt: MAX_ATTEMPTS,
-      metadata: {},
-      kwargs: { input: userMessage('poison'), config: { configurable: { graph_id: 'slow', thread_id: threadId, run_id: runId } } },
-      multitask_strategy: 'enqueue',
-    });
-    await storage.close();
-
+    // Each start resumes the run (attempt 1, 2, 3) and is killed while the run holds.
+    let ids: string[] = [];
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const child = runTs(RESTARTER, [temp.dir, ...ids], { CRASH_HOLD: '1' });
+      children.push(child);
+      const [, threadId, runId, seen] = (await child.waitFor(/^running /, 90_000)).split(' ') as [string, string, string, string];
+      expect(Number(seen)).toBe(attempt);
+      ids = [threadId, runId];
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+    const [threadId, runId] = ids as [string, string];
     engine = await startTestEngine({ dataDir: temp.dir });
     const outcome = await engine.runs.join(threadId, runId);
     expect(outcome.status).toBe('error');
-    expect(outcome.error?.message).toContain('server restarts');
+    expect(outcome.error?.message).toContain(`interrupted by ${MAX_ATTEMPTS} server restarts`);
+    const run = await engine.runs.get(threadId, runId);
+    expect(run.status).toBe('error');
+    expect(run.attempt).toBe(MAX_ATTEMPTS + 1);
     expect((await engine.threads.get(threadId)).status).toBe('error');
-  });
+  }, 360_000);
 
   it('a thread left busy with no run in the queue (a crash between a run end and the thread update) is put right when read', async () => {
     const temp = makeTempDir();

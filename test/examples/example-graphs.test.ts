@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configAssistantId } from '../../src/engine/assistants.ts';
-import { configureChatModel } from '../../src/graphs/models/chat-model.ts';
+import { configureChatModel, resolveProvider } from '../../src/graphs/models/chat-model.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { collect, startTestEngine, userMessage, type TestEngine } from '../helpers/engine.ts';
+import { startFakeAnthropic } from '../fakes/anthropic.ts';
 import { startFakeOpenAI } from '../fakes/openai.ts';
 
 const defaults = loadConfig({ env: {} });
@@ -96,5 +97,47 @@ describe('the chat agent with a real model configured', () => {
     const { outcome } = await engine.runs.wait(null, { assistant_id: 'chat', input: userMessage('env key') });
     expect((outcome.values!.messages as Array<{ content: string }>).at(-1)!.content).toBe('Hello from a real model endpoint.');
     expect(fake.requests.at(-1)!.authorization).toBe('Bearer sk-env');
+  });
+});
+
+describe('the chat agent with an Anthropic model', () => {
+  let engine: TestEngine | undefined;
+  let fake: Awaited<ReturnType<typeof startFakeAnthropic>>;
+  beforeAll(async () => {
+    fake = await startFakeAnthropic('Hello from Claude.');
+  });
+  afterAll(async () => fake.close());
+  afterEach(async () => {
+    await engine?.dispose();
+    engine = undefined;
+    configureChatModel({ provider: 'offline' });
+  });
+
+  it('provider auto picks Anthropic from ANTHROPIC_API_KEY (OpenAI first when both are set), with ANTHROPIC_MODEL', () => {
+    expect(resolveProvider({ provider: 'auto' }, { ANTHROPIC_API_KEY: 'sk-ant' })).toBe('anthropic');
+    expect(resolveProvider({ provider: 'auto' }, { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk' })).toBe('openai');
+    expect(resolveProvider({ provider: 'auto' }, {})).toBe('offline');
+    expect(resolveProvider({ provider: 'anthropic' }, {})).toBe('anthropic');
+  });
+
+  it('answers through the Anthropic Messages API with the key and model from the environment', async () => {
+    configureChatModel({ provider: 'auto' }, { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_MODEL: 'claude-test-1', ANTHROPIC_BASE_URL: fake.url });
+    engine = await startTestEngine();
+    const { outcome } = await engine.runs.wait(null, { assistant_id: 'chat', input: userMessage('hi claude') });
+    expect((outcome.values!.messages as Array<{ content: string }>).at(-1)!.content).toBe('Hello from Claude.');
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]!.apiKey).toBe('sk-ant-test');
+    expect(fake.requests[0]!.body.model).toBe('claude-test-1');
+    expect(fake.requests[0]!.body.messages.at(-1)).toMatchObject({ role: 'user' });
+    expect(JSON.stringify(fake.requests[0]!.body.messages.at(-1)!.content)).toContain('hi claude');
+  });
+
+  it("an assistant's `model: anthropic:<name>` picks Anthropic and that model, whatever the default", async () => {
+    configureChatModel({ provider: 'offline' }, { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: fake.url });
+    engine = await startTestEngine();
+    const assistant = await engine.assistants.create({ graph_id: 'chat', config: { configurable: { model: 'anthropic:claude-other' } } });
+    const { outcome } = await engine.runs.wait(null, { assistant_id: assistant.assistant_id, input: userMessage('which model?') });
+    expect((outcome.values!.messages as Array<{ content: string }>).at(-1)!.content).toBe('Hello from Claude.');
+    expect(fake.requests.at(-1)!.body.model).toBe('claude-other');
   });
 });

@@ -168,8 +168,19 @@ export const humanReviewGraph = new StateGraph(ReviewedState)
   .addEdge('review', END)
   .compile();
 
+/** Asks `configurable.ask` with interrupt(), whatever its shape, and says what the answer was. */
+export const askerGraph = new StateGraph(MessagesAnnotation)
+  .addNode('ask', (_state, config: LangGraphRunnableConfig) => {
+    const answer = interrupt((config.configurable as Record<string, unknown> | undefined)?.ask ?? 'anything?');
+    return { messages: [new AIMessage(`Got: ${JSON.stringify(answer)}`)] };
+  })
+  .addEdge(START, 'ask')
+  .addEdge('ask', END)
+  .compile();
+
 export const testGraphs = {
   humanReview: humanReviewGraph,
+  asker: askerGraph,
   hold: holdGraph,
   askThenWork: askThenWorkGraph,
   slow: slowGraph,

@@ -1,4 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
+import type { Hono } from 'hono';
 import { configureChatModel } from '../../src/graphs/models/chat-model.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { listen, type RunningServer } from '../../src/http/server.ts';
@@ -7,6 +8,8 @@ import { startTestEngine, type TestEngine } from './engine.ts';
 
 export interface TestServer {
   engine: TestEngine;
+  /** The Hono app being served (its `routes` list every route). */
+  app: Hono;
   server: RunningServer;
   url: string;
   /** The official SDK client, pointed at this server, without retries (tests want errors at once). */
@@ -23,6 +26,7 @@ export async function startTestServer(options: { apiKey?: string; maxBodyBytes?:
   const client = new Client({ apiUrl: server.url, apiKey: options.apiKey ?? null, callerOptions: { maxRetries: 0 } });
   return {
     engine,
+    app,
     server,
     url: server.url,
     client,

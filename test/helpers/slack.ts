@@ -9,7 +9,7 @@ export interface SlackHarness {
   /** The Switchboard of the current test (disposed after it). */
   readonly t: TestSwitchboard;
   /** Starts Switchboard with the Slack adapter against the fake, in HTTP mode or Socket Mode. */
-  start(config?: Record<string, unknown>): Promise<TestSwitchboard>;
+  start(config?: Record<string, unknown>, env?: Record<string, string>): Promise<TestSwitchboard>;
 }
 
 /** Registers the hooks of a Slack test file: one fake Slack for the file, a Switchboard per test. */
@@ -33,10 +33,10 @@ export function useSlackHarness(mode: 'http' | 'socket'): SlackHarness {
       if (!current) throw new Error('start() first');
       return current;
     },
-    async start(config = {}) {
+    async start(config = {}, env = {}) {
       // Socket Mode needs no signing secret: with an app token, events come over the WebSocket.
       const credentials = mode === 'socket' ? { SLACK_APP_TOKEN: 'xapp-test' } : { SLACK_SIGNING_SECRET: SIGNING_SECRET };
-      current = await startTestSwitchboard({ env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack!.apiUrl, ...credentials }, config });
+      current = await startTestSwitchboard({ env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack!.apiUrl, ...credentials, ...env }, config });
       if (mode === 'socket') await eventually(() => expect(slack!.socketConnected).toBe(true));
       return current;
     },

@@ -50,6 +50,37 @@ describe('HTTP errors, limits and auth', () => {
     expect(await server.engine.runs.list(thread.thread_id)).toEqual([]);
   });
 
+  it('422 that says so for the Platform features this server does not offer (TTLs, semantic store, LangSmith), storing nothing', async () => {
+    const thread = (await (await call('/threads', json({}))).json()) as { thread_id: string };
+    const threadsBefore = (await server.engine.threads.search({ limit: 1000 })).total;
+    const put = (body: unknown) => call('/store/items', { ...json(body), method: 'PUT' });
+    const cases: Array<[string, () => Promise<Response>, string, RegExp]> = [
+      ['thread ttl on create', () => call('/threads', json({ ttl: { strategy: 'delete', ttl: 60 } })), 'ttl', /thread TTLs are not supported/],
+      ['thread ttl on patch', () => call(`/threads/${thread.thread_id}`, { ...json({ ttl: { ttl: 60 } }), method: 'PATCH' }), 'ttl', /thread TTLs are not supported/],
+      ['item ttl', () => put({ namespace: ['n'], key: 'ttl', value: { a: 1 }, ttl: 5 }), 'ttl', /item TTLs are not supported/],
+      ['item index', () => put({ namespace: ['n'], key: 'index', value: { a: 1 }, index: ['a'] }), 'index', /semantic indexing/],
+      ['store query', () => call('/store/items/search', json({ namespace_prefix: ['n'], query: 'similar to this' })), 'query', /semantic search/],
+      [
+        'langsmith_tracer',
+        () => call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', langsmith_tracer: { project_name: 'p' } })),
+        'langsmith_tracer',
+        /needs LangSmith/,
+      ],
+    ];
+    for (const [name, request, field, reason] of cases) {
+      const response = await request();
+      expect(response.status, name).toBe(422);
+      const answer = (await response.json()) as { errors: Array<{ field: string; message: string }> };
+      expect(answer.errors.find((error) => error.field === field)?.message, name).toMatch(reason);
+    }
+    expect((await server.engine.threads.search({ limit: 1000 })).total).toBe(threadsBefore);
+    expect(await server.engine.runs.list(thread.thread_id)).toEqual([]);
+    const stored = await call('/store/items/search', json({ namespace_prefix: ['n'] }));
+    expect(((await stored.json()) as { items: unknown[] }).items).toEqual([]);
+    // Their empty forms are what the SDK sends by default: accepted.
+    expect((await put({ namespace: ['n'], key: 'plain', value: { a: 1 }, index: false })).status).toBe(204);
+  });
+
   it('409 for a rejected double text and for an existing id', async () => {
     const thread = (await (await call('/threads', json({}))).json()) as { thread_id: string };
     const first = await call(`/threads/${thread.thread_id}/runs`, json({ assistant_id: 'slow', input: userMessage('a'), config: { configurable: { delay_ms: 300 } } }));
@@ -115,6 +146,22 @@ describe('API key', () => {
   afterAll(async () => server.dispose());
 
   it('is required on every route but /ok', async () => {
+    // Every route the app serves, each called without the key: a real path for each pattern.
+    const routes = [...new Map(server.app.routes.filter((route) => route.method !== 'ALL').map((route) => [`${route.method} ${route.path}`, route])).values()];
+    expect(routes.length).toBeGreaterThan(40);
+    const id = crypto.randomUUID();
+    const answers = await Promise.all(
+      routes.map(async (route) => {
+        const path = route.path.replace(/:[^/]+/g, id).replace(/\*/g, 'any');
+        const response = await fetch(`${server.url}${path}`, {
+          method: route.method,
+          ...(route.method === 'GET' || route.method === 'HEAD' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+        });
+        await response.body?.cancel();
+        return `${route.method} ${route.path} ${response.status}`;
+      }),
+    );
+    expect(answers).toEqual(routes.map((route) => `${route.method} ${route.path} ${route.method === 'GET' && route.path === '/ok' ? 200 : 401}`));
     expect((await fetch(`${server.url}/ok`)).status).toBe(200);
     expect((await fetch(`${server.url}/assistants/chat`)).status).toBe(401);
     expect((await fetch(`${server.url}/assistants/chat`, { headers: { 'x-api-key': 'wrong-key-0123456789abcd' } })).status).toBe(401);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Client } from '@langchain/langgraph-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sample } from '../helpers/metrics.ts';
@@ -46,5 +47,24 @@ describe('GET /metrics', () => {
     expect(after).toContain('# TYPE switchboard_outbox_pending gauge');
     expect(delta('switchboard_http_request_duration_seconds_count', { route: '/threads/:thread_id/runs/wait', method: 'POST', status: '200' })).toBe(1);
     expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+});
+
+describe('GET /info', () => {
+  let t: TestSwitchboard | undefined;
+  afterEach(async () => t?.dispose());
+
+  it("reports Switchboard's version and the LangGraph version actually installed, the storage and the graphs", async () => {
+    t = await startTestSwitchboard();
+    const info = (await (await fetch(`${t.url}/info`)).json()) as Record<string, unknown>;
+    const installed = (name: string) => (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+    expect(info).toMatchObject({
+      version: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+      langgraph_js_version: installed('@langchain/langgraph'),
+      storage: 'lowdb',
+      flags: { assistants: true, crons: true, langsmith: false },
+    });
+    expect(info.langgraph_js_version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.graphs).toEqual(expect.arrayContaining(['chat', 'writer', 'approval']));
   });
 });

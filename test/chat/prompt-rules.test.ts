@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from '../../src/chat/prompts.ts';
+
+/** The prompt record the chat layer stores for an interrupt value (see PromptFlow). */
+function recordOf(value: unknown, extra: Partial<PromptRecord> = {}): PromptRecord {
+  const described = describeInterrupt(value);
+  return {
+    id: 'p1',
+    conversation: 'memory:w:c:t',
+    place: { platform: 'memory', workspace: 'w', channel: 'c', thread: 't' },
+    thread_id: 'th',
+    assistant_id: 'as',
+    run_id: 'r',
+    interrupt_id: 'i',
+    kind: described.kind,
+    as_list: described.as_list,
+    action: described.action,
+    human: described.human,
+    view: { promptId: 'p1', question: described.question, options: described.options, allowFreeText: described.allowFreeText },
+    answerers: described.answerers ?? 'anyone',
+    status: 'pending',
+    created_at: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+describe('prompts: what an interrupt asks', () => {
+  it('a Switchboard prompt: string and object options, styles kept only when known, free text only without options unless asked', () => {
+    const described = describeInterrupt({
+      question: 'Ship it?',
+      options: ['Yes', { label: 'No', value: 'no', style: 'danger' }, { label: 'Later', style: 'loud' }, { label: 7 }, 42, null],
+    });
+    expect(described).toEqual({
+      kind: 'prompt',
+      as_list: false,
+      question: 'Ship it?',
+      options: [
+        { label: 'Yes', value: 'Yes' },
+        { label: 'No', value: 'no', style: 'danger' },
+        { label: 'Later', value: 'Later' },
+        { label: '7', value: 7 },
+      ],
+      allowFreeText: false,
+      answerers: undefined,
+    });
+    expect(describeInterrupt({ question: 'Why?' }).allowFreeText).toBe(true);
+    expect(describeInterrupt({ question: 'Pick', options: ['a'], allow_free_text: true }).allowFreeText).toBe(true);
+    expect(describeInterrupt({ question: 'Pick', options: [{ label: 'Go', style: 'primary' }] }).options).toEqual([{ label: 'Go', value: 'Go', style: 'primary' }]);
+  });
+
+  it('per-prompt answerers: anyone, the starter, or a list of users and roles (allowed_users too); anything else falls back to the setting', () => {
+    expect(describeInterrupt({ question: 'q', answerers: 'starter' }).answerers).toBe('starter');
+    expect(describeInterrupt({ question: 'q', answerers: 'anyone' }).answerers).toBe('anyone');
+    expect(describeInterrupt({ question: 'q', answerers: ['U1', 2] }).answerers).toEqual(['U1', '2']);
+    expect(describeInterrupt({ question: 'q', allowed_users: ['U3'] }).answerers).toEqual(['U3']);
+    expect(describeInterrupt({ question: 'q', answerers: 'everyone' }).answerers).toBeUndefined();
+  });
+
+  it('a plain string interrupt is shown as its text and answered with free text', () => {
+    expect(describeInterrupt('What is the budget?')).toEqual({ kind: 'text', as_list: false, question: 'What is the budget?', options: [], allowFreeText: true });
+    expect(describeInterrupt({ amount: 3 })).toEqual({ kind: 'text', as_list: false, question: '{\n  "amount": 3\n}', options: [], allowFreeText: true });
+    expect(describeInterrupt(['a', 'b']).kind).toBe('text');
+    const long = describeInterrupt('x'.repeat(5000)).question;
+    expect(long).toBe(`${'x'.repeat(2800)}…`);
+    expect(describeInterrupt({ question: 'y'.repeat(5000) }).question).toHaveLength(2800);
+  });
+
+  it("LangGraph's HumanInterrupt: buttons for what its config allows, its arguments shown, typed answers when respond or edit is allowed", () => {
+    const value = { action_request: { action: 'send_email', args: { to: 'a@b.c' } }, config: { allow_accept: true, allow_ignore: true, allow_respond: false, allow_edit: true } };
+    const described = describeInterrupt(value);
+    expect(described).toEqual({
+      kind: 'human_interrupt',
+      as_list: false,
+      action: 'send_email',
+      human: { allow_respond: false, allow_edit: true },
+      question: 'Review: **send_email**\n```\n{\n  "to": "a@b.c"\n}\n```',
+      options: [
+        { label: 'Accept', value: { type: 'accept', args: null }, style: 'primary' },
+        { label: 'Ignore', value: { type: 'ignore', args: null }, style: 'danger' },
+      ],
+      allowFreeText: true,
+    });
+    expect(describeInterrupt([{ ...value, description: 'Check this' }])).toMatchObject({ as_list: true, question: 'Check this\n```\n{\n  "to": "a@b.c"\n}\n```' });
+    expect(describeInterrupt({ action_request: { action: 'noop' } })).toMatchObject({
+      options: [],
+      allowFreeText: false,
+      question: 'Review: **noop**',
+      human: { allow_respond: false, allow_edit: false },
+    });
+    expect(describeInterrupt({ action_request: { action: 'x' }, config: { allow_respond: true } }).allowFreeText).toBe(true);
+    expect(describeInterrupt([value, value]).kind).toBe('text');
+    expect(describeInterrupt({ action_request: { action: 5 } }).kind).toBe('text');
+    expect(describeInterrupt({ action_request: null }).kind).toBe('text');
+  });
+
+  it("LangChain's review request: a decision is offered only when every action allows it, edits only for one action", () => {
+    const review = {
+      action_requests: [
+        { name: 'pay', args: { amount: 5 } },
+        { name: 'log', description: 'Write the log' },
+      ],
+      review_configs: [{ action_name: 'pay', allowed_decisions: ['approve', 'reject'] }],
+    };
+    const described = describeInterrupt(review);
+    expect(described).toEqual({
+      kind: 'review',
+      as_list: false,
+      action: 'pay',
+      human: { allow_respond: true, allow_edit: false },
+      question: 'Review: **pay**\n```\n{\n  "amount": 5\n}\n```\nWrite the log',
+      options: [
+        { label: 'Approve', value: { decisions: [{ type: 'approve' }, { type: 'approve' }] }, style: 'primary' },
+        { label: 'Reject', value: { decisions: [{ type: 'reject' }, { type: 'reject' }] }, style: 'danger' },
+      ],
+      allowFreeText: true,
+    });
+    const editOnly = describeInterrupt({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['edit'] }] });
+    expect(editOnly).toMatchObject({ options: [], human: { allow_respond: false, allow_edit: true }, allowFreeText: true });
+    const approveOnly = describeInterrupt({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['approve'] }] });
+    expect(approveOnly).toMatchObject({ human: { allow_respond: false, allow_edit: false }, allowFreeText: false });
+    expect(describeInterrupt({ action_requests: [] }).kind).toBe('text');
+    expect(describeInterrupt({ action_requests: [{ name: 3 }] }).kind).toBe('text');
+    expect(describeInterrupt({ action_requests: 'pay' }).kind).toBe('text');
+    expect(describeInterrupt({ action_requests: [{ name: 'pay' }, { name: 3 }] }).kind).toBe('text');
+    expect(describeInterrupt(null)).toMatchObject({ kind: 'text', question: 'null' });
+    // One action that may not be rejected takes Reject away from them all.
+    const mixed = describeInterrupt({
+      action_requests: [{ name: 'pay' }, { name: 'log' }],
+      review_configs: [{ action_name: 'log', allowed_decisions: ['approve'] }],
+    });
+    expect(mixed.options.map((option) => option.label)).toEqual(['Approve']);
+    expect(mixed.human).toEqual({ allow_respond: false, allow_edit: false });
+  });
+});
+
+describe('prompts: who may answer', () => {
+  it('anyone; the starter (anyone when no starter is known); or the listed users and roles only', () => {
+    const anyone = recordOf({ question: 'q' });
+    expect(mayAnswer(anyone, { id: 'U9' })).toBe(true);
+    const starter = recordOf({ question: 'q' }, { answerers: 'starter', starter: 'U1' });
+    expect(mayAnswer(starter, { id: 'U1' })).toBe(true);
+    expect(mayAnswer(starter, { id: 'U2' })).toBe(false);
+    expect(mayAnswer(recordOf({ question: 'q' }, { answerers: 'starter' }), { id: 'U2' })).toBe(true);
+    const listed = recordOf({ question: 'q', answerers: ['U1', 'role:lead'] });
+    expect(mayAnswer(listed, { id: 'U1' })).toBe(true);
+    expect(mayAnswer(listed, { id: 'U2', roles: ['role:dev', 'role:lead'] })).toBe(true);
+    expect(mayAnswer(listed, { id: 'U2', roles: ['role:dev'] })).toBe(false);
+    expect(mayAnswer(listed, { id: 'U2' })).toBe(false);
+  });
+
+  it('says who may answer in words', () => {
+    expect(describeAnswerers(recordOf({ question: 'q' }))).toBe('anyone in this conversation');
+    expect(describeAnswerers(recordOf({ question: 'q', answerers: 'starter' }))).toBe('the person who asked');
+    expect(describeAnswerers(recordOf({ question: 'q', answerers: ['U1', 'U2'] }))).toBe('U1, U2');
+  });
+});
+
+describe('prompts: the value a run resumes with', () => {
+  it('a clicked option gives its value (in a list for a HumanInterrupt asked in one); an unknown option gives nothing', () => {
+    const prompt = recordOf({ question: 'q', options: ['Yes', 'No'] });
+    expect(resumeForOption(prompt, 1)).toEqual({ value: 'No', label: 'No' });
+    expect(resumeForOption(prompt, 2)).toBeNull();
+    const human = { action_request: { action: 'a' }, config: { allow_accept: true } };
+    expect(resumeForOption(recordOf(human), 0)).toEqual({ value: { type: 'accept', args: null }, label: 'Accept' });
+    expect(resumeForOption(recordOf([human]), 0)).toEqual({ value: [{ type: 'accept', args: null }], label: 'Accept' });
+  });
+
+  it('typed text answers a prompt or a plain question as itself, and is refused where only buttons count', () => {
+    expect(resumeForText(recordOf('Budget?'), ' 5k ')).toEqual({ value: ' 5k ', label: ' 5k ' });
+    expect(resumeForText(recordOf({ question: 'q', options: ['a'] }), 'b')).toEqual({ error: 'this question only takes one of its buttons' });
+  });
+
+  it('typed text to a HumanInterrupt: JSON is an edit when edits are allowed, else a response when responses are', () => {
+    const both = recordOf({ action_request: { action: 'send' }, config: { allow_respond: true, allow_edit: true } });
+    expect(resumeForText(both, ' {"to":"x"} ')).toEqual({ value: { type: 'edit', args: { action: 'send', args: { to: 'x' } } }, label: ' {"to":"x"} ' });
+    expect(resumeForText(both, '{not json')).toEqual({ value: { type: 'response', args: '{not json' }, label: '{not json' });
+    expect(resumeForText(both, 'looks fine')).toEqual({ value: { type: 'response', args: 'looks fine' }, label: 'looks fine' });
+    const respondOnly = recordOf([{ action_request: { action: 'send' }, config: { allow_respond: true } }]);
+    expect(resumeForText(respondOnly, '{"to":"x"}')).toEqual({ value: [{ type: 'response', args: '{"to":"x"}' }], label: '{"to":"x"}' });
+    const editOnly = recordOf({ action_request: { action: 'send' }, config: { allow_edit: true } });
+    expect(resumeForText(editOnly, 'words')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    expect(resumeForText(editOnly, '{bad')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    // A record stored without its rules (older data): responses allowed, edits not.
+    expect(resumeForText({ ...both, human: undefined }, '{"a":1}')).toEqual({ value: { type: 'response', args: '{"a":1}' }, label: '{"a":1}' });
+  });
+
+  it('typed text to a review request: JSON edits the one action, other text rejects every action with it as the reason', () => {
+    const review = recordOf({ action_requests: [{ name: 'pay' }] });
+    expect(resumeForText(review, ' {"amount":1} ')).toEqual({
+      value: { decisions: [{ type: 'edit', edited_action: { name: 'pay', args: { amount: 1 } } }] },
+      label: 'edited: {"amount":1}',
+    });
+    expect(resumeForText(review, '{oops')).toEqual({ value: { decisions: [{ type: 'reject', message: '{oops' }] }, label: 'rejected: {oops' });
+    const two = recordOf({ action_requests: [{ name: 'pay' }, { name: 'log' }] });
+    expect(resumeForText(two, 'too much')).toEqual({
+      value: {
+        decisions: [
+          { type: 'reject', message: 'too much' },
+          { type: 'reject', message: 'too much' },
+        ],
+      },
+      label: 'rejected: too much',
+    });
+    const editOnly = recordOf({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['edit'] }] });
+    expect(resumeForText(editOnly, 'no')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    // A review stored without its rules (older data): neither rejecting nor editing by text.
+    expect(resumeForText({ ...review, human: undefined }, 'no')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    expect(resumeForText({ ...review, human: undefined }, '{"amount":2}')).toEqual({ error: 'an edit must be the new arguments, as JSON' });
+    // Without buttons to count the actions by, one decision.
+    expect(resumeForText({ ...editOnly, human: { allow_respond: true, allow_edit: false } }, 'no')).toEqual({
+      value: { decisions: [{ type: 'reject', message: 'no' }] },
+      label: 'rejected: no',
+    });
+  });
+});
