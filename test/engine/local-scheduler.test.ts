@@ -56,7 +56,7 @@ describe('the scheduler of one process', () => {
           });
         }),
     });
-    const broker = new StreamBroker({ retentionMs: 60_000 });
+    const broker = new StreamBroker({ retentionMs: 60_000, memoryBytes: 32 * 1024 * 1024 });
     const scheduler = new LocalScheduler({ storage, queue, broker, now: () => LATER });
     schedulers.push(scheduler);
     const finish = async (id: string) => {
@@ -200,7 +200,7 @@ describe('the scheduler of one process', () => {
     const storage = await openFilesStorage(temp.dir);
     storages.push(storage);
     const queue = new RunQueue({ workers: 1, execute: (_run, signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())) });
-    const scheduler = new LocalScheduler({ storage, queue, broker: new StreamBroker({ retentionMs: 60_000 }) });
+    const scheduler = new LocalScheduler({ storage, queue, broker: new StreamBroker({ retentionMs: 60_000, memoryBytes: 32 * 1024 * 1024 }) });
     await storage.threads.create(thread('t'));
     await scheduler.admit(run('r1', 't'), { reject: false, markThread: busy });
     const pending = run('r2', 't');
