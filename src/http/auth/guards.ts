@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
-import { isSwitchboardError, notFound } from '../../errors.ts';
+import { conflict, isSwitchboardError, notFound } from '../../errors.ts';
 import { type SseEvent, sseResponse } from '../sse.ts';
 import { authorize } from './access.ts';
 import { bothContained, filtersAsContainment, passes } from './filters.ts';
@@ -15,35 +15,45 @@ type Metadata = Record<string, unknown>;
  * existence does not leak. Without custom auth each check is one map lookup.
  */
 export function resourceGuards(engine: Engine) {
+  /** A resource this request may `action` (read, update, delete), loaded only when the handler returned filters; 404 when it may not see it. */
+  const held =
+    (resource: string, idKey: string, what: string, load: (id: string) => Promise<{ metadata: Metadata }>) =>
+    async (c: Context, id: string, action: string, value: Value = {}): Promise<void> => {
+      const filters = await authorize(c, resource, action, { [idKey]: id, ...value });
+      if (!filters) return;
+      if (!passes((await load(id)).metadata, filters)) throw notFound(what, id);
+    };
   return {
-    /** A thread this request may `action` (read, update, delete); 404 when it may not see it. */
-    async thread(c: Context, threadId: string, action: string, value: Value = {}): Promise<void> {
-      const filters = await authorize(c, 'threads', action, { thread_id: threadId, ...value });
-      if (!filters) return;
-      const thread = await engine.threads.get(threadId);
-      if (!passes(thread.metadata, filters)) throw notFound('thread', threadId);
-    },
-    async assistant(c: Context, assistantId: string, action: string, value: Value = {}): Promise<void> {
-      const filters = await authorize(c, 'assistants', action, { assistant_id: assistantId, ...value });
-      if (!filters) return;
-      const assistant = await engine.assistants.get(assistantId);
-      if (!passes(assistant.metadata, filters)) throw notFound('assistant', assistantId);
-    },
-    async cron(c: Context, cronId: string, action: string, value: Value = {}): Promise<void> {
-      const filters = await authorize(c, 'crons', action, { cron_id: cronId, ...value });
-      if (!filters) return;
-      const cron = await engine.crons.get(cronId);
-      if (!passes(cron.metadata, filters)) throw notFound('cron', cronId);
+    thread: held('threads', 'thread_id', 'thread', (id) => engine.threads.get(id)),
+    assistant: held('assistants', 'assistant_id', 'assistant', (id) => engine.assistants.get(id)),
+    cron: held('crons', 'cron_id', 'cron', (id) => engine.crons.get(id)),
+    /**
+     * Creates with the metadata the handler leaves (it may stamp an owner). `if_exists:
+     * do_nothing` answering with someone else's record: it exists, and is not this user's to get.
+     */
+    async create<B extends { metadata?: Metadata | undefined }, R extends { metadata: Metadata }>(
+      c: Context,
+      resource: string,
+      body: B,
+      create: (body: B) => Promise<R>,
+      exists: (record: R) => string,
+    ): Promise<R> {
+      const value = { ...body, metadata: { ...body.metadata } };
+      const filters = await authorize(c, resource, 'create', value);
+      const created = await create({ ...body, metadata: value.metadata });
+      if (!passes(created.metadata, filters)) throw conflict(exists(created));
+      return created;
     },
     /**
-     * A search's metadata filter narrowed to what the user may see (the handler's filters
-     * joined to the request's own); null when nothing can match both.
+     * A search narrowed to what the user may see: the handler's filters joined to the
+     * request's own metadata filter, in one query (pagination stays right); null when nothing
+     * can match both. The handler sees the request and may change its metadata in place.
      */
-    async search(c: Context, resource: string, value: Value, metadata: Metadata | null | undefined): Promise<{ metadata: Metadata | undefined } | null> {
-      const filters = await authorize(c, resource, 'search', value);
-      if (!filters) return { metadata: metadata ?? undefined };
-      const joined = bothContained(metadata ?? undefined, filtersAsContainment(filters));
-      return joined ? { metadata: joined } : null;
+    async narrow<Q extends { metadata?: Metadata | undefined }>(c: Context, resource: string, request: Q): Promise<Q | null> {
+      const filters = await authorize(c, resource, 'search', { ...request });
+      if (!filters) return request;
+      const joined = bothContained(request.metadata, filtersAsContainment(filters));
+      return joined ? { ...request, metadata: joined } : null;
     },
   };
 }

@@ -4,10 +4,8 @@ import { graphDrawing, graphSchema, subgraphSchemas } from '../../engine/graph-i
 import { assistantCountSchema, assistantCreateSchema, assistantLatestSchema, assistantPatchSchema, assistantVersionsSchema } from '../../engine/requests/assistants.ts';
 import { assistantSearchBody } from '../schemas.ts';
 import { query, readBody, selectFields } from '../validate.ts';
-import { authorize } from '../auth/access.ts';
-import { passes } from '../auth/filters.ts';
 import { resourceGuards } from '../auth/guards.ts';
-import { conflict } from '../../errors.ts';
+import { setPaginationHeaders } from '../pagination.ts';
 
 export function assistantRoutes(engine: Engine): Hono {
   const app = new Hono();
@@ -16,27 +14,27 @@ export function assistantRoutes(engine: Engine): Hono {
 
   app.post('/assistants', async (c) => {
     const body = await readBody(c, assistantCreateSchema);
-    // The handler may stamp an owner into the metadata: the assistant is created with what it leaves.
-    const value = { ...body, metadata: { ...body.metadata } };
-    const filters = await authorize(c, 'assistants', 'create', value);
-    const created = await assistants.create({ ...body, metadata: value.metadata });
-    if (!passes(created.metadata, filters)) throw conflict(`Assistant ${created.assistant_id} already exists`);
-    return c.json(created);
+    return c.json(
+      await guard.create(
+        c,
+        'assistants',
+        body,
+        (assistant) => assistants.create(assistant),
+        (assistant) => `Assistant ${assistant.assistant_id} already exists`,
+      ),
+    );
   });
   app.post('/assistants/search', async (c) => {
     const { select, ...request } = await readBody(c, assistantSearchBody);
-    const visible = await guard.search(c, 'assistants', { ...request }, request.metadata);
-    if (!visible) return c.json([]);
-    const query = { ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) };
+    const query = await guard.narrow(c, 'assistants', request);
+    if (!query) return c.json([]);
     const { items, total } = await assistants.search(query);
-    c.header('x-pagination-total', String(total));
-    if (query.offset + items.length < total) c.header('x-pagination-next', String(query.offset + items.length));
+    setPaginationHeaders(c, { offset: query.offset, count: items.length, total });
     return c.json(selectFields(items, select));
   });
   app.post('/assistants/count', async (c) => {
-    const request = await readBody(c, assistantCountSchema);
-    const visible = await guard.search(c, 'assistants', { ...request }, request.metadata);
-    return c.json(visible ? await assistants.count({ ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) }) : 0);
+    const query = await guard.narrow(c, 'assistants', await readBody(c, assistantCountSchema));
+    return c.json(query ? await assistants.count(query) : 0);
   });
   // Every route below names an assistant: the project's auth (if any) decides first whether this user may see or change it.
   const check = (action: string) => async (c: Context, next: Next) => {

@@ -19,10 +19,10 @@ export function cronRoutes(engine: Engine): Hono {
     await authorize(c, 'crons', 'create', value);
     return c.json(await crons.create(threadId, { ...body, metadata: value.metadata }));
   };
-  /** The metadata a cron search keeps to (the user's filters), or null when nothing can match. */
+  /** The metadata a cron search keeps to (what the user may see), or null when nothing can match. */
   const visibleMetadata = async (c: Context, request: Record<string, unknown>) => {
-    const visible = await guard.search(c, 'crons', request, undefined);
-    return visible === null ? null : visible.metadata;
+    const narrowed = await guard.narrow(c, 'crons', request);
+    return narrowed === null ? null : (narrowed.metadata as Record<string, unknown> | undefined);
   };
 
   app.post('/runs/crons', async (c) => create(c, null));

@@ -3,10 +3,8 @@ import type { Engine } from '../../engine/engine.ts';
 import { statePatchSchema, threadCountSchema } from '../../engine/requests/threads.ts';
 import { historyBody, stateAtCheckpointBody, stateUpdateBody, threadCreateBody, threadPatchBody, threadSearchBody } from '../schemas.ts';
 import { THREAD_STREAM_MODES, threadStream, type ThreadStreamMode } from '../../engine/thread-stream.ts';
-import { authorize } from '../auth/access.ts';
-import { passes } from '../auth/filters.ts';
 import { resourceGuards } from '../auth/guards.ts';
-import { conflict } from '../../errors.ts';
+import { setPaginationHeaders } from '../pagination.ts';
 import { HttpError } from '../errors.ts';
 import { sseResponse } from '../sse.ts';
 import { query, readBody, selectFields } from '../validate.ts';
@@ -17,29 +15,28 @@ export function threadRoutes(engine: Engine): Hono {
   const guard = resourceGuards(engine);
 
   app.post('/threads', async (c) => {
-    const thread = await readBody(c, threadCreateBody);
-    // The handler may stamp an owner into the metadata: the thread is created with what it leaves.
-    const value = { ...thread, metadata: { ...thread.metadata } };
-    const filters = await authorize(c, 'threads', 'create', value);
-    const created = await threads.create({ ...thread, metadata: value.metadata });
-    // `if_exists: do_nothing` on someone else's thread: it exists, and it is not this user's to get.
-    if (!passes(created.metadata, filters)) throw conflict(`Thread ${created.thread_id} already exists`);
-    return c.json(created);
+    const body = await readBody(c, threadCreateBody);
+    return c.json(
+      await guard.create(
+        c,
+        'threads',
+        body,
+        (thread) => threads.create(thread),
+        (thread) => `Thread ${thread.thread_id} already exists`,
+      ),
+    );
   });
   app.post('/threads/search', async (c) => {
     const { select, ...request } = await readBody(c, threadSearchBody);
-    const visible = await guard.search(c, 'threads', { ...request }, request.metadata);
-    if (!visible) return c.json([]);
-    const query = { ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) };
+    const query = await guard.narrow(c, 'threads', request);
+    if (!query) return c.json([]);
     const { items, total } = await threads.search(query);
-    c.header('x-pagination-total', String(total));
-    if (query.offset + items.length < total) c.header('x-pagination-next', String(query.offset + items.length));
+    setPaginationHeaders(c, { offset: query.offset, count: items.length, total });
     return c.json(selectFields(items, select));
   });
   app.post('/threads/count', async (c) => {
-    const request = await readBody(c, threadCountSchema);
-    const visible = await guard.search(c, 'threads', { ...request }, request.metadata);
-    return c.json(visible ? await threads.count({ ...request, ...(visible.metadata ? { metadata: visible.metadata } : {}) }) : 0);
+    const query = await guard.narrow(c, 'threads', await readBody(c, threadCountSchema));
+    return c.json(query ? await threads.count(query) : 0);
   });
   app.get('/threads/:thread_id', async (c) => c.json(await threads.get(c.req.param('thread_id'))));
   // The thread's stream across runs (the SDK's threads.joinStream), until the client leaves.
