@@ -123,7 +123,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.customAuth && !authFirst) app.use('*', authenticateRequests(options.customAuth));
   if (options.customAuth) {
     // Every route naming a thread asks the project's auth whether this user may see or change it.
-    app.use('/threads/:thread_id', threadGuard(engine));
+    // One pattern: `/threads/:thread_id/*` matches the thread itself too (two would ask the handler twice).
     app.use('/threads/:thread_id/*', threadGuard(engine));
   }
 

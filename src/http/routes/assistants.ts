@@ -42,7 +42,7 @@ export function assistantRoutes(engine: Engine): Hono {
     if (assistantId && assistantId !== 'search' && assistantId !== 'count') await guard.assistant(c, assistantId, action);
     return next();
   };
-  app.get('/assistants/:assistant_id', check('read'));
+  // `/*` matches the assistant itself too: one pattern, so the handler is asked once.
   app.get('/assistants/:assistant_id/*', check('read'));
   app.post('/assistants/:assistant_id/versions', check('read'));
   app.patch('/assistants/:assistant_id', check('update'));
