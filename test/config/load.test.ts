@@ -17,6 +17,20 @@ describe('config', () => {
     for (const made of temps.splice(0)) made.cleanup();
   });
 
+  /**
+   * A langgraph.json project in a temp folder: `src/agent.ts` plus the given modules under
+   * `src/`; `write` (re)writes its langgraph.json with extra keys, `load` loads it.
+   */
+  function langgraphProject(modules: Record<string, string> = {}) {
+    const dir = temp();
+    mkdirSync(join(dir, 'src'));
+    for (const [name, code] of Object.entries({ 'agent.ts': 'export const graph = 1;\n', ...modules })) writeFileSync(join(dir, 'src', name), code);
+    const write = (extra: Record<string, unknown>) =>
+      writeFileSync(join(dir, 'langgraph.json'), JSON.stringify({ dependencies: ['.'], graphs: { agent: './src/agent.ts:graph' }, ...extra }));
+    const load = () => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    return { dir, write, load };
+  }
+
   function problemsOf(fn: () => unknown) {
     try {
       fn();
@@ -140,12 +154,7 @@ describe('config', () => {
   });
 
   it("honours langgraph.json's http section and refuses, by key, what is not served here", () => {
-    const dir = temp();
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src/agent.ts'), 'export const graph = 1;\n');
-    writeFileSync(join(dir, 'src/app.ts'), 'export const app = 1;\n');
-    const write = (extra: Record<string, unknown>) =>
-      writeFileSync(join(dir, 'langgraph.json'), JSON.stringify({ dependencies: ['.'], graphs: { agent: './src/agent.ts:graph' }, ...extra }));
+    const { dir, write, load } = langgraphProject({ 'app.ts': 'export const app = 1;\n' });
     write({
       http: {
         app: './src/app.ts:app',
@@ -155,7 +164,7 @@ describe('config', () => {
         cors: { allow_origin_regex: 'https://.*\\.example\\.com' },
       },
     });
-    const config = loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    const config = load();
     expect(config.http).toMatchObject({ app: `${join(dir, 'src/app.ts')}:app`, disable_store: true, disable_threads: false, configurable_headers: { includes: ['x-team-*'] } });
     expect(config.server.cors?.allow_origin_regex).toBe('https://.*\\.example\\.com');
     expect(config.notices).toEqual(expect.arrayContaining([expect.stringContaining('"http.disable_mcp" ignored')]));
@@ -166,7 +175,7 @@ describe('config', () => {
       ui: { agent: './src/ui.tsx' },
       http: { mount_prefix: '/api', app: './src/missing.ts:app' },
     });
-    const error = problemsOf(() => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } }));
+    const error = problemsOf(() => load());
     const keys = error.problems.map((problem) => problem.key);
     // ui is served (bundled at start), so a missing module is the problem, named by its graph.
     // auth is served too: a module that is not there is named at auth.path.
@@ -178,18 +187,13 @@ describe('config', () => {
   });
 
   it("serves langgraph.json's checkpointer.ttl (delete) and store.index, and refuses keep_latest and serde by key", () => {
-    const dir = temp();
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src/agent.ts'), 'export const graph = 1;\n');
-    writeFileSync(join(dir, 'src/embed.ts'), 'export const embed = () => [];\n');
-    const write = (extra: Record<string, unknown>) =>
-      writeFileSync(join(dir, 'langgraph.json'), JSON.stringify({ dependencies: ['.'], graphs: { agent: './src/agent.ts:graph' }, ...extra }));
+    const { dir, write, load } = langgraphProject({ 'embed.ts': 'export const embed = () => [];\n' });
     write({ checkpointer: { ttl: { strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 } }, store: { index: { embed: './src/embed.ts:embed', dims: 8 } } });
-    const config = loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } });
+    const config = load();
     expect(config.checkpointer?.ttl).toEqual({ strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 });
     expect(config.store?.index).toEqual({ embed: `${join(dir, 'src/embed.ts')}:embed`, dims: 8 });
     write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 }, serde: { pickle_fallback: true } } });
-    const keys = problemsOf(() => loadConfig({ cwd: dir, env: { SWITCHBOARD_CONFIG: 'langgraph.json' } })).problems.map((problem) => problem.key);
+    const keys = problemsOf(() => load()).problems.map((problem) => problem.key);
     expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy', 'checkpointer.serde']));
   });
 
