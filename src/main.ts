@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -25,6 +25,7 @@ import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
 import { enabledPlatforms } from './platforms.ts';
 import type { Storage } from './storage/types.ts';
+import { PACKAGE_ROOT } from './util/package-root.ts';
 
 export interface Switchboard {
   config: LoadedConfig;
@@ -46,7 +47,7 @@ export interface Switchboard {
   stopGracefully(graceMs?: number): Promise<Leftovers>;
 }
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 type Undo = () => Promise<void> | void;
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { readBody } from '../../src/http/validate.ts';
 import type { PlaygroundHub } from './hub.ts';
 import { BOT_NAME, WORKSPACE } from './identity.ts';
 import { CHANNEL_NAME, type PlaygroundStore } from './store.ts';
+import { PACKAGE_ROOT } from '../../src/util/package-root.ts';
 
 export interface PlaygroundRouteDeps {
   store: PlaygroundStore;
@@ -52,7 +54,7 @@ const click = z.strictObject({ user: userName, channel: z.string().min(1), threa
 /** The playground page, its files, and the small API the page talks to. */
 export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
   const { store, hub } = deps;
-  const files = Object.fromEntries(Object.keys(STATIC).map((name) => [name, readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8')]));
+  const files = Object.fromEntries(Object.keys(STATIC).map((name) => [name, readFileSync(join(PACKAGE_ROOT, 'adapters/web/public', name), 'utf8')]));
   const routes = new Hono();
   const serve = (name: string) =>
     new Response(files[name], { headers: { 'content-type': STATIC[name]!, 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' } });

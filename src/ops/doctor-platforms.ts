@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Check } from './doctor.ts';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 
-const MANIFEST = new URL('../../config/slack-app-manifest.yaml', import.meta.url);
+const MANIFEST = join(PACKAGE_ROOT, 'config/slack-app-manifest.yaml');
 
 /** The bot scopes the repository's Slack app manifest asks for: what the adapter calls needs them. */
 export function manifestScopes(): string[] {
