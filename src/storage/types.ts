@@ -303,6 +303,8 @@ export interface StoreItemRecord {
   value: Record<string, unknown>;
   created_at: string;
   updated_at: string;
+  /** Its embeddings by indexed field (store.index), so a moved item is found by meaning without embedding it again. */
+  vectors?: Record<string, number[]> | undefined;
 }
 
 /**
@@ -316,6 +318,8 @@ export interface StorageTransfer {
   inboxEntries(): Promise<InboxEntry[]>;
   restoreInboxEntry(entry: InboxEntry): Promise<boolean>;
   restoreStoreItem(item: StoreItemRecord): Promise<boolean>;
+  /** An item's stored embeddings by field (store.index), if it has any. */
+  storeVectors(namespace: string[], key: string): Promise<Record<string, number[]> | undefined>;
   /** The assistant as it is (latest version, updated_at) with every version it had. */
   restoreAssistant(assistant: Assistant, versions: AssistantVersion[]): Promise<boolean>;
 }

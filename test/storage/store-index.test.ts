@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BaseStore } from '@langchain/langgraph';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
+import type { MovableStorage } from '../../src/storage/types.ts';
+import { join } from 'node:path';
+import { exportTo } from '../../src/ops/move/export.ts';
+import { importFrom } from '../../src/ops/move/import.ts';
 import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import { DIMS, embed } from '../fixtures/project/src/embed.ts';
@@ -16,7 +19,7 @@ const index: IndexConfig = {
 interface Backend {
   name: string;
   /** Opens the backend's storage, on the same data each time within a test. */
-  open(): Promise<{ store: BaseStore; close(): Promise<void> }>;
+  open(): Promise<MovableStorage>;
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -71,5 +74,24 @@ describe.each(backends)('the store\u2019s semantic index (store.index) on %s', (
     expect(embed.calls - before).toBe(1);
     expect(found.map((item) => item.key)).toEqual(['a', 'b']);
     expect(found[0]!.score).toBeGreaterThan(0);
+  });
+
+  it.each(backends)('an item moved to %s (export, import) is still found by meaning, without embedding it again', async (_target, targetOf) => {
+    const source = await backendOf().open();
+    cleanups.push(() => source.close());
+    await source.store.put(['kb'], 'deploy', { text: 'how to deploy the service on friday' });
+    await source.store.put(['kb'], 'lunch', { text: 'where to eat lunch near the office' });
+    const temp = makeTempDir();
+    cleanups.push(() => temp.cleanup());
+    const file = join(temp.dir, 'export.jsonl');
+    await exportTo(source, file);
+    const target = await targetOf().open();
+    cleanups.push(() => target.close());
+    await importFrom(target, file);
+    const before = embed.calls;
+    const found = await target.store.search(['kb'], { query: 'deploy on friday' });
+    expect(embed.calls - before).toBe(1);
+    expect(found.map((item) => item.key)).toEqual(['deploy', 'lunch']);
+    expect(found[0]!.score).toBeGreaterThan(found[1]!.score ?? 0);
   });
 });

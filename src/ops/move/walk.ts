@@ -21,7 +21,9 @@ export async function* walkRecords(storage: MovableStorage): AsyncGenerator<Move
       // A search lists the namespaces under this one too; each item is yielded under its own.
       if (item.namespace.length !== namespace.length) continue;
       const { key, value, createdAt, updatedAt } = item;
-      yield { kind: 'store_item', item: { namespace, key, value, created_at: new Date(createdAt).toISOString(), updated_at: new Date(updatedAt).toISOString() } };
+      const vectors = await storage.transfer.storeVectors(namespace, key);
+      const times = { created_at: new Date(createdAt).toISOString(), updated_at: new Date(updatedAt).toISOString() };
+      yield { kind: 'store_item', item: { namespace, key, value, ...times, ...(vectors ? { vectors } : {}) } };
     }
   }
   for (const cron of await storage.crons.list()) yield { kind: 'cron', cron };

@@ -55,6 +55,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
         inboxEntries: async () => chat.inboxEntries(),
         restoreInboxEntry: async (entry) => chat.restoreInboxEntry(entry),
         restoreStoreItem: (item) => store.restore(item),
+        storeVectors: (namespace, key) => store.vectorsOf(namespace, key),
         restoreAssistant: (assistant, versions) => assistants.restore(assistant, versions),
       },
       async close() {

@@ -62,8 +62,19 @@ export class LowdbStore extends InMemoryStore {
     const { namespace, value, created_at, updated_at } = item;
     items.set(item.key, { namespace, key: item.key, value, createdAt: new Date(created_at), updatedAt: new Date(updated_at) });
     this.#data.set(key, items);
+    if (item.vectors) {
+      if (!this.#vectors.has(key)) this.#vectors.set(key, new Map());
+      this.#vectors.get(key)!.set(item.key, new Map(Object.entries(item.vectors)));
+    }
     await this.#persist(key, namespace);
     return true;
+  }
+
+  /** An item's embeddings by field, as kept beside it. */
+  async vectorsOf(namespace: string[], key: string): Promise<Record<string, number[]> | undefined> {
+    await (this.#loaded ??= this.#load());
+    const fields = this.#vectors.get(namespace.join(':'))?.get(key);
+    return fields ? Object.fromEntries(fields) : undefined;
   }
 
   /**

@@ -23,10 +23,14 @@ export function pgTransfer(db: Db): StorageTransfer {
     },
     async restoreStoreItem(item: StoreItemRecord) {
       const { rowCount } = await db.query(
-        'INSERT INTO sb_store (namespace, key, value, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (namespace, key) DO NOTHING',
-        [item.namespace, item.key, JSON.stringify(item.value), item.created_at, item.updated_at],
+        'INSERT INTO sb_store (namespace, key, value, created_at, updated_at, vectors) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (namespace, key) DO NOTHING',
+        [item.namespace, item.key, JSON.stringify(item.value), item.created_at, item.updated_at, item.vectors ? JSON.stringify(item.vectors) : null],
       );
       return (rowCount ?? 0) > 0;
+    },
+    async storeVectors(namespace: string[], key: string) {
+      const { rows } = await db.query<{ vectors: Record<string, number[]> | null }>('SELECT vectors FROM sb_store WHERE namespace = $1 AND key = $2', [namespace, key]);
+      return rows[0]?.vectors ?? undefined;
     },
     async restoreAssistant(assistant: Assistant, versions: AssistantVersion[]) {
       return db.transaction(async (client) => {
