@@ -19,6 +19,7 @@ import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
 import { settle, type Leftovers } from './ops/graceful-stop.ts';
 import { PlatformStartup } from './ops/platform-startup.ts';
+import { startIdleMemory } from './ops/idle-memory.ts';
 import { startTracing } from './ops/tracing/index.ts';
 import { flushLangSmith } from './ops/tracing/langsmith.ts';
 import { createLogger } from './log.ts';
@@ -117,6 +118,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     await engine.start();
     // From here the engine owns the storage: stopping it closes the storage too.
     started.splice(0, started.length, () => engine.stop());
+    started.push(startIdleMemory({ idleMs: config.server.idle_gc_seconds * 1000, log, release: () => engine.releaseMemory() }));
 
     let stopping = false;
     const platforms = await enabledPlatforms(env, config, storage.chat, log);

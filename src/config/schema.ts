@@ -17,6 +17,7 @@ export const DEFAULTS = {
   modelProvider: 'auto',
   maxBodyBytes: 10 * 1024 * 1024,
   shutdownGraceSeconds: 10,
+  idleGcSeconds: 30,
   platformRetry: { initial_seconds: 1, max_seconds: 60 },
 } as const;
 
@@ -113,6 +114,8 @@ const serverSpec = z.strictObject({
   max_body_bytes: z.number().int().positive().default(DEFAULTS.maxBodyBytes),
   /** On SIGTERM, how long runs in flight and undelivered replies get before the rest is left for the next start (SWITCHBOARD_SHUTDOWN_GRACE_SECONDS overrides). */
   shutdown_grace_seconds: z.number().min(0).max(3600).default(DEFAULTS.shutdownGraceSeconds),
+  /** After a burst of work, once the process has been quiet this long, one full garbage collection hands the memory back (0: never). */
+  idle_gc_seconds: z.number().min(0).max(86_400).default(DEFAULTS.idleGcSeconds),
 });
 
 /** Header name patterns (`x-*`, `user-agent`), lower-case, `*` any run of characters. */
@@ -306,6 +309,7 @@ export const configSchema = z.strictObject({
     max_body_bytes: DEFAULTS.maxBodyBytes,
     allowed_hosts: [],
     shutdown_grace_seconds: DEFAULTS.shutdownGraceSeconds,
+    idle_gc_seconds: DEFAULTS.idleGcSeconds,
   }),
   runs: runsSpec.default({
     workers: DEFAULTS.workers,

@@ -48,6 +48,8 @@ export interface Engine {
   start(): Promise<void>;
   /** Stops running runs (they resume at the next start) and closes storage. */
   stop(): Promise<void>;
+  /** Lets go of what is cached for speed (finished runs' streams and outcomes, open journals): the server has gone quiet. */
+  releaseMemory(): void;
 }
 
 /** Wires the engine's parts; nothing here knows about chat platforms or HTTP. */
@@ -111,6 +113,11 @@ export function createEngine(options: EngineOptions): Engine {
       if ((options.cronIntervalMs ?? 1_000) > 0) crons.start(options.cronIntervalMs ?? 1_000);
       // Threads with their own TTL are swept even without a configured default (every 5 minutes unless told).
       sweeper.start(options.threadTtl?.sweepIntervalMs ?? 5 * 60_000);
+    },
+    releaseMemory() {
+      broker.releaseFinished();
+      runs!.releaseMemory();
+      storage.releaseMemory?.();
     },
     async stop() {
       crons.stop();

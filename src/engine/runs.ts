@@ -102,6 +102,11 @@ export class RunService {
   }
 
   /** Creates a run; runs of one thread are admitted in the order they were asked for. */
+  /** Forgets the finished outcomes kept for joins (they are read from storage when asked). */
+  releaseMemory(): void {
+    this.#finishedOutcomes.clear();
+  }
+
   create(threadId: string | null, payload: RunCreate): Promise<Run> {
     // Taken here, in the caller's context (the HTTP request's or chat message's span).
     const traceContext = tracing().carrier();

@@ -112,6 +112,15 @@ export class StreamBroker {
     this.#evictOverBudget();
   }
 
+  /** Drops every finished run's log, as the byte budget would (the server has gone quiet: see ops/idle-memory.ts). */
+  releaseFinished(): void {
+    for (const runId of [...this.#finished.keys()]) {
+      const log = this.#logs.get(runId);
+      if (log) log.evicted = true;
+      this.#forget(runId);
+    }
+  }
+
   #evictOverBudget(): void {
     for (const runId of this.#finished.keys()) {
       if (this.#finishedBytes <= this.#memoryBytes) return;

@@ -285,6 +285,8 @@ export interface Storage {
   readonly store: BaseStore;
   /** Whether the backend answers (GET /ok), where it is a server that can be away. */
   ping?(): Promise<boolean>;
+  /** Lets go of what it caches in memory (open journals), to be read again when needed. */
+  releaseMemory?(): void;
   close(): Promise<void>;
 }
 

@@ -65,4 +65,21 @@ describe("a finished run's stream once its events are out of memory", () => {
       expect(json(joined)).toEqual([{ id: 'final', event: 'values', data: json(values) }]);
     },
   );
+
+  it('releaseMemory (the server gone quiet) drops finished logs as the budget does; the thread carries on from storage', async () => {
+    engine = await startTestEngine();
+    const thread = await engine.threads.create();
+    const first = await engine.runs.create(thread.thread_id, { assistant_id: 'slow', input: userMessage('one'), stream_mode: ['values'] });
+    await engine.runs.join(thread.thread_id, first.run_id);
+    expect(engine.broker.has(first.run_id)).toBe(true);
+    engine.releaseMemory();
+    expect(engine.broker.has(first.run_id)).toBe(false);
+    const joined = await collect(engine.runs.stream(thread.thread_id, first.run_id));
+    const values = (await engine.threads.get(thread.thread_id)).values;
+    if (!engine.scheduler.shared) expect(json(joined)).toEqual([{ id: 'final', event: 'values', data: json(values) }]);
+    // The thread's journal was closed: the next run reads it again and goes on from its state.
+    await engine.runs.wait(thread.thread_id, { assistant_id: 'slow', input: userMessage('two') });
+    const after = (await engine.threads.get(thread.thread_id)).values as { steps: string[] };
+    expect(after.steps).toEqual([...(values as { steps: string[] }).steps, 'first:two', 'second:two']);
+  });
 });

@@ -58,6 +58,8 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
         storeVectors: (namespace, key) => store.vectorsOf(namespace, key),
         restoreAssistant: (assistant, versions) => assistants.restore(assistant, versions),
       },
+      // Each journal is reopened, read once, on its next use.
+      releaseMemory: () => pool.closeAll(),
       async close() {
         pool.closeAll();
         openQueue.close();
