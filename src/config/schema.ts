@@ -17,7 +17,7 @@ export const DEFAULTS = {
   modelProvider: 'auto',
   maxBodyBytes: 10 * 1024 * 1024,
   shutdownGraceSeconds: 10,
-  idleGcSeconds: 30,
+  idleGcSeconds: 15,
   platformRetry: { initial_seconds: 1, max_seconds: 60 },
 } as const;
 
