@@ -27,10 +27,7 @@ export const MAX_FIELD_CHARS = 3000;
 /** Past this, or with a line break, a string argument is edited in several lines. */
 const ONE_LINE_CHARS = 80;
 
-const choice = z.union([
-  z.string().min(1).max(150),
-  z.object({ label: z.coerce.string().min(1).max(150), value: z.coerce.string().min(1).max(150) }),
-]);
+const choice = z.union([z.string().min(1).max(150), z.object({ label: z.coerce.string().min(1).max(150), value: z.coerce.string().min(1).max(150) })]);
 
 /** The fields a graph declares (graph authors' input: checked, with a message that names the problem). */
 const declaredField = z
@@ -149,7 +146,8 @@ export function submittedValues(spec: FormSpec, submission: Pick<IncomingFormSub
   } catch {
     return { errors: [{ index: -1, label: 'Answers', message: 'this must be one JSON object, {"field": "value", ...}' }] };
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { errors: [{ index: -1, label: 'Answers', message: 'this must be one JSON object, {"field": "value", ...}' }] };
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { errors: [{ index: -1, label: 'Answers', message: 'this must be one JSON object, {"field": "value", ...}' }] };
   return { values: Object.fromEntries(Object.entries(parsed).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)])) };
 }
 
@@ -177,6 +175,26 @@ export function resumeValue(resume: FormResume, values: Record<string, unknown>)
   }
 }
 
+/**
+ * A form with more fields than a platform's forms hold, as one JSON input of all its answers
+ * (submitted as `asJson`): everything stays answerable, and the label says why it looks so.
+ */
+export function asOneJsonField(spec: FormSpec, limit: number): FormSpec {
+  const initial = Object.fromEntries(spec.fields.map((field) => [field.name, field.json && field.initial !== undefined ? safeParse(field.initial) : (field.initial ?? '')]));
+  return {
+    ...spec,
+    fields: [{ name: 'answers', label: `Answers as JSON (${spec.fields.length} fields; at most ${limit} fit here)`, type: 'textarea', initial: JSON.stringify(initial, null, 2) }],
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** How an answer shows in the prompt once answered ("bo chose …"): the values in short. */
 export function formLabel(optionLabel: string, values: Record<string, unknown>): string {
   const parts = Object.entries(values).map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -184,5 +202,4 @@ export function formLabel(optionLabel: string, values: Record<string, unknown>):
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
-export const isFormResume = (value: unknown): value is FormResume =>
-  typeof value === 'object' && value !== null && typeof (value as { form?: unknown }).form === 'string';
+export const isFormResume = (value: unknown): value is FormResume => typeof value === 'object' && value !== null && typeof (value as { form?: unknown }).form === 'string';

@@ -145,7 +145,15 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
     };
   }
   if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { question?: unknown }).question === 'string') {
-    const prompt = value as { question: string; options?: unknown[]; fields?: unknown; allow_free_text?: boolean; answerers?: unknown; allowed_users?: unknown; proposal?: unknown };
+    const prompt = value as {
+      question: string;
+      options?: unknown[];
+      fields?: unknown;
+      allow_free_text?: boolean;
+      answerers?: unknown;
+      allowed_users?: unknown;
+      proposal?: unknown;
+    };
     const problems: string[] = [];
     const options = (prompt.options ?? []).flatMap((option): PromptOption[] => {
       if (typeof option === 'string') return [option === 'edit' ? editOption(option, option, prompt.proposal) : { label: option, value: option }];
@@ -156,7 +164,15 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
         if (fields !== undefined) {
           const parsed = parseFields(fields);
           if ('error' in parsed) problems.push(`${String(label)}: ${parsed.error}`);
-          else return [formOption(String(label), { form: 'option', value: answer }, { title: String(label), submitLabel: 'Submit', fields: parsed.fields }, styled)];
+          else
+            return [
+              formOption(
+                String(label),
+                { form: 'option', value: answer },
+                { title: String(label), submitLabel: answer === 'edit' ? 'Save' : 'Submit', fields: parsed.fields },
+                styled,
+              ),
+            ];
         }
         if (answer === 'edit') return [editOption(String(label), answer, prompt.proposal, styled)];
         return [{ label: String(label), value: answer, ...(styled ? { style: styled } : {}) }];

@@ -125,10 +125,7 @@ export interface FieldError {
  * the form, a refusal (answered by someone else, not theirs), or accepted, with the resume
  * still going on in `done`.
  */
-export type FormVerdict =
-  | { status: 'invalid'; errors: FieldError[] }
-  | { status: 'refused'; message: string }
-  | { status: 'accepted'; done: Promise<void> };
+export type FormVerdict = { status: 'invalid'; errors: FieldError[] } | { status: 'refused'; message: string } | { status: 'accepted'; done: Promise<void> };
 
 /** An interrupt shown to people: a question, buttons, and whether a typed answer counts. */
 export interface PromptView {
