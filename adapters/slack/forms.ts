@@ -57,9 +57,9 @@ function inputBlock(field: FormField, index: number) {
 }
 
 /** A form as a Slack modal; a form of more inputs than a modal holds becomes one JSON input. */
-export function formView(spec: FormSpec, metadata: Omit<FormMetadata, 'j'>) {
+export function formView(spec: FormSpec, metadata: Omit<FormMetadata, 'j'>, typedJson?: string) {
   const fits = spec.fields.length <= LIMITS.blocks;
-  const form = fits ? spec : asOneJsonField(spec, LIMITS.blocks);
+  const form = fits ? spec : asOneJsonField(spec, LIMITS.blocks, typedJson);
   return {
     type: 'modal' as const,
     callback_id: FORM_CALLBACK_ID,
@@ -120,7 +120,7 @@ export function registerSlackForms(app: App, deps: SlackFormDeps): void {
     const user = { id: click.user.id };
     const opening = await chat.openForm({ place, user, promptId: parsed.promptId, optionIndex: parsed.optionIndex });
     if ('refused' in opening) return deps.ephemeral(place, user.id, opening.refused);
-    const view = formView(opening.form, { p: parsed.promptId, i: parsed.optionIndex, w: place.workspace, c: place.channel, t: place.thread });
+    const view = formView(opening.form, { p: parsed.promptId, i: parsed.optionIndex, w: place.workspace, c: place.channel, t: place.thread }, opening.typedJson);
     try {
       await deps.client.views.open({ trigger_id: click.trigger_id, view: view as never });
     } catch (error) {

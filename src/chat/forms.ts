@@ -179,11 +179,18 @@ export function resumeValue(resume: FormResume, values: Record<string, unknown>)
  * A form with more fields than a platform's forms hold, as one JSON input of all its answers
  * (submitted as `asJson`): everything stays answerable, and the label says why it looks so.
  */
-export function asOneJsonField(spec: FormSpec, limit: number): FormSpec {
+export function asOneJsonField(spec: FormSpec, limit: number, typedJson?: string): FormSpec {
   const initial = Object.fromEntries(spec.fields.map((field) => [field.name, field.json && field.initial !== undefined ? safeParse(field.initial) : (field.initial ?? '')]));
   return {
     ...spec,
-    fields: [{ name: 'answers', label: `Answers as JSON (${spec.fields.length} fields; at most ${limit} fit here)`, type: 'textarea', initial: JSON.stringify(initial, null, 2) }],
+    fields: [
+      {
+        name: 'answers',
+        label: `Answers as JSON (${spec.fields.length} fields; at most ${limit} fit here)`,
+        type: 'textarea',
+        initial: typedJson ?? JSON.stringify(initial, null, 2),
+      },
+    ],
   };
 }
 

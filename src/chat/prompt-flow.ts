@@ -22,7 +22,7 @@ export class PromptFlow {
   /** Prompts being answered in this process right now (a double click is told so). */
   readonly #answering = new Set<string>();
   /** What people typed into forms that came back with errors (Discord's modals cannot show errors in place). */
-  readonly #drafts = new Map<string, Record<string, string>>();
+  readonly #drafts = new Map<string, { values: Record<string, string>; json?: string | undefined }>();
 
   constructor(ctx: ChatContext) {
     this.#ctx = ctx;
@@ -85,7 +85,9 @@ export class PromptFlow {
     const form = prompt.view.options[action.optionIndex]?.form;
     if (!form) return { refused: 'That choice is not part of this question.' };
     const draft = this.#drafts.get(draftKey(action));
-    return { form: draft ? { ...form, fields: form.fields.map((field) => (field.name in draft ? { ...field, initial: draft[field.name] } : field)) } : form };
+    if (!draft) return { form };
+    const fields = form.fields.map((field) => (field.name in draft.values ? { ...field, initial: draft.values[field.name] } : field));
+    return { form: { ...form, fields }, ...(draft.json === undefined ? {} : { typedJson: draft.json }) };
   }
 
   /**
@@ -102,7 +104,7 @@ export class PromptFlow {
     const key = draftKey(submission);
     if ('errors' in answer) {
       this.#drafts.delete(key);
-      this.#drafts.set(key, answer.submitted);
+      this.#drafts.set(key, { values: answer.submitted, json: submission.asJson });
       if (this.#drafts.size > MAX_DRAFTS) this.#drafts.delete(this.#drafts.keys().next().value!);
       return { status: 'invalid', errors: answer.errors };
     }

@@ -97,7 +97,9 @@ export interface FormSpec {
 }
 
 /** A click on an option that opens a form: the form, or why this person cannot have it (already answered, not theirs to answer). */
-export type FormOpening = { form: FormSpec } | { refused: string };
+export type FormOpening =
+  | { form: FormSpec /** What was typed last time into the form shown as one JSON input (it came back with errors). */; typedJson?: string | undefined }
+  | { refused: string };
 
 /** A filled-in form, as the platform gave it: text per field name. */
 export interface IncomingFormSubmission {

@@ -137,21 +137,30 @@ export function validateModal(view: Record<string, unknown>): string[] {
   const blockIds = new Set<string>();
   const actionIds = new Set<string>();
   let inputs = 0;
-  (blocks as Block[]).forEach((block, index) => {
+  for (const [index, block] of (blocks as Block[]).entries()) {
     const at = `/blocks/${index}`;
     if (block.block_id !== undefined) {
       if (typeof block.block_id !== 'string' || block.block_id.length === 0 || block.block_id.length > 255) error(`${at}/block_id`, 'must be 1 to 255 characters');
       else if (blockIds.has(block.block_id)) error(`${at}/block_id`, `duplicate block_id ${block.block_id}`);
       else blockIds.add(block.block_id);
     }
-    if (block.type === 'section' || block.type === 'context' || block.type === 'divider' || block.type === 'header') return;
-    if (block.type !== 'input') return void error(`${at}/type`, `unsupported block type ${String(block.type)}`);
+    if (block.type === 'section' || block.type === 'context' || block.type === 'divider' || block.type === 'header') continue;
+    if (block.type !== 'input') {
+      error(`${at}/type`, `unsupported block type ${String(block.type)}`);
+      continue;
+    }
     inputs += 1;
     plainText(block.label, `${at}/label`, 2000);
     plainText(block.hint, `${at}/hint`, 2000, false);
     const element = block.element as Element | undefined;
-    if (!element) return void error(`${at}/element`, 'missing required field: element');
-    if (!ELEMENTS.has(String(element.type))) return void error(`${at}/element/type`, `unsupported element ${String(element.type)}`);
+    if (!element) {
+      error(`${at}/element`, 'missing required field: element');
+      continue;
+    }
+    if (!ELEMENTS.has(String(element.type))) {
+      error(`${at}/element/type`, `unsupported element ${String(element.type)}`);
+      continue;
+    }
     if (typeof element.action_id !== 'string' || element.action_id.length === 0 || element.action_id.length > 255) error(`${at}/element/action_id`, 'must be 1 to 255 characters');
     else if (actionIds.has(`${block.block_id}/${element.action_id}`)) error(`${at}/element/action_id`, `duplicate action_id ${element.action_id}`);
     else actionIds.add(`${block.block_id}/${element.action_id}`);
@@ -160,10 +169,13 @@ export function validateModal(view: Record<string, unknown>): string[] {
       if (!(max >= 1 && max <= 3000)) error(`${at}/element/max_length`, 'must be between 1 and 3000');
       if (typeof element.initial_value === 'string' && element.initial_value.length > max) error(`${at}/element/initial_value`, `must be less than ${max + 1} characters`);
       plainText(element.placeholder, `${at}/element/placeholder`, 150, false);
-      return;
+      continue;
     }
     const options = element.options as Array<{ text?: PlainText; value?: unknown }> | undefined;
-    if (!Array.isArray(options) || options.length === 0 || options.length > 100) return void error(`${at}/element/options`, 'must hold 1 to 100 options');
+    if (!Array.isArray(options) || options.length === 0 || options.length > 100) {
+      error(`${at}/element/options`, 'must hold 1 to 100 options');
+      continue;
+    }
     const values = new Set<string>();
     options.forEach((option, optionIndex) => {
       plainText(option.text, `${at}/element/options/${optionIndex}/text`, 75);
@@ -173,7 +185,7 @@ export function validateModal(view: Record<string, unknown>): string[] {
     });
     const initial = element.initial_option as { value?: string } | undefined;
     if (initial && !values.has(String(initial.value))) error(`${at}/element/initial_option`, 'must match one of the options');
-  });
+  }
   if (inputs > 0 && view.submit === undefined) error('/submit', 'a view with input blocks needs a submit button');
   return problems;
 }

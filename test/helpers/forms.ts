@@ -12,6 +12,17 @@ export const TRIP_FORM = {
   ],
 };
 
+/** A form of six fields: more than a Discord modal holds (5). */
+export const SURVEY_FORM = {
+  question: 'Tell us about the launch',
+  fields: ['date', 'owner', 'budget', 'risks', 'channel', 'notes'].map((name) => ({
+    name,
+    label: name[0]!.toUpperCase() + name.slice(1),
+    type: 'text',
+    required: name !== 'notes',
+  })),
+};
+
 /**
  * Switchboard config for the form tests: the approval graph (its Edit opens a form), an
  * asker that interrupts with TRIP_FORM and says what it got, and an Agent Inbox graph
@@ -28,6 +39,7 @@ export function formsConfig(chat: Record<string, unknown> = {}): Record<string, 
       { name: 'approver', graph: 'approval' },
       { name: 'trip', graph: 'asker', config: { configurable: { ask: TRIP_FORM } } },
       { name: 'inbox', graph: 'inbox' },
+      { name: 'survey', graph: 'asker', config: { configurable: { ask: SURVEY_FORM } } },
     ],
     chat: { assistant: 'trip', ...chat },
   };
