@@ -39,7 +39,7 @@ export function modalProblems(modal: Record<string, unknown>): Array<[string, st
     return problems;
   }
   const ids = new Set<string>();
-  components.forEach((component, index) => {
+  const check = (component: Component, index: number): void => {
     const path = `data.components.${index}`;
     let input: Component | undefined;
     if (component.type === 18) {
@@ -49,15 +49,23 @@ export function modalProblems(modal: Record<string, unknown>): Array<[string, st
     } else if (component.type === 1) {
       // A classic action row holds one text input, which carries its own label.
       const inner = component.components as Component[] | undefined;
-      if (!Array.isArray(inner) || inner.length !== 1 || inner[0]!.type !== 4) return void problems.push([`${path}.components`, 'An action row in a modal holds one text input.']);
+      if (!Array.isArray(inner) || inner.length !== 1 || inner[0]!.type !== 4) {
+        problems.push([`${path}.components`, 'An action row in a modal holds one text input.']);
+        return;
+      }
       input = inner[0];
       text(input!.label, `${path}.components.0.label`, 1, 45);
     } else if (component.type === 10) {
-      return text(component.content, `${path}.content`, 1, 4000);
+      text(component.content, `${path}.content`, 1, 4000);
+      return;
     } else {
-      return void problems.push([`${path}.type`, `Component type ${String(component.type)} is not allowed in a modal.`]);
+      problems.push([`${path}.type`, `Component type ${String(component.type)} is not allowed in a modal.`]);
+      return;
     }
-    if (!input) return void problems.push([`${path}.component`, 'This field is required.']);
+    if (!input) {
+      problems.push([`${path}.component`, 'This field is required.']);
+      return;
+    }
     const inputPath = component.type === 18 ? `${path}.component` : `${path}.components.0`;
     text(input.custom_id, `${inputPath}.custom_id`, 1, 100);
     if (typeof input.custom_id === 'string') {
@@ -82,7 +90,8 @@ export function modalProblems(modal: Record<string, unknown>): Array<[string, st
     } else {
       problems.push([`${inputPath}.type`, `Component type ${String(input.type)} is not allowed here.`]);
     }
-  });
+  };
+  for (const [index, component] of components.entries()) check(component, index);
   return problems;
 }
 
