@@ -74,6 +74,11 @@ export class FakeSlackViews {
    * private_metadata and callback_id. A select is filled with an option's value or text.
    */
   submission(id: string, fill: Record<string, string>, user = this.view(id).user): string {
+    return new URLSearchParams({ payload: JSON.stringify(this.submissionPayload(id, fill, user)) }).toString();
+  }
+
+  /** The `view_submission` payload itself (Socket Mode sends it in an `interactive` envelope). */
+  submissionPayload(id: string, fill: Record<string, string>, user = this.view(id).user): Record<string, unknown> {
     const opened = this.view(id);
     const values: Record<string, Record<string, unknown>> = {};
     const labels = new Set(Object.keys(fill));
@@ -93,7 +98,7 @@ export class FakeSlackViews {
       }
     }
     if (labels.size > 0) throw new Error(`no inputs labelled ${[...labels].join(', ')}`);
-    const payload = {
+    return {
       type: 'view_submission',
       team: { id: 'T1', domain: 'fake' },
       user: { id: user, username: user, name: user, team_id: 'T1' },
@@ -104,7 +109,6 @@ export class FakeSlackViews {
       response_urls: [],
       is_enterprise_install: false,
     };
-    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   }
 }
 

@@ -167,3 +167,27 @@ describe('Slack forms: interrupts answered in modals (HTTP mode, real Bolt, stri
     expect(h.slack.views.opened.length).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('Slack forms over Socket Mode', () => {
+  const h = useSlackHarness('socket');
+
+  it('a click in an interactive envelope opens the modal; the submission is acked with its field errors in the envelope, then resumes the run', async () => {
+    await h.start(formsConfig({ assistant: 'trip' }));
+    const root = nextTs();
+    await h.slack.sendEnvelope('events_api', messageEvent({ text: '<@UBOT> book it', ts: root, mention: true }));
+    await eventually(() => expect(h.slack.thread('C1', root).some((message) => message.blocks)).toBe(true), 10_000);
+    const prompt = h.slack.thread('C1', root).find((message) => message.blocks)!;
+    const actionId = ((prompt.blocks as Array<{ type: string; elements?: Button[] }>).find((block) => block.type === 'actions')!.elements as Button[])[0]!.action_id;
+    const before = h.slack.views.opened.length;
+    const click = JSON.parse(new URLSearchParams(blockAction({ actionId, messageTs: prompt.ts, threadTs: root, triggerId: h.slack.views.issueTrigger('U1') })).get('payload')!);
+    await h.slack.sendEnvelope('interactive', click);
+    await eventually(() => expect(h.slack.views.opened.length).toBe(before + 1));
+    const opened = h.slack.views.opened.at(-1)!;
+    expect(await h.slack.sendEnvelope('interactive', h.slack.views.submissionPayload(opened.id, { Class: 'economy' }))).toEqual({
+      response_action: 'errors',
+      errors: { f0: 'City is needed' },
+    });
+    await h.slack.sendEnvelope('interactive', h.slack.views.submissionPayload(opened.id, { City: 'Bergen', Class: 'economy' }));
+    await eventually(() => expect(h.slack.thread('C1', root).at(-1)?.text).toBe('Got: {"city":"Bergen","notes":"","class":"economy"}'), 10_000);
+  });
+});

@@ -38,8 +38,11 @@ describe.skipIf(!HAS_BROWSER)('playground forms in a real browser', () => {
   it('a form interrupt opens a form under the prompt; errors show beside their field and keep what was typed; the sent form resumes with { name: value }', async () => {
     const ana = await open('ana', 'trip');
     await ana.say('book it');
-    await optionButton(ana, 'Answer').click({ timeout: 10_000 });
+    await optionButton(ana, 'Answer').waitFor({ timeout: 10_000 });
+    const clicked = performance.now();
+    await optionButton(ana, 'Answer').click();
     await form(ana).waitFor();
+    console.info(`click -> form shown (playground, Chromium): ${(performance.now() - clicked).toFixed(1)} ms`);
     expect(await field(ana, 'City').evaluate((element) => element.tagName)).toBe('INPUT');
     expect(await field(ana, 'Notes').evaluate((element) => element.tagName)).toBe('TEXTAREA');
     expect(await field(ana, 'Class').locator('option').allTextContents()).toEqual(['—', 'economy', 'Business class']);
