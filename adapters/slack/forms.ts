@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { asOneJsonField, MAX_FIELD_CHARS } from '../../src/chat/forms.ts';
 import { FORM_ACTION_PREFIX, parsePromptActionId } from '../../src/chat/prompt-action.ts';
 import type { ChatHost, FormField, FormSpec, Place } from '../../src/chat/types.ts';
+import { toMrkdwn } from './mrkdwn.ts';
 
 /** Block Kit's limits for modals (Slack's documentation). */
 const LIMITS = { title: 24, button: 24, label: 2000, optionText: 75, blocks: 100, metadata: 3000 };
@@ -58,8 +59,9 @@ function inputBlock(field: FormField, index: number) {
 
 /** A form as a Slack modal; a form of more inputs than a modal holds becomes one JSON input. */
 export function formView(spec: FormSpec, metadata: Omit<FormMetadata, 'j'>, typedJson?: string) {
-  const fits = spec.fields.length <= LIMITS.blocks;
-  const form = fits ? spec : asOneJsonField(spec, LIMITS.blocks, typedJson);
+  // One block may go to the intro.
+  const fits = spec.fields.length < LIMITS.blocks;
+  const form = fits ? spec : asOneJsonField(spec, LIMITS.blocks - 1, typedJson);
   return {
     type: 'modal' as const,
     callback_id: FORM_CALLBACK_ID,
@@ -67,7 +69,7 @@ export function formView(spec: FormSpec, metadata: Omit<FormMetadata, 'j'>, type
     title: plain(form.title, LIMITS.title),
     submit: plain(form.submitLabel, LIMITS.button),
     close: plain('Cancel', LIMITS.button),
-    blocks: form.fields.map(inputBlock),
+    blocks: [...(form.intro ? [{ type: 'section', block_id: 'intro', text: { type: 'mrkdwn', text: clip(toMrkdwn(form.intro), 3000) } }] : []), ...form.fields.map(inputBlock)],
   };
 }
 

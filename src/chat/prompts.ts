@@ -184,6 +184,8 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
       if ('error' in parsed) problems.push(parsed.error);
       else options.unshift(formOption('Answer', { form: 'values' }, { title: 'Answer', submitLabel: 'Submit', fields: parsed.fields }, 'primary'));
     }
+    // The forms say what they answer (a modal hides the message it came from).
+    for (const option of options) if (option.form) option.form.intro = prompt.question.slice(0, MAX_QUESTION);
     const answerers = prompt.answerers ?? prompt.allowed_users;
     // A form the graph declared wrong is said so in the question, and a typed answer still works.
     const note = problems.length > 0 ? `\n\n_(The form could not be shown: ${problems.join('; ')})_` : '';

@@ -94,6 +94,8 @@ export interface FormSpec {
   title: string;
   submitLabel: string;
   fields: FormField[];
+  /** What the form answers, shown above its fields where the platform's form has room (Markdown). */
+  intro?: string | undefined;
 }
 
 /** A click on an option that opens a form: the form, or why this person cannot have it (already answered, not theirs to answer). */

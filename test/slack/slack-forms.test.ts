@@ -72,6 +72,11 @@ describe('Slack forms: interrupts answered in modals (HTTP mode, real Bolt, stri
     expect(buttons.map((candidate) => candidate.text.text)).toEqual(['Answer']);
     const { before } = await clickForm({ root, messageTs: prompt.ts, actionId: buttons[0]!.action_id, user: 'U1' });
     const opened = await openedView(before);
+    expect((opened.view.blocks as Array<{ type: string; text?: { text: string } }>)[0]).toEqual({
+      type: 'section',
+      block_id: 'intro',
+      text: { type: 'mrkdwn', text: 'Book the trip?' },
+    });
     const inputs = h.slack.views.inputs(opened.id);
     expect(inputs.map((input) => [input.label, input.element.type, input.element.multiline ?? null])).toEqual([
       ['City', 'plain_text_input', false],
