@@ -76,10 +76,12 @@ function labelled(field: FormField, index: number) {
 export function formModal(spec: FormSpec, promptId: string, optionIndex: number, typedJson?: string): APIModalInteractionResponseCallbackData {
   const asJson = spec.fields.length > LIMITS.inputs;
   const form = asJson ? asOneJsonField(spec, LIMITS.inputs, typedJson) : spec;
+  // What the form answers goes above its fields when a slot of the five is left for it.
+  const intro = form.intro && form.fields.length < LIMITS.inputs ? [{ type: ComponentType.TextDisplay, content: clip(form.intro, LIMITS.value) }] : [];
   return {
     custom_id: modalId(promptId, optionIndex, asJson),
     title: clip(form.title, LIMITS.title),
-    components: form.fields.map(labelled) as never,
+    components: [...intro, ...form.fields.map(labelled)] as never,
   };
 }
 

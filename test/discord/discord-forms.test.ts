@@ -34,6 +34,7 @@ describe('Discord forms: interrupts answered in modals (real discord.js, strict 
     expect(buttons.map((button) => button.label)).toEqual(['Answer']);
     const click = await openModal(prompt.id, buttons[0]!.custom_id, 'bo');
     expect(click.modal).toMatchObject({ title: 'Answer' });
+    expect((click.modal!.components as unknown[])[0]).toEqual({ type: 10, content: 'Book the trip?' });
     const inputs = modalInputs(click.modal!);
     expect(inputs.map((input) => [input.label, input.input.type, input.input.style ?? null, input.input.required])).toEqual([
       ['City', 4, 1, true],
