@@ -19,7 +19,8 @@ export function promptMessage(prompt: PromptView): { content: string; components
   const note = prompt.allowFreeText ? '\n\n_Or reply here to answer in your own words._' : '';
   const buttons: APIButtonComponentWithCustomId[] = prompt.options.slice(0, LIMITS.rows * LIMITS.buttonsPerRow).map((option, index) => ({
     type: ComponentType.Button,
-    custom_id: promptActionId(prompt.promptId, index),
+    // A button that opens a form says so in its id: its click is answered with a modal, not a defer.
+    custom_id: promptActionId(prompt.promptId, index, Boolean(option.form)),
     label: clip(option.label, LIMITS.label),
     style: option.style === 'primary' ? ButtonStyle.Primary : option.style === 'danger' ? ButtonStyle.Danger : ButtonStyle.Secondary,
   }));

@@ -23,6 +23,7 @@ import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, 
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
 import { ChannelContention } from './contention.ts';
+import { discordForms } from './forms.ts';
 import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
 import { GatewayHealth } from './gateway-health.ts';
 import { TypingIndicator } from './typing.ts';
@@ -233,9 +234,18 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     });
   };
 
+  const forms = discordForms({
+    chat: () => chat,
+    placeOf: (interaction) => (interaction.channel ? placeOf(interaction.channel, interaction.guildId) : undefined),
+    userOf: (interaction) => userOf(interaction.user, interaction.inCachedGuild() ? interaction.member : null),
+    log,
+  });
+
   const onInteraction = async (interaction: Interaction) => {
     if (interaction.isAutocomplete()) return onAutocomplete(interaction);
     if (interaction.isChatInputCommand() && interaction.commandName === options.command) return onCommand(interaction);
+    if (interaction.isButton() && forms.isFormButton(interaction.customId)) return forms.openForm(interaction);
+    if (interaction.isModalSubmit() && forms.isFormModal(interaction.customId)) return forms.submit(interaction);
     if (interaction.isButton()) return onButton(interaction);
   };
 

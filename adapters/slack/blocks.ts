@@ -24,7 +24,8 @@ export function promptBlocks(prompt: PromptView): unknown[] {
       block_id: `prompt_${prompt.promptId}`,
       elements: prompt.options.slice(0, LIMITS.buttonsPerActions).map((option, index) => ({
         type: 'button',
-        action_id: promptActionId(prompt.promptId, index),
+        // A button that opens a form says so in its id: the click opens a modal rather than answering.
+        action_id: promptActionId(prompt.promptId, index, Boolean(option.form)),
         text: { type: 'plain_text', text: clip(option.label, LIMITS.buttonLabel), emoji: true },
         value: String(index),
         ...(option.style ? { style: option.style } : {}),

@@ -7,6 +7,7 @@ import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt
 import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rate-limiter.ts';
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
+import { registerSlackForms } from './forms.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { slackBucket } from './rate-limits.ts';
@@ -283,6 +284,15 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       optionIndex: parsed.optionIndex,
       replyPrivately: (markdown) => adapter.ephemeral(place, interaction.user.id, markdown),
     });
+  });
+
+  registerSlackForms(app, {
+    chat: () => chat,
+    client,
+    workspace: () => bot?.teamId ?? '',
+    nameOf,
+    ephemeral: (place, userId, markdown) => adapter.ephemeral(place, userId, markdown),
+    log,
   });
 
   app.error(async (error) => {

@@ -7,6 +7,7 @@ import type { ChatHost, ChatUser, Place } from '../../src/chat/types.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { sseResponse } from '../../src/http/sse.ts';
 import { readBody } from '../../src/http/validate.ts';
+import { playgroundFormRoutes } from './form-routes.ts';
 import type { PlaygroundHub } from './hub.ts';
 import { BOT_NAME, WORKSPACE } from './identity.ts';
 import { CHANNEL_NAME, type PlaygroundStore } from './store.ts';
@@ -28,6 +29,7 @@ const STATIC: Record<string, string> = {
   'state.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
   'info.js': 'text/javascript; charset=utf-8',
+  'forms.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 // Everything the page needs comes from this server: no CDN, no external font, works offline.
@@ -138,6 +140,9 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
     });
     return c.json({ ok: true });
   });
+
+  // Forms an interrupt's option opens (form-routes.ts): the page asks for the form, then sends it filled in.
+  routes.route('/', playgroundFormRoutes({ chat: chatOrFail, channelOrFail, threadOrFail, placeOf, privately, userName }));
 
   routes.get('/playground/api/channels/:channel/threads/:thread', async (c) => {
     const channel = channelOrFail(c.req.param('channel'));

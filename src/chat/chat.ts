@@ -17,7 +17,19 @@ import { keepAsContext } from './channel-context.ts';
 import { PromptFlow } from './prompt-flow.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import { chatState, LOCAL_OWNER, type ChatState, type HeldMessage } from './state.ts';
-import type { AssistantSummary, ChatAdapter, ChatHost, ConversationInfo, IncomingAction, IncomingCommand, IncomingMessage, Place } from './types.ts';
+import type {
+  AssistantSummary,
+  ChatAdapter,
+  ChatHost,
+  ConversationInfo,
+  FormOpening,
+  FormVerdict,
+  IncomingAction,
+  IncomingCommand,
+  IncomingFormSubmission,
+  IncomingMessage,
+  Place,
+} from './types.ts';
 
 export { messageKey } from './message-runs.ts';
 
@@ -177,6 +189,14 @@ export class ChatService implements ChatHost {
 
   handleAction(action: IncomingAction): Promise<void> {
     return this.#prompts.answerClick(action);
+  }
+
+  openForm(action: Pick<IncomingAction, 'place' | 'user' | 'promptId' | 'optionIndex'>): Promise<FormOpening> {
+    return this.#prompts.openForm(action);
+  }
+
+  submitForm(submission: IncomingFormSubmission): Promise<FormVerdict> {
+    return this.#prompts.submitForm(submission);
   }
 
   async assistants(): Promise<AssistantSummary[]> {

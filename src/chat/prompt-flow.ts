@@ -2,12 +2,15 @@ import type { RunOutcome } from '../engine/executor.ts';
 import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import { conversationKey } from './conversations.ts';
-import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
+import { describeAnswerers, describeInterrupt, mayAnswer, resumeForForm, resumeForOption, resumeForText, type PromptRecord } from './prompts.ts';
 import { chatIdentity } from './identity.ts';
 import { newReplyRecord, type ReplyRecord } from './replies.ts';
-import type { ChatUser, IncomingAction, IncomingMessage, PromptView } from './types.ts';
+import type { ChatUser, FormOpening, FormVerdict, IncomingAction, IncomingFormSubmission, IncomingMessage, PromptView } from './types.ts';
 
 type Privately = (text: string) => Promise<void>;
+
+/** Forms sent back with errors are kept (per prompt, option and person) to prefill the next opening; at most this many. */
+const MAX_DRAFTS = 500;
 
 /**
  * A graph's questions in chat: each pending interrupt of a run becomes a prompt message
@@ -18,6 +21,8 @@ export class PromptFlow {
   readonly #ctx: ChatContext;
   /** Prompts being answered in this process right now (a double click is told so). */
   readonly #answering = new Set<string>();
+  /** What people typed into forms that came back with errors (Discord's modals cannot show errors in place). */
+  readonly #drafts = new Map<string, { values: Record<string, string>; json?: string | undefined }>();
 
   constructor(ctx: ChatContext) {
     this.#ctx = ctx;
@@ -60,8 +65,51 @@ export class PromptFlow {
     const prompt = await this.#ctx.state.prompts.get(action.promptId);
     if (!prompt) return action.replyPrivately('This question is no longer available.');
     const chosen = resumeForOption(prompt, action.optionIndex);
-    if (!chosen) return action.replyPrivately('That choice is not part of this question.');
+    if (!chosen) {
+      const opensForm = Boolean(prompt.view.options[action.optionIndex]?.form);
+      return action.replyPrivately(opensForm ? 'That choice opens a form: click it again to fill it in.' : 'That choice is not part of this question.');
+    }
     await this.#answer(prompt, action.user, chosen, action.replyPrivately);
+  }
+
+  /**
+   * A click on an option that opens a form: the form (prefilled with what this person typed
+   * last time, if it came back with errors), or why they cannot answer. Only a storage read:
+   * the platform opens the form right after, within its trigger's few seconds.
+   */
+  async openForm(action: Pick<IncomingAction, 'user' | 'promptId' | 'optionIndex'>): Promise<FormOpening> {
+    const prompt = await this.#ctx.state.prompts.get(action.promptId);
+    if (!prompt) return { refused: 'This question is no longer available.' };
+    const refusal = refusalFor(prompt, action.user);
+    if (refusal) return { refused: refusal };
+    const form = prompt.view.options[action.optionIndex]?.form;
+    if (!form) return { refused: 'That choice is not part of this question.' };
+    const draft = this.#drafts.get(draftKey(action));
+    if (!draft) return { form };
+    const fields = form.fields.map((field) => (field.name in draft.values ? { ...field, initial: draft.values[field.name] } : field));
+    return { form: { ...form, fields }, ...(draft.json === undefined ? {} : { typedJson: draft.json }) };
+  }
+
+  /**
+   * A filled-in form: checked at once (field errors, or a refusal, go back to the form), then
+   * answered like a click, with the same one-answer-ever rule; `done` ends when the run resumed.
+   */
+  async submitForm(submission: IncomingFormSubmission): Promise<FormVerdict> {
+    const prompt = await this.#ctx.state.prompts.get(submission.promptId);
+    if (!prompt) return { status: 'refused', message: 'This question is no longer available.' };
+    const refusal = refusalFor(prompt, submission.user);
+    if (refusal) return { status: 'refused', message: refusal };
+    const answer = resumeForForm(prompt, submission);
+    if (!answer) return { status: 'refused', message: 'That choice is not part of this question.' };
+    const key = draftKey(submission);
+    if ('errors' in answer) {
+      this.#drafts.delete(key);
+      this.#drafts.set(key, { values: answer.submitted, json: submission.asJson });
+      if (this.#drafts.size > MAX_DRAFTS) this.#drafts.delete(this.#drafts.keys().next().value!);
+      return { status: 'invalid', errors: answer.errors };
+    }
+    this.#drafts.delete(key);
+    return { status: 'accepted', done: this.#answer(prompt, submission.user, answer, submission.replyPrivately) };
   }
 
   /**
@@ -136,9 +184,8 @@ export class PromptFlow {
   async #answerOnce(prompt: PromptRecord, user: ChatUser, answer: { value: unknown; label: string }, privately: Privately): Promise<void> {
     const { state, engine, log } = this.#ctx;
     const current = (await state.prompts.get(prompt.id)) ?? prompt;
-    if (current.status === 'answered') return privately(`Already answered by ${current.answered_by?.name ?? 'someone'} (${current.answer_label}).`);
-    if (current.status === 'stale') return privately('This question is no longer pending.');
-    if (!mayAnswer(current, user)) return privately(`Only ${describeAnswerers(current)} can answer this.`);
+    const refusal = refusalFor(current, user);
+    if (refusal) return privately(refusal);
     const threadState = await engine.threads.getState(current.thread_id);
     if (!threadState.interrupts.some((pending) => pending.id === current.interrupt_id)) {
       await state.prompts.put(current.id, { ...current, status: 'stale' });
@@ -176,3 +223,13 @@ export class PromptFlow {
     await this.#ctx.outbox.enqueue(prompt.place, { kind: 'update', messageId: prompt.message_id, message: { markdown: '', prompt: { ...prompt.view, answered } } });
   }
 }
+
+/** Why this person cannot answer this prompt now, if they cannot. */
+function refusalFor(prompt: PromptRecord, user: ChatUser): string | undefined {
+  if (prompt.status === 'answered') return `Already answered by ${prompt.answered_by?.name ?? 'someone'} (${prompt.answer_label}).`;
+  if (prompt.status === 'stale') return 'This question is no longer pending.';
+  if (!mayAnswer(prompt, user)) return `Only ${describeAnswerers(prompt)} can answer this.`;
+  return undefined;
+}
+
+const draftKey = (o: { promptId: string; optionIndex: number; user: ChatUser }) => `${o.promptId}:${o.optionIndex}:${o.user.id}`;

@@ -1,10 +1,12 @@
-import type { ChatUser, Place, PromptOption, PromptView } from './types.ts';
+import { argumentFields, checkForm, fieldErrors, formLabel, formOption, isFormResume, parseFields, resumeValue, submittedValues, textForm } from './forms.ts';
+import type { ChatUser, FieldError, IncomingFormSubmission, Place, PromptOption, PromptView } from './types.ts';
 
 /**
  * Turning a graph's `interrupt(value)` into something people answer in chat, and their
  * answer back into the value the graph resumes with. Three shapes are understood:
  *
- * - Switchboard prompts: `{ question, options?: [{ label, value, style? } | string], allow_free_text?, answerers? }`
+ * - Switchboard prompts: `{ question, options?: [{ label, value, style?, fields? } | string], fields?, allow_free_text?, answerers? }`;
+ *   declared `fields` (and an option's fields, or an 'edit' option) open a form (forms.ts)
  * - LangGraph's HumanInterrupt (agent inbox): `{ action_request: { action, args }, config: { allow_accept,
  *   allow_ignore, allow_respond, allow_edit }, description? }`, alone or in a one-element list; the answer
  *   is a HumanResponse (`{ type: 'accept' | 'ignore' | 'response' | 'edit', args }`), in a list when asked in one
@@ -78,8 +80,12 @@ function describeReview(review: ReviewRequest): ReturnType<typeof describeInterr
   const decisions = (type: string) => ({ decisions: actions.map(() => ({ type })) });
   const options: PromptOption[] = [];
   if (allowed('approve')) options.push({ label: 'Approve', value: decisions('approve'), style: 'primary' });
-  if (allowed('reject')) options.push({ label: 'Reject', value: decisions('reject'), style: 'danger' });
   const human = { allow_respond: allowed('reject'), allow_edit: actions.length === 1 && allowed('edit') };
+  if (human.allow_edit) {
+    const { fields, whole } = argumentFields(actions[0]!.args);
+    options.push(formOption('Edit', { form: 'review_edit', action: actions[0]!.name, whole }, { title: `Edit ${actions[0]!.name}`, submitLabel: 'Save and run', fields }));
+  }
+  if (allowed('reject')) options.push({ label: 'Reject', value: decisions('reject'), style: 'danger' });
   const question = actions
     .map((action) => [action.description ?? `Review: **${action.name}**`, action.args === undefined ? '' : `\`\`\`\n${summarize(action.args)}\n\`\`\``].filter(Boolean).join('\n'))
     .join('\n');
@@ -117,7 +123,16 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
       .filter(Boolean)
       .join('\n');
     const options: PromptOption[] = [];
+    const action = request.action_request.action;
+    // Agent Inbox's four answers, in its order: accept, edit (a form prefilled with the arguments), respond (a text form), ignore.
     if (config.allow_accept) options.push({ label: 'Accept', value: { type: 'accept', args: null }, style: 'primary' });
+    if (config.allow_edit) {
+      const { fields, whole } = argumentFields(args);
+      options.push(formOption('Edit', { form: 'human_edit', action, whole }, { title: `Edit ${action}`, submitLabel: 'Save', fields }));
+    }
+    if (config.allow_respond) {
+      options.push(formOption('Respond', { form: 'human_response' }, textForm('Respond', 'Send', { name: 'response', label: 'Your response', type: 'textarea' })));
+    }
     if (config.allow_ignore) options.push({ label: 'Ignore', value: { type: 'ignore', args: null }, style: 'danger' });
     return {
       kind: 'human_interrupt',
@@ -130,22 +145,56 @@ export function describeInterrupt(value: unknown): Pick<PromptRecord, 'kind' | '
     };
   }
   if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { question?: unknown }).question === 'string') {
-    const prompt = value as { question: string; options?: unknown[]; allow_free_text?: boolean; answerers?: unknown; allowed_users?: unknown };
+    const prompt = value as {
+      question: string;
+      options?: unknown[];
+      fields?: unknown;
+      allow_free_text?: boolean;
+      answerers?: unknown;
+      allowed_users?: unknown;
+      proposal?: unknown;
+    };
+    const problems: string[] = [];
     const options = (prompt.options ?? []).flatMap((option): PromptOption[] => {
-      if (typeof option === 'string') return [{ label: option, value: option }];
+      if (typeof option === 'string') return [option === 'edit' ? editOption(option, option, prompt.proposal) : { label: option, value: option }];
       if (option && typeof option === 'object' && 'label' in option) {
-        const { label, value: optionValue, style } = option as { label: unknown; value?: unknown; style?: unknown };
-        return [{ label: String(label), value: optionValue ?? label, ...(style === 'primary' || style === 'danger' ? { style } : {}) }];
+        const { label, value: optionValue, style, fields } = option as { label: unknown; value?: unknown; style?: unknown; fields?: unknown };
+        const styled = style === 'primary' || style === 'danger' ? style : undefined;
+        const answer = optionValue ?? label;
+        if (fields !== undefined) {
+          const parsed = parseFields(fields);
+          if ('error' in parsed) problems.push(`${String(label)}: ${parsed.error}`);
+          else
+            return [
+              formOption(
+                String(label),
+                { form: 'option', value: answer },
+                { title: String(label), submitLabel: answer === 'edit' ? 'Save' : 'Submit', fields: parsed.fields },
+                styled,
+              ),
+            ];
+        }
+        if (answer === 'edit') return [editOption(String(label), answer, prompt.proposal, styled)];
+        return [{ label: String(label), value: answer, ...(styled ? { style: styled } : {}) }];
       }
       return [];
     });
+    if (prompt.fields !== undefined) {
+      const parsed = parseFields(prompt.fields);
+      if ('error' in parsed) problems.push(parsed.error);
+      else options.unshift(formOption('Answer', { form: 'values' }, { title: 'Answer', submitLabel: 'Submit', fields: parsed.fields }, 'primary'));
+    }
+    // The forms say what they answer (a modal hides the message it came from).
+    for (const option of options) if (option.form) option.form.intro = prompt.question.slice(0, MAX_QUESTION);
     const answerers = prompt.answerers ?? prompt.allowed_users;
+    // A form the graph declared wrong is said so in the question, and a typed answer still works.
+    const note = problems.length > 0 ? `\n\n_(The form could not be shown: ${problems.join('; ')})_` : '';
     return {
       kind: 'prompt',
       as_list: false,
-      question: prompt.question.slice(0, MAX_QUESTION),
+      question: `${prompt.question.slice(0, MAX_QUESTION)}${note}`,
       options,
-      allowFreeText: prompt.allow_free_text ?? options.length === 0,
+      allowFreeText: prompt.allow_free_text ?? (options.length === 0 || problems.length > 0),
       answerers: answerers === 'anyone' || answerers === 'starter' ? answerers : Array.isArray(answerers) ? answerers.map(String) : undefined,
     };
   }
@@ -165,12 +214,36 @@ export function describeAnswerers(record: PromptRecord): string {
   return record.answerers.join(', ');
 }
 
-/** The value the graph resumes with, for a clicked option. */
+/** An 'edit' option of a prompt: a form with the text to edit, prefilled with the prompt's `proposal` when it has one. */
+function editOption(label: string, value: unknown, proposal: unknown, style?: 'primary' | 'danger'): PromptOption {
+  const field = { name: 'text', label: 'Your edit', type: 'textarea' as const, ...(typeof proposal === 'string' ? { initial: proposal } : {}) };
+  return formOption(label, { form: 'option', value }, textForm(label, 'Save', field), style);
+}
+
+/** The value the graph resumes with, for a clicked option; null for an unknown option or one that opens a form. */
 export function resumeForOption(record: PromptRecord, index: number): { value: unknown; label: string } | null {
   const option = record.view.options[index];
-  if (!option) return null;
+  if (!option || option.form) return null;
   const value = record.kind === 'human_interrupt' && record.as_list ? [option.value] : option.value;
   return { value, label: option.label };
+}
+
+/**
+ * The value the graph resumes with, for a filled-in form; the fields' errors (and the text as
+ * submitted, by field name, to prefill the form again) when it does not check out.
+ */
+export function resumeForForm(
+  record: PromptRecord,
+  submission: Pick<IncomingFormSubmission, 'optionIndex' | 'values' | 'asJson'>,
+): { value: unknown; label: string } | { errors: FieldError[]; submitted: Record<string, string> } | null {
+  const option = record.view.options[submission.optionIndex];
+  if (!option?.form || !isFormResume(option.value)) return null;
+  const submitted = submittedValues(option.form, submission);
+  if ('errors' in submitted) return { errors: submitted.errors, submitted: {} };
+  const checked = checkForm(option.form, submitted.values);
+  if ('errors' in checked) return { errors: fieldErrors(option.form, checked.errors), submitted: submitted.values };
+  const value = resumeValue(option.value, checked.values);
+  return { value: record.kind === 'human_interrupt' && record.as_list ? [value] : value, label: formLabel(option.label, checked.values) };
 }
 
 /**

@@ -69,7 +69,67 @@ export interface PromptOption {
   label: string;
   value: unknown;
   style?: 'primary' | 'danger' | undefined;
+  /** Set when the option opens a form (Slack modal, Discord modal, a form in the playground) instead of answering at once. */
+  form?: FormSpec | undefined;
 }
+
+/** One input of a form: one line, several lines, or one of a list. */
+export interface FormField {
+  /** The key of the answer (`{ [name]: value }`). */
+  name: string;
+  label: string;
+  type: 'text' | 'textarea' | 'select';
+  /** The choices of a select. */
+  options?: Array<{ label: string; value: string }> | undefined;
+  /** What the input holds when the form opens (an Agent Inbox edit prefills the arguments). */
+  initial?: string | undefined;
+  /** A field may be left empty only when `required` is false. */
+  required?: boolean | undefined;
+  /** The text is JSON (a non-string argument being edited): it must parse. */
+  json?: boolean | undefined;
+}
+
+/** A form an option opens. */
+export interface FormSpec {
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+  /** What the form answers, shown above its fields where the platform's form has room (Markdown). */
+  intro?: string | undefined;
+}
+
+/** A click on an option that opens a form: the form, or why this person cannot have it (already answered, not theirs to answer). */
+export type FormOpening =
+  | { form: FormSpec /** What was typed last time into the form shown as one JSON input (it came back with errors). */; typedJson?: string | undefined }
+  | { refused: string };
+
+/** A filled-in form, as the platform gave it: text per field name. */
+export interface IncomingFormSubmission {
+  place: Place;
+  user: ChatUser;
+  promptId: string;
+  optionIndex: number;
+  /** The text of each field, by its position in the form (platforms name inputs by position: field names are the graph's). */
+  values: Array<string | undefined>;
+  /** Instead of `values`: the whole form as one JSON object of field name -> value (a platform whose forms hold fewer inputs than this one has fields). */
+  asJson?: string | undefined;
+  /** Answers only the person who submitted. */
+  replyPrivately(text: string): Promise<void>;
+}
+
+/** What is wrong with one field of a submitted form (`index` is its position; -1 for the form as a whole). */
+export interface FieldError {
+  index: number;
+  label: string;
+  message: string;
+}
+
+/**
+ * What became of a submission, decided fast enough for Slack's 3 s: field errors to show in
+ * the form, a refusal (answered by someone else, not theirs), or accepted, with the resume
+ * still going on in `done`.
+ */
+export type FormVerdict = { status: 'invalid'; errors: FieldError[] } | { status: 'refused'; message: string } | { status: 'accepted'; done: Promise<void> };
 
 /** An interrupt shown to people: a question, buttons, and whether a typed answer counts. */
 export interface PromptView {
@@ -181,6 +241,10 @@ export interface ChatHost {
   handleMessage(message: IncomingMessage): Promise<void>;
   handleCommand(command: IncomingCommand): Promise<void>;
   handleAction(action: IncomingAction): Promise<void>;
+  /** A click on an option that opens a form: the form to show (open it at once: Slack's trigger_id lasts 3 s). */
+  openForm(action: Pick<IncomingAction, 'place' | 'user' | 'promptId' | 'optionIndex'>): Promise<FormOpening>;
+  /** A submitted form: checked, then (when accepted) the run resumes with its values. */
+  submitForm(submission: IncomingFormSubmission): Promise<FormVerdict>;
   /** Every assistant people can switch to, by name. */
   assistants(): Promise<AssistantSummary[]>;
   describe(place: Place): Promise<ConversationInfo>;

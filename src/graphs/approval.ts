@@ -5,7 +5,7 @@ import { Annotation, END, MessagesAnnotation, START, StateGraph, interrupt } fro
  * Asks a human before acting. The interrupt value is a prompt that chat adapters render
  * as buttons: a question, options (label, value, style) and whether a free-text answer
  * is accepted. The answer resumes the run: "approve", "reject", or { action: "edit",
- * text } (a free-text answer counts as an edit).
+ * text } from the Edit form (a free-text answer counts as an edit too).
  */
 const ApprovalState = Annotation.Root({
   ...MessagesAnnotation.spec,
@@ -15,7 +15,8 @@ const ApprovalState = Annotation.Root({
 
 export interface ApprovalPrompt {
   question: string;
-  options: Array<{ label: string; value: string; style?: 'primary' | 'danger' }>;
+  /** An option with `fields` opens a form; its answer is `{ action: value, ...fields }`. */
+  options: Array<{ label: string; value: string; style?: 'primary' | 'danger'; fields?: Array<{ name: string; label: string; type: 'textarea'; initial: string }> }>;
   allow_free_text: boolean;
   proposal: string;
 }
@@ -35,7 +36,8 @@ function review(state: typeof ApprovalState.State) {
     options: [
       { label: 'Approve', value: 'approve', style: 'primary' },
       { label: 'Reject', value: 'reject', style: 'danger' },
-      { label: 'Edit', value: 'edit' },
+      // Edit opens a form with the text to send, ready to change (a typed reply in the thread edits too).
+      { label: 'Edit', value: 'edit', fields: [{ name: 'text', label: 'What to send', type: 'textarea', initial: lastHumanText(state.messages) }] },
     ],
     allow_free_text: true,
     proposal: state.proposal,

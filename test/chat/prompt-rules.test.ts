@@ -76,6 +76,11 @@ describe('prompts: what an interrupt asks', () => {
       question: 'Review: **send_email**\n```\n{\n  "to": "a@b.c"\n}\n```',
       options: [
         { label: 'Accept', value: { type: 'accept', args: null }, style: 'primary' },
+        {
+          label: 'Edit',
+          value: { form: 'human_edit', action: 'send_email', whole: false },
+          form: { title: 'Edit send_email', submitLabel: 'Save', fields: [{ name: 'to', label: 'to', type: 'text', initial: 'a@b.c', required: false }] },
+        },
         { label: 'Ignore', value: { type: 'ignore', args: null }, style: 'danger' },
       ],
       allowFreeText: true,
@@ -115,7 +120,8 @@ describe('prompts: what an interrupt asks', () => {
       allowFreeText: true,
     });
     const editOnly = describeInterrupt({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['edit'] }] });
-    expect(editOnly).toMatchObject({ options: [], human: { allow_respond: false, allow_edit: true }, allowFreeText: true });
+    expect(editOnly).toMatchObject({ human: { allow_respond: false, allow_edit: true }, allowFreeText: true });
+    expect(editOnly.options.map((option) => [option.label, option.value])).toEqual([['Edit', { form: 'review_edit', action: 'pay', whole: true }]]);
     const approveOnly = describeInterrupt({ action_requests: [{ name: 'pay' }], review_configs: [{ action_name: 'pay', allowed_decisions: ['approve'] }] });
     expect(approveOnly).toMatchObject({ human: { allow_respond: false, allow_edit: false }, allowFreeText: false });
     expect(describeInterrupt({ action_requests: [] }).kind).toBe('text');

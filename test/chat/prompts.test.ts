@@ -149,14 +149,18 @@ describe('chat: interrupts as prompts', () => {
     await eventually(() => expect(promptIn(place).answered?.choice).toBe('no longer pending'));
   });
 
-  it("LangChain's human-in-the-loop request (action_requests, review_configs) becomes Approve / Reject buttons; a click resumes with decisions, a typed reason rejects", async () => {
+  it("LangChain's human-in-the-loop request (action_requests, review_configs) becomes Approve / Edit (a form) / Reject buttons; a click resumes with decisions, a typed reason rejects", async () => {
     await t.dispose();
     t = await startTestChat({ assistant: 'inbox' }, { assistants: [{ name: 'inbox', graph: 'review' }] });
     const place = await ask();
     const prompt = promptIn(place);
     expect(prompt.question).toContain('Send the launch email?');
     expect(prompt.question).toContain('"subject": "Launch day"');
-    expect(prompt.options.map((option) => option.label)).toEqual(['Approve', 'Reject']);
+    expect(prompt.options.map((option) => [option.label, Boolean(option.form)])).toEqual([
+      ['Approve', false],
+      ['Edit', true],
+      ['Reject', false],
+    ]);
     expect(prompt.allowFreeText).toBe(true);
     await click(place, 'U2', 'Approve', 'bo');
     await t.chat.idle();
@@ -201,7 +205,7 @@ describe('chat: interrupts as prompts', () => {
     expect(promptIn(place).answered).toEqual({ by: 'ops', choice: 'No' });
   });
 
-  it("LangGraph's HumanInterrupt becomes Accept / Ignore buttons and a typed response", async () => {
+  it("LangGraph's HumanInterrupt becomes Accept / Edit / Respond / Ignore buttons (Edit and Respond open forms) and a typed response", async () => {
     const place = await t.say('use reviewer');
     await t.say('go', { thread: place.thread! });
     await t.chat.idle();
@@ -209,7 +213,12 @@ describe('chat: interrupts as prompts', () => {
     const prompt = promptIn(place);
     expect(prompt.question).toContain('Send the launch email?');
     expect(prompt.question).toContain('team@example.com');
-    expect(prompt.options.map((option) => option.label)).toEqual(['Accept', 'Ignore']);
+    expect(prompt.options.map((option) => [option.label, Boolean(option.form)])).toEqual([
+      ['Accept', false],
+      ['Edit', true],
+      ['Respond', true],
+      ['Ignore', false],
+    ]);
     expect(prompt.allowFreeText).toBe(true);
     await click(place, 'U1', 'Accept');
     await t.chat.idle();

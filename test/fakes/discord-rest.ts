@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordLimits } from './discord-limits.ts';
+import { checkCallback } from './discord-modals.ts';
 import { type Channel, type DiscordUser, type Interaction, type StoredMessage, wireMessage, wireWebhookMessage } from './discord-wire.ts';
 
 /**
@@ -247,7 +248,10 @@ export class DiscordRest {
     if ((match = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path)) && method === 'POST') {
       const interaction = host.interactions.get(decodeURIComponent(match[2]!));
       if (!interaction) return [404, { message: 'Unknown interaction', code: 10062 }];
+      const refusal = checkCallback(interaction, body, Date.now());
+      if (refusal) return refusal;
       interaction.callbacks.push(body as { type: number; data?: Record<string, unknown> });
+      if (body.type === 9) interaction.modal = body.data as Record<string, unknown>;
       if (body.type === 4) interaction.original = (body.data as Record<string, unknown>) ?? {};
       return undefined;
     }

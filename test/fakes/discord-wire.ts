@@ -30,6 +30,14 @@ export interface StoredMessage {
 export interface Interaction {
   id: string;
   token: string;
+  /** The interaction's type (2 command, 3 component, 4 autocomplete, 5 modal submit) and when Discord sent it. */
+  type?: number;
+  createdAt?: number;
+  /** Where it happened, and the message whose component was used. */
+  channelId?: string;
+  messageId?: string;
+  /** A modal shown in answer (callback type 9). */
+  modal?: Record<string, unknown>;
   callbacks: Array<{ type: number; data?: Record<string, unknown> }>;
   original: Record<string, unknown> | null;
   followups: Array<Record<string, unknown>>;

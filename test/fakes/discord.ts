@@ -1,4 +1,5 @@
 import { DiscordGateway, INTENT_MESSAGE_CONTENT } from './discord-gateway.ts';
+import { modalSubmitData } from './discord-modals.ts';
 import { type DiscordCall, DiscordRest } from './discord-rest.ts';
 import { type Channel, type DiscordUser, type Interaction, Snowflakes, type StoredMessage, userIdByName, wireMember, wireMessage } from './discord-wire.ts';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
@@ -256,10 +257,27 @@ export class FakeDiscord {
     return this.#interact(message.channel_id, o.user, 3, { custom_id: o.customId, component_type: 2 }, wireMessage(message, this.channels));
   }
 
-  #interact(channelId: string, user: string, type: number, data: Record<string, unknown>, message?: unknown): Interaction {
+  /** A user fills in the modal shown in answer to `to` (by input label) and submits it: a MODAL_SUBMIT interaction (discord-modals.ts). */
+  submitModal(o: { to: Interaction; user: string; fill: Record<string, string> }): Interaction {
+    if (!o.to.modal) throw new Error('no modal was shown for that interaction');
+    const message = o.to.messageId ? this.messages.get(o.to.messageId) : undefined;
+    return this.#interact(o.to.channelId!, o.user, 5, modalSubmitData(o.to.modal, o.fill), message ? wireMessage(message, this.channels) : undefined);
+  }
+
+  #interact(channelId: string, user: string, type: number, data: Record<string, unknown>, message?: { id: string }): Interaction {
     const channel = this.channels.get(channelId)!;
     const author = this.users.get(this.userId(user))!;
-    const interaction: Interaction = { id: this.snowflake(), token: `token-${this.snowflake()}`, callbacks: [], original: null, followups: [] };
+    const interaction: Interaction = {
+      id: this.snowflake(),
+      token: `token-${this.snowflake()}`,
+      type,
+      createdAt: Date.now(),
+      channelId,
+      ...(message ? { messageId: message.id } : {}),
+      callbacks: [],
+      original: null,
+      followups: [],
+    };
     this.interactions.set(interaction.token, interaction);
     this.dispatch('INTERACTION_CREATE', {
       id: interaction.id,

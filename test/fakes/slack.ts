@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
 import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
+import { FakeSlackViews } from './slack-views.ts';
 
 export interface SlackCall {
   method: string;
@@ -64,6 +65,8 @@ export class FakeSlack {
   #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   #tsCounter = 1_700_000_000_000;
   readonly #limits = new SlackLimits();
+  /** Modals: trigger_ids issued with clicks, views.open, view submissions (slack-views.ts). */
+  readonly views = new FakeSlackViews();
   url = '';
 
   /** Enforces Slack's documented rate limits (or the given ones) from now on. */
@@ -298,6 +301,8 @@ export class FakeSlack {
         return { ok: true };
       case 'conversations.replies':
         return this.#replies(channel, args);
+      case 'views.open':
+        return this.views.open(args, Date.now(), performance.now());
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -387,14 +392,15 @@ export function slashCommand(o: { text: string; channel?: string; user?: string;
   }).toString();
 }
 
-export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string }) {
+export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string; triggerId?: string }) {
   const payload = {
     type: 'block_actions',
     user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: 'T1' },
     api_app_id: 'A1',
     token: 'x',
     container: { type: 'message', message_ts: o.messageTs, channel_id: o.channel ?? 'C1', is_ephemeral: false },
-    trigger_id: 'trigger',
+    // A click's trigger_id opens a modal: one from `slack.views.issueTrigger` is valid for 3 s, once.
+    trigger_id: o.triggerId ?? 'trigger',
     team: { id: 'T1', domain: 'fake' },
     channel: { id: o.channel ?? 'C1', name: 'general' },
     message: { type: 'message', ts: o.messageTs, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: 'prompt' },

@@ -1,5 +1,6 @@
 // The playground page: channels, threads and named users over Switchboard's chat layer.
 // Plain JavaScript with no build step; every change arrives over server-sent events.
+import { onFormsChange, openForm } from './forms.js';
 import { refreshInfo, refreshInfoSoon } from './info.js';
 import { onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
 import { $, api, NAME_KEY, showError, state } from './state.js';
@@ -137,6 +138,7 @@ async function clickOption(message, optionIndex, button) {
   if (!user) return;
   button.disabled = true;
   try {
+    if (message.prompt.options[optionIndex]?.form) return await openForm(message, optionIndex, user);
     await api('POST', '/playground/api/actions', { user, channel: message.channel, thread: message.thread ?? message.id, promptId: message.prompt.promptId, optionIndex });
     showError('');
   } catch (error) {
@@ -175,6 +177,10 @@ $('name').addEventListener('input', () => {
   renderThread();
 });
 onOptionClick((message, index, button) => clickOption(message, index, button));
+onFormsChange(() => {
+  renderChannel();
+  renderThread();
+});
 bindComposer($('composer'), $('text'), () => null);
 bindComposer($('reply-composer'), $('reply-text'), () => state.thread);
 $('close-thread').addEventListener('click', () => go(state.channel));

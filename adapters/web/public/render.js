@@ -1,4 +1,5 @@
 // Rendering the open channel and thread from the page's state.
+import { formsOf } from './forms.js';
 import { renderMarkdown } from './markdown.js';
 import { $, state } from './state.js';
 
@@ -67,9 +68,12 @@ function promptElement(message) {
     button.type = 'button';
     button.textContent = option.label;
     button.className = option.style ?? '';
+    // An option that opens a form says so, as chat apps do ("Edit…").
+    if (option.form) button.dataset.opensForm = 'true';
     button.addEventListener('click', () => void optionClicked(message, index, button));
     box.append(button);
   });
+  box.append(...formsOf(message));
   if (prompt.allowFreeText) {
     const hint = document.createElement('small');
     hint.textContent = prompt.options.length ? 'or type an answer in the thread' : 'type your answer in the thread';
