@@ -214,7 +214,12 @@ const chatSpec = z.strictObject({
   /** Files attached to messages: larger ones, or other kinds, are not downloaded (the person is told; the text still goes). */
   files: z
     .strictObject({
-      max_bytes: z.number().int().min(1).max(1024 * 1024 * 1024).default(DEFAULTS.chatFiles.max_bytes),
+      max_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1024 * 1024 * 1024)
+        .default(DEFAULTS.chatFiles.max_bytes),
       // Mime patterns such as image/* or application/pdf; "*/*" takes every kind.
       types: z.array(z.string().regex(/^[a-z0-9.+-]+\/(\*|[a-z0-9.+-]+)$|^\*\/\*$/i, 'a mime pattern such as image/* or application/pdf')).default(DEFAULTS.chatFiles.types),
     })
