@@ -24,6 +24,7 @@ import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
 import { ChannelContention } from './contention.ts';
 import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
+import { DISCORD_UPLOAD_LIMIT, discordAttachments, fetchAttachment, postAttachment } from './files.ts';
 import { GatewayHealth } from './gateway-health.ts';
 import { TypingIndicator } from './typing.ts';
 
@@ -87,7 +88,13 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   const adapter: ChatAdapter = {
     platform: 'discord',
     maxMessageChars: MAX_CHARS,
+    maxUploadBytes: DISCORD_UPLOAD_LIMIT,
     botUserId: () => botUserId,
+    fetchFile: fetchAttachment,
+    async sendFile(place, file) {
+      const sent = await toChannel(target(place), false, () => postAttachment(rest, target(place), file));
+      return { messageId: sent.id };
+    },
     async send(place, message) {
       const sent = (await toChannel(target(place), message.partial, () =>
         rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }),
@@ -172,7 +179,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       .replace(/\s+/g, ' ')
       .trim();
     // Without the MessageContent intent Discord sends other messages empty: nothing to answer.
-    if (!text && !isDirect && !mentionsBot) return;
+    if (!text && !isDirect && !mentionsBot && message.attachments.size === 0) return;
     const member = message.inGuild() ? message.member : null;
     const incoming: IncomingMessage = {
       place: placeOf(message.channel, message.guildId),
@@ -183,6 +190,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       isDirect,
       // A mention that replies to a message: the chain it answers is what the bot is asked about.
       ...(mentionsBot && message.reference?.messageId ? { context: await replyChain(message.channelId, message.reference.messageId) } : {}),
+      ...(message.attachments.size > 0 ? { files: discordAttachments(message.attachments.values()) } : {}),
     };
     await chat.handleMessage(incoming);
   };
