@@ -89,6 +89,16 @@ describe('Discord files through the real discord.js client', () => {
     expect(upload).toBeDefined();
   });
 
+  it('round-trips a 10 MiB file (the default chat.files.max_bytes and the upload limit): in to the graph, and back as an attachment', async () => {
+    await h.start(filesConfig());
+    const big = fakePng(10 * MiB);
+    h.discord.userMessage({ channel: GENERAL, user: 'ana', content: 'echo files', mention: true, attachments: [{ filename: 'big.png', contentType: 'image/png', bytes: big }] });
+    await eventually(() => expect(withFiles()).toHaveLength(1), 60_000);
+    const [attachment] = withFiles()[0]!.attachments as Array<{ filename: string; size: number }>;
+    expect(attachment).toMatchObject({ filename: 'echo-big.png', size: big.length });
+    expect(sha(await download(attachment))).toBe(sha(big));
+  }, 90_000);
+
   it('a file beyond the upload limit gets a clear note: above 10 MiB before trying, and when Discord refuses with 40005', async () => {
     await h.start(filesConfig());
     h.discord.userMessage({ channel: GENERAL, user: 'ana', content: `make image ${10 * MiB + 1}`, mention: true });

@@ -107,6 +107,19 @@ describe('Slack files through the real Bolt app', () => {
     expect(await h.t.sb.chat.outbox.pending()).toEqual([]);
   });
 
+  it('round-trips a 10 MiB file (the default chat.files.max_bytes): in to the graph, and back into the thread as a file', async () => {
+    await h.start(filesConfig());
+    const big = fakePng(10 * 1024 * 1024);
+    const root = nextTs();
+    await send(messageEvent({ text: '<@UBOT> echo files', ts: root, mention: true, files: [h.slack.files.add({ name: 'big.png', mimetype: 'image/png', bytes: big })] }));
+    await eventually(() => expect(h.slack.files.shared.some((file) => file.thread_ts === root)).toBe(true), 60_000);
+    const shared = h.slack.files.shared.find((file) => file.thread_ts === root)!;
+    expect(shared.filename).toBe('echo-big.png');
+    expect(shared.bytes.length).toBe(big.length);
+    expect(sha(shared.bytes)).toBe(sha(big));
+    expect(answer(root)).toContain(`image big.png image/png ${big.length} bytes ${sha(big)}`);
+  }, 90_000);
+
   it('the fake refuses what Slack refuses: unknown file ids, a size that does not match, thread_ts without a channel, downloads without the token', async () => {
     await h.start(filesConfig());
     const client = new WebClient('xoxb-test', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } });

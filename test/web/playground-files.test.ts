@@ -88,6 +88,28 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
     expect((await ana.texts(ana.notices)).join('\n')).toContain('application/zip is not a kind I take');
   });
 
+  it('round-trips a 10 MiB file through the upload API (server.max_body_bytes raised above it) and back as a download', async () => {
+    t = await startTestSwitchboard({ config: { ...filesConfig(), server: { port: 0, max_body_bytes: 12 * 1024 * 1024 } } });
+    const big = fakePng(10 * 1024 * 1024);
+    const form = new FormData();
+    form.append('user', 'ana');
+    form.append('text', 'echo files');
+    form.append('files', new Blob([new Uint8Array(big)], { type: 'image/png' }), 'big.png');
+    const posted = await fetch(`${t.url}/playground/api/channels/general/messages`, { method: 'POST', body: form, headers: { origin: t.url } });
+    expect(posted.status).toBe(201);
+    const { id } = (await posted.json()) as { id: string };
+    const botFiles = async () => {
+      const { messages } = (await (await fetch(`${t!.url}/playground/api/channels/general/messages`)).json()) as {
+        messages: Array<{ thread: string | null; user: { bot?: boolean }; files?: Array<{ id: string; name: string; size: number }> }>;
+      };
+      return messages.filter((message) => message.thread === id && message.user.bot).flatMap((message) => message.files ?? []);
+    };
+    await eventually(async () => expect(await botFiles()).toHaveLength(1), 60_000);
+    const [echoed] = await botFiles();
+    expect(echoed).toMatchObject({ name: 'echo-big.png', size: big.length });
+    expect(sha(await fetchBytes(`/playground/api/files/${echoed!.id}`))).toBe(sha(big));
+  }, 90_000);
+
   it('the upload API refuses bad forms with 422 and serves files as downloads that cannot run as pages', async () => {
     await open('ana');
     const form = new FormData();
