@@ -81,4 +81,34 @@ describe('files in, across a process that stops mid-download', () => {
     expect(await engine.storage.chat.inbox().unfinished()).toEqual([]);
     await second.stop();
   });
+
+  it('under `collect`, the files of every message of a burst reach the one run that answers it', async () => {
+    engine = await startTestEngine({ graphs: { files: filesGraph }, assistants: [{ name: 'files', graph: 'files' }] });
+    const platform = new FilesPlatform();
+    const [a, b] = [fakePng(1000), fakePng(2000)];
+    platform.hosted.set('FA', a);
+    platform.hosted.set('FB', b);
+    const chat = new ChatService({ engine, store: engine.storage.chat, config: { ...CONFIG, strategy: 'collect' }, log: silentLogger() });
+    chat.addAdapter(platform);
+    await chat.start();
+    const place = { platform: 'memory', workspace: 'T1', channel: 'C1', thread: '200.1' };
+    const said = (messageId: string, text: string, file: IncomingFile): IncomingMessage => ({
+      place,
+      messageId,
+      user: { id: 'U1', name: 'ana' },
+      text,
+      mentionsBot: true,
+      isDirect: false,
+      files: [file],
+    });
+    await chat.handleMessage(said('200.1', 'first', { id: 'FA', name: 'a.png', mimeType: 'image/png', size: a.length, url: 'memory://FA' }));
+    await chat.handleMessage(said('200.2', 'second', { id: 'FB', name: 'b.png', mimeType: 'image/png', size: b.length, url: 'memory://FB' }));
+    await eventually(() => expect(platform.texts(place).join('\n')).toContain('files: 2'), 10_000);
+    const answer = platform.texts(place).join('\n');
+    expect(answer).toContain('text: first\nsecond');
+    expect(answer).toContain(`image a.png image/png 1000 bytes ${sha(a)}`);
+    expect(answer).toContain(`image b.png image/png 2000 bytes ${sha(b)}`);
+    await chat.idle();
+    await chat.stop();
+  });
 });
