@@ -107,6 +107,19 @@ describe('Slack files through the real Bolt app', () => {
     expect(await h.t.sb.chat.outbox.pending()).toEqual([]);
   });
 
+  it('an upload Slack fails (500 on completeUploadExternal) is retried through the outbox and lands once, the blob then removed', async () => {
+    await h.start(filesConfig());
+    h.slack.failNext('files.completeUploadExternal', { status: 500 });
+    const root = nextTs();
+    await send(messageEvent({ text: '<@UBOT> make image 2048', ts: root, mention: true }));
+    await eventually(() => expect(h.slack.files.shared.filter((file) => file.thread_ts === root)).toHaveLength(1), 20_000);
+    await h.t.sb.chat.idle();
+    expect(h.slack.callsOf('files.completeUploadExternal').filter((call) => call.args.thread_ts === root)).toHaveLength(2);
+    expect(await h.t.sb.chat.outbox.pending()).toEqual([]);
+    const blobs = await h.t.sb.engine.storage.chat.collection('blobs').list();
+    expect(blobs).toEqual([]);
+  });
+
   it('round-trips a 10 MiB file (the default chat.files.max_bytes): in to the graph, and back into the thread as a file', async () => {
     await h.start(filesConfig());
     const big = fakePng(10 * 1024 * 1024);
