@@ -68,8 +68,8 @@ function fileOfBlock(block: Block, index: number): AnswerFile | undefined {
   const named = [metadata.filename, metadata.name, block.filename, block.name].find((value): value is string => typeof value === 'string');
   const fallbackType = block.type === 'image' ? 'image/png' : 'application/octet-stream';
   const mimeType = String(block.mimeType ?? block.mime_type ?? fallbackType);
-  const sourceType = block.source_type;
-  const data = typeof block.data === 'string' ? block.data : sourceType === 'base64' && typeof block.data === 'string' ? block.data : undefined;
+  // Base64 `data` (the v1 blocks, and the older ones with source_type: 'base64'), else a `url`.
+  const data = typeof block.data === 'string' && block.data !== '' ? block.data : undefined;
   if (data) return { name: safeFileName(named ?? '', defaultFileName(mimeType, index)), mimeType, data };
   if (typeof block.url === 'string') return fromUrl(block.url, mimeType, named, index);
   return undefined;
