@@ -48,7 +48,15 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
   }
   const web = config.platforms.web;
   if (web.enabled) {
-    platforms.push(await createWebPlatform({ records: chatStore.collection<PlaygroundRecord>('playground'), log, command: web.command, channels: web.channels }));
+    platforms.push(
+      await createWebPlatform({
+        records: chatStore.collection<PlaygroundRecord>('playground'),
+        files: chatStore.collection('playground_files'),
+        log,
+        command: web.command,
+        channels: web.channels,
+      }),
+    );
   }
   return platforms;
 }

@@ -25,6 +25,7 @@ import { render } from './components.ts';
 import { ChannelContention } from './contention.ts';
 import { discordForms } from './forms.ts';
 import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
+import { DISCORD_UPLOAD_LIMIT, discordAttachments, fetchAttachment, postAttachment } from './files.ts';
 import { GatewayHealth } from './gateway-health.ts';
 import { TypingIndicator } from './typing.ts';
 
@@ -88,7 +89,13 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   const adapter: ChatAdapter = {
     platform: 'discord',
     maxMessageChars: MAX_CHARS,
+    maxUploadBytes: DISCORD_UPLOAD_LIMIT,
     botUserId: () => botUserId,
+    fetchFile: fetchAttachment,
+    async sendFile(place, file) {
+      const sent = await toChannel(target(place), false, () => postAttachment(rest, target(place), file));
+      return { messageId: sent.id };
+    },
     async send(place, message) {
       const sent = (await toChannel(target(place), message.partial, () =>
         rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }),
@@ -173,7 +180,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       .replace(/\s+/g, ' ')
       .trim();
     // Without the MessageContent intent Discord sends other messages empty: nothing to answer.
-    if (!text && !isDirect && !mentionsBot) return;
+    if (!text && !isDirect && !mentionsBot && message.attachments.size === 0) return;
     const member = message.inGuild() ? message.member : null;
     const incoming: IncomingMessage = {
       place: placeOf(message.channel, message.guildId),
@@ -184,6 +191,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       isDirect,
       // A mention that replies to a message: the chain it answers is what the bot is asked about.
       ...(mentionsBot && message.reference?.messageId ? { context: await replyChain(message.channelId, message.reference.messageId) } : {}),
+      ...(message.attachments.size > 0 ? { files: discordAttachments(message.attachments.values()) } : {}),
     };
     await chat.handleMessage(incoming);
   };

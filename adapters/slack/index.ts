@@ -8,6 +8,7 @@ import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rat
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
 import { registerSlackForms } from './forms.ts';
+import { type SlackEventFile, slackEventFiles, slackFileTransfer } from './files.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { slackBucket } from './rate-limits.ts';
@@ -39,6 +40,7 @@ interface SlackEvent {
   channel_type?: string;
   team?: string;
   user_team?: string;
+  files?: SlackEventFile[];
 }
 
 const IGNORED_SUBTYPES = new Set([
@@ -127,9 +129,12 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     return { text: toMrkdwn(message.markdown || ' ') };
   };
 
+  const files = slackFileTransfer({ botToken: options.botToken, client, paced, apiUrl: slackApiUrl });
   const adapter: ChatAdapter = {
     platform: 'slack',
     maxMessageChars: 4000,
+    fetchFile: files.fetchFile,
+    sendFile: files.sendFile,
     botUserId: () => bot?.userId,
     async send(place, message) {
       const result = (await paced('chat.postMessage', place, needOf(message), () =>
@@ -242,6 +247,8 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       isDirect,
       userTeam: event.user_team ?? event.team ?? body.team_id,
     };
+    const attached = slackEventFiles(event.files);
+    if (attached.length > 0) message.files = attached;
     await chat.handleMessage(message);
   };
 

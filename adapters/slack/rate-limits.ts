@@ -23,6 +23,8 @@ export const SLACK_RATE_LIMITS: Readonly<Record<string, RateLimit & { per: 'work
   'assistant.threads.setStatus': { ...tier(50), per: 'workspace' },
   'users.info': { ...tier(100), per: 'workspace' },
   'conversations.replies': { ...tier(50), per: 'workspace' },
+  'files.getUploadURLExternal': { ...tier(100), per: 'workspace' },
+  'files.completeUploadExternal': { ...tier(100), per: 'workspace' },
 };
 
 /** The bucket a call of `method` falls in: its key and its known limit, if any. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter, ChatHost, Collection, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
+import { PlaygroundFiles, type PlaygroundFileRecord } from './files.ts';
 import { PlaygroundHub } from './hub.ts';
 import { BOT_NAME } from './identity.ts';
 import { playgroundRoutes } from './routes.ts';
@@ -10,6 +11,8 @@ const BOT: PlaygroundUser = { id: BOT_NAME, name: BOT_NAME, bot: true };
 export interface WebAdapterOptions {
   /** Where the playground keeps its channels and messages (it is the platform, so it keeps them). */
   records: Collection<PlaygroundRecord>;
+  /** Where the playground keeps the files posted in it (uploads and the bot's). */
+  files: Collection<PlaygroundFileRecord>;
   log: Logger;
   /** The command prefix typed in the message box (`/sb`). */
   command: string;
@@ -24,6 +27,7 @@ export interface WebAdapterOptions {
 export async function createWebPlatform(options: WebAdapterOptions): Promise<Platform> {
   const store = await PlaygroundStore.open(options.records, options.channels);
   const hub = new PlaygroundHub();
+  const files = new PlaygroundFiles(options.files);
   let chat: ChatHost | undefined;
   const busy = new Set<string>();
   const busyKey = (channel: string, thread: string | null) => `${channel}:${thread ?? ''}`;
@@ -38,6 +42,14 @@ export async function createWebPlatform(options: WebAdapterOptions): Promise<Pla
     botUserId: () => BOT.id,
     async send(place: Place, message: OutgoingMessage) {
       const stored = await store.add({ channel: place.channel, thread: place.thread ?? null, user: BOT, markdown: message.markdown, prompt: message.prompt });
+      publishMessage(stored);
+      return { messageId: stored.id };
+    },
+    fetchFile: (file, maxBytes) => files.fetch(file, maxBytes),
+    async sendFile(place, file) {
+      // A download link (and, for images, a preview) on a message of the bot's.
+      const ref = await files.keep(file);
+      const stored = await store.add({ channel: place.channel, thread: place.thread ?? null, user: BOT, markdown: '', files: [ref] });
       publishMessage(stored);
       return { messageId: stored.id };
     },
@@ -61,7 +73,7 @@ export async function createWebPlatform(options: WebAdapterOptions): Promise<Pla
     describe: () => 'web playground',
     routes: () => ({
       auth: 'api-key',
-      app: playgroundRoutes({ store, hub, command: options.command, chat: () => chat, isBusy: (channel, thread) => busy.has(busyKey(channel, thread)), log: options.log }),
+      app: playgroundRoutes({ store, hub, files, command: options.command, chat: () => chat, isBusy: (channel, thread) => busy.has(busyKey(channel, thread)), log: options.log }),
     }),
     async start(host) {
       chat = host;

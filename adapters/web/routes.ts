@@ -6,8 +6,9 @@ import { z } from 'zod';
 import type { ChatHost, ChatUser, Place } from '../../src/chat/types.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { sseResponse } from '../../src/http/sse.ts';
-import { readBody } from '../../src/http/validate.ts';
 import { playgroundFormRoutes } from './form-routes.ts';
+import { parseWith, readBody } from '../../src/http/validate.ts';
+import { type PlaygroundFiles, playgroundFileRoutes, readMessageForm } from './files.ts';
 import type { PlaygroundHub } from './hub.ts';
 import { BOT_NAME, WORKSPACE } from './identity.ts';
 import { CHANNEL_NAME, type PlaygroundStore } from './store.ts';
@@ -15,6 +16,7 @@ import { PACKAGE_ROOT } from '../../src/util/package-root.ts';
 
 export interface PlaygroundRouteDeps {
   store: PlaygroundStore;
+  files: PlaygroundFiles;
   hub: PlaygroundHub;
   command: string;
   chat: () => ChatHost | undefined;
@@ -107,22 +109,41 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
 
   routes.post('/playground/api/channels/:channel/messages', async (c) => {
     const channel = channelOrFail(c.req.param('channel'));
-    const body = await readBody(c, newMessage);
+    // With files the page posts a form (multipart): the fields, and the files as uploaded.
+    let body: z.output<typeof newMessage>;
+    let uploads: File[] = [];
+    if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+      const form = await readMessageForm(c.req.raw);
+      uploads = form.files;
+      // A message with files may have no text.
+      body = parseWith(uploads.length > 0 ? newMessage.extend({ text: z.string().max(20_000) }) : newMessage, form.fields);
+    } else body = await readBody(c, newMessage);
     const thread = body.thread === undefined ? undefined : threadOrFail(channel, body.thread);
     const chat = chatOrFail();
     const user: ChatUser = { id: body.user, name: body.user };
     const text = body.text.trim();
-    if (text === deps.command || text.startsWith(`${deps.command} `)) {
+    if (uploads.length === 0 && (text === deps.command || text.startsWith(`${deps.command} `))) {
       // A command, as Slack's slash command: only the person who typed it sees it and its answer.
       const reply = privately(user.id, channel, thread ?? null);
       await reply(`\`${text}\``);
       await chat.handleCommand({ place: placeOf(channel, thread), user, text: text.slice(deps.command.length).trim(), reply });
       return c.json({ command: text });
     }
-    const stored = await store.add({ channel, thread: thread ?? null, user: { id: user.id, name: body.user }, markdown: body.text });
+    // The playground is the platform: it keeps the files, as Slack does, whether or not the bot reads them.
+    const files = [];
+    for (const upload of uploads) files.push(await deps.files.put(upload.name, upload.type, new Uint8Array(await upload.arrayBuffer())));
+    const stored = await store.add({ channel, thread: thread ?? null, user: { id: user.id, name: body.user }, markdown: body.text, ...(files.length > 0 ? { files } : {}) });
     hub.publish({ type: 'message', message: stored });
     // Everything typed in the playground is addressed to the bot (as in a direct message).
-    await chat.handleMessage({ place: placeOf(channel, thread ?? stored.id), messageId: stored.id, user, text: body.text, mentionsBot: true, isDirect: false });
+    await chat.handleMessage({
+      place: placeOf(channel, thread ?? stored.id),
+      messageId: stored.id,
+      user,
+      text: body.text,
+      mentionsBot: true,
+      isDirect: false,
+      ...(files.length > 0 ? { files: files.map((file) => deps.files.describe(file)) } : {}),
+    });
     return c.json(stored, 201);
   });
 
@@ -150,6 +171,8 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
     const info = await chatOrFail().describe(placeOf(channel, thread));
     return c.json({ ...info, busy: deps.isBusy(channel, thread) });
   });
+
+  routes.route('/', playgroundFileRoutes(deps.files));
 
   routes.get('/playground/api/events', (c) => sseResponse(c, { events: (signal) => hub.subscribe(signal), retryMs: 1000, heartbeatMs: 10_000 }));
   return routes;

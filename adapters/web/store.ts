@@ -1,4 +1,5 @@
 import type { Collection, PromptView } from '../../src/chat/types.ts';
+import type { PlaygroundFileRef } from './files.ts';
 
 export interface PlaygroundUser {
   id: string;
@@ -15,6 +16,8 @@ export interface PlaygroundMessage {
   user: PlaygroundUser;
   markdown: string;
   prompt?: PromptView | undefined;
+  /** Files posted with it (their bytes are kept apart, see files.ts). */
+  files?: PlaygroundFileRef[] | undefined;
   created_at: string;
   edited_at?: string | undefined;
 }

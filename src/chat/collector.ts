@@ -32,7 +32,11 @@ export class Collector {
     const current = this.#collecting.get(key);
     if (current) clearTimeout(current.timer);
     const texts = [...(current?.texts ?? []), message.text];
-    if (current?.last.messageId === message.messageId) texts.pop();
+    const repeated = current?.last.messageId === message.messageId;
+    if (repeated) texts.pop();
+    // The burst's files ride on its last message, so the run that answers it gets every one.
+    const files = [...(current?.last.files ?? []), ...(repeated ? [] : (message.files ?? []))];
+    if (files.length > 0) message = { ...message, files };
     const timer = setTimeout(() => {
       this.#collecting.delete(key);
       void this.#flush(key, texts, message).catch((error: unknown) => this.#ctx.log.error({ err: error }, 'could not send collected messages'));

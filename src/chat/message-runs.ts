@@ -5,6 +5,7 @@ import type { Run } from '../storage/types.ts';
 import type { ChatContext } from './context.ts';
 import type { ConversationRecord } from './conversations.ts';
 import { takeContext } from './channel-context.ts';
+import { humanContent } from './files-in.ts';
 import { chatIdentity } from './identity.ts';
 import { newReplyRecord } from './replies.ts';
 import type { HistoryMessage, IncomingMessage } from './types.ts';
@@ -34,7 +35,8 @@ export async function startRunFor(
     if (!(await state.replies.get(already.run_id))) await track(ctx, already, conversation, trigger);
     return;
   }
-  const said = { role: 'user', content: text, name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
+  // Attached files are downloaded now (not at intake): the held message names them, the run's input carries their bytes.
+  const said = { role: 'user', content: await humanContent(ctx, trigger, text), name: sanitizeName(trigger.user.name ?? trigger.user.id), id: chatMessageId(trigger) };
   // What was said before: the thread the bot was first mentioned in, then messages kept while it was not addressed.
   const kept = (await takeContext(ctx, conversation)).map((entry) => ({ ...entry, fromThisBot: false }));
   const context = [...(recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : []), ...asLangGraphMessages(kept)];

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { tracing } from '../ops/tracing/index.ts';
 import { conversationKey } from './conversations.ts';
+import { deliverFile, type FileOp } from './files-out.ts';
 import { BudgetShortError } from './rate-limiter.ts';
 import { LOCAL_OWNER, type ChatState } from './state.ts';
 import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } from './types.ts';
@@ -8,6 +9,7 @@ import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } fro
 /** One thing to deliver to a platform. */
 export type OutboxOp =
   | { kind: 'send'; message: OutgoingMessage }
+  | FileOp
   | { kind: 'update'; messageId: string; message: OutgoingMessage }
   | { kind: 'ephemeral'; userId: string; markdown: string };
 
@@ -97,6 +99,14 @@ export class Outbox {
    * rejects at once.
    */
   async enqueue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<string | undefined> {
+    return (await this.queue(place, op, link)).delivered;
+  }
+
+  /**
+   * As `enqueue`, but resolves as soon as the item is stored, with the promise of its
+   * delivery: for work that must record "queued" before waiting (a reply's files).
+   */
+  async queue(place: Place, op: OutboxOp, link?: OutboxItem['link']): Promise<{ delivered: Promise<string | undefined> }> {
     const item: OutboxItem = {
       id: crypto.randomUUID(),
       seq: ++this.#seq,
@@ -109,11 +119,17 @@ export class Outbox {
       created_at: new Date().toISOString(),
     };
     await this.#state.outbox.put(item.id, item);
-    if (this.#stopped) throw new DeliveryError('the outbox is stopped; delivered at the next start');
+    if (this.#stopped) {
+      const refused = Promise.reject(new DeliveryError('the outbox is stopped; delivered at the next start'));
+      refused.catch(() => undefined);
+      return { delivered: refused };
+    }
     const delivered = new Promise<string | undefined>((resolve, reject) => this.#waiters.set(item.id, { resolve, reject }));
+    // Nobody may be waiting (a note queued and forgotten): a rejection is then not an unhandled one.
+    delivered.catch(() => undefined);
     this.#lane(item).push(item);
     this.#drain(conversationKey(place));
-    return delivered;
+    return { delivered };
   }
 
   /**
@@ -124,7 +140,7 @@ export class Outbox {
   async replacePending(runId: string, part: number, message: OutgoingMessage): Promise<boolean> {
     for (const lane of this.#lanes.values()) {
       for (const [index, item] of lane.entries()) {
-        if (item.op.kind === 'ephemeral' || item.link?.reply?.runId !== runId || item.link.reply.part !== part) continue;
+        if ((item.op.kind !== 'send' && item.op.kind !== 'update') || item.link?.reply?.runId !== runId || item.link.reply.part !== part) continue;
         // The head of a lane may be in flight right now: too late to change it.
         if (index === 0 && this.#busy.has(conversationKey(item.place))) return false;
         item.op = { ...item.op, message };
@@ -190,7 +206,7 @@ export class Outbox {
           parent: item.trace ?? null,
           attributes: { 'switchboard.chat.platform': item.place.platform, 'switchboard.chat.channel': item.place.channel, 'switchboard.delivery.attempt': item.attempts + 1 },
         },
-        () => send(adapter, item),
+        () => send(adapter, this.#state, item),
       );
       await this.#onDelivered(item, messageId);
       await this.#finish(item);
@@ -217,12 +233,15 @@ export class Outbox {
   async #finish(item: OutboxItem) {
     this.#waiters.delete(item.id);
     await this.#state.outbox.delete(item.id);
+    // A file's bytes are kept apart from its item; delivered or given up on, they go too.
+    if (item.op.kind === 'file' && item.op.blob) await this.#state.blobs.delete(item.op.blob);
   }
 }
 
 /** One platform call for an item; the id of the message a send created. */
-async function send(adapter: ChatAdapter, item: OutboxItem): Promise<string | undefined> {
+async function send(adapter: ChatAdapter, state: ChatState, item: OutboxItem): Promise<string | undefined> {
   if (item.op.kind === 'send') return (await adapter.send(item.place, item.op.message)).messageId;
+  if (item.op.kind === 'file') return deliverFile(adapter, state, item.place, item.op);
   if (item.op.kind === 'update') await adapter.update(item.place, item.op.messageId, item.op.message);
   else await adapter.ephemeral(item.place, item.op.userId, item.op.markdown);
   return undefined;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.ts';
 import type { RunOutcome } from '../engine/executor.ts';
+import { answerFiles, queueAnswerFiles } from './files-out.ts';
 import type { Outbox } from './outbox.ts';
 import { BudgetShortError } from './rate-limiter.ts';
 import { splitMessage } from './split.ts';
@@ -19,6 +20,8 @@ export interface ReplyRecord {
   trigger?: { messageId?: string | undefined; userId?: string | undefined; userTeam?: string | undefined } | undefined;
   /** The process streaming it (see ChatOptions.owner). */
   owner?: string | undefined;
+  /** Set once the answer's files are stored in the outbox: a restart finishing the reply does not post them twice. */
+  files_queued?: boolean | undefined;
   created_at: string;
 }
 
@@ -202,6 +205,17 @@ export class ReplyStreamer {
     this.#shown = text;
   }
 
+  /** The answer's files (image / file blocks), after its text, through the outbox: queued once, then waited for. */
+  async #postFiles(outcome: RunOutcome) {
+    const { outbox, state, log } = this.#d;
+    const files = this.#record.files_queued ? [] : answerFiles(outcome.values);
+    if (files.length === 0) return;
+    const delivered = await queueAnswerFiles({ outbox, state, log, place: this.#record.place, runId: this.#record.run_id, files });
+    this.#record.files_queued = true;
+    await state.replies.put(this.#record.run_id, this.#record);
+    await delivered;
+  }
+
   async #openNative(): Promise<NativeStream | null> {
     const trigger = this.#record.trigger;
     if (!trigger?.userId) return null;
@@ -258,6 +272,7 @@ export class ReplyStreamer {
       if (messageId) await outbox.enqueue(place, { kind: 'update', messageId, message: { markdown } }, link);
       else this.#record.parts[index] = (await outbox.enqueue(place, { kind: 'send', message: { markdown } }, link)) ?? null;
     }
+    if (!outcome.rolled_back && !outcome.error) await this.#postFiles(outcome);
     if (outcome.interrupts.length > 0) await this.#d.onInterrupted(this.#record, outcome);
     this.#record.status = 'done';
     await state.replies.put(this.#record.run_id, this.#record);

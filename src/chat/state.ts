@@ -1,5 +1,6 @@
 import type { ChatStore, Collection, Inbox, OwnerFields } from '../storage/types.ts';
 import type { ChannelOverrides, ConversationRecord } from './conversations.ts';
+import type { Blob } from './files-out.ts';
 import type { OutboxItem } from './outbox.ts';
 import type { PromptRecord } from './prompts.ts';
 import type { ReplyRecord } from './replies.ts';
@@ -21,6 +22,8 @@ export interface ChatState {
   readonly prompts: Collection<PromptRecord>;
   readonly replies: Collection<ReplyRecord>;
   readonly outbox: Collection<OutboxItem>;
+  /** The bytes of files queued in the outbox, apart from their (small, rewritten on retry) items. */
+  readonly blobs: Collection<Blob>;
   readonly inbox: Inbox<HeldMessage>;
   /** Pairing codes given to people who DM the bot under `access.dm: pairing`, by code. */
   readonly pairings: Collection<PairingRecord>;
@@ -57,6 +60,7 @@ export function chatState(store: ChatStore): ChatState {
     prompts: store.collection<PromptRecord>('prompts'),
     replies: store.collection<ReplyRecord>('replies'),
     outbox: store.collection<OutboxItem>('outbox'),
+    blobs: store.collection<Blob>('blobs'),
     inbox: store.inbox<HeldMessage>(),
     pairings: store.collection<PairingRecord>('pairings'),
     paired: store.collection('paired'),

@@ -42,6 +42,31 @@ export interface IncomingMessage {
   userTeam?: string | undefined;
   /** What the platform says this message answers (a Discord reply chain), oldest first: context for a first run. */
   context?: HistoryMessage[] | undefined;
+  /** Files attached to it, as the platform describes them: fetched when the message is acted on (see chat/files-in.ts). */
+  files?: IncomingFile[] | undefined;
+}
+
+/**
+ * A file attached to a message: what the platform says of it, not its bytes. The message is
+ * held durably with these (small) descriptions; the bytes are fetched from the platform when
+ * the message is acted on, so a restart mid-download fetches again and loses nothing.
+ */
+export interface IncomingFile {
+  /** The platform's id of the file (Slack F…, a Discord attachment id, a playground upload id). */
+  id: string;
+  name: string;
+  mimeType: string;
+  /** Bytes, as the platform declares them (checked again while downloading). */
+  size: number;
+  /** Where the adapter fetches it from (Slack url_private_download, Discord attachment.url, a playground upload). */
+  url: string;
+}
+
+/** A file the bot sends: its bytes, its name and kind. */
+export interface OutgoingFile {
+  name: string;
+  mimeType: string;
+  data: Uint8Array;
 }
 
 export interface IncomingCommand {
@@ -201,6 +226,15 @@ export interface ChatAdapter {
    * thread it was not part of.
    */
   threadHistory?(place: Place, beforeMessageId: string, limit: number): Promise<HistoryMessage[]>;
+  /**
+   * The bytes of a file attached to a message, at most `maxBytes` (more is an error, whatever
+   * the platform declared). Absent: the platform has no files, and attachments are refused.
+   */
+  fetchFile?(file: IncomingFile, maxBytes: number): Promise<Uint8Array>;
+  /** Posts a file into the conversation (its thread). Absent: files are posted as a note naming them. */
+  sendFile?(place: Place, file: OutgoingFile): Promise<{ messageId: string }>;
+  /** The largest file one message may carry here (Discord's upload limit); larger ones get a note instead. */
+  readonly maxUploadBytes?: number | undefined;
   /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
   openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
 }

@@ -19,6 +19,8 @@ export const DEFAULTS = {
   shutdownGraceSeconds: 10,
   idleGcSeconds: 15,
   platformRetry: { initial_seconds: 1, max_seconds: 60 },
+  /** Files people attach: the largest taken (10 MiB), and the kinds (mime patterns: images, PDF, text). */
+  chatFiles: { max_bytes: 10 * 1024 * 1024, types: ['image/*', 'application/pdf', 'text/*'] as string[] },
 } as const;
 
 export const MULTITASK_STRATEGIES = ['reject', 'enqueue', 'interrupt', 'rollback'] as const;
@@ -212,6 +214,19 @@ const chatSpec = z.strictObject({
   edit_interval_ms: z.number().int().min(100).max(60_000).default(1000),
   /** Mentioned in a thread it was not part of, the bot reads up to this many earlier messages of it; 0: none. */
   context_messages: z.number().int().min(0).max(200).default(20),
+  /** Files attached to messages: larger ones, or other kinds, are not downloaded (the person is told; the text still goes). */
+  files: z
+    .strictObject({
+      max_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1024 * 1024 * 1024)
+        .default(DEFAULTS.chatFiles.max_bytes),
+      // Mime patterns such as image/* or application/pdf; "*/*" takes every kind.
+      types: z.array(z.string().regex(/^[a-z0-9.+-]+\/(\*|[a-z0-9.+-]+)$|^\*\/\*$/i, 'a mime pattern such as image/* or application/pdf')).default(DEFAULTS.chatFiles.types),
+    })
+    .default(DEFAULTS.chatFiles),
   channels: z.array(z.strictObject({ platform: z.string().min(1), channel: z.string().min(1), ...channelSettings })).default([]),
 });
 
@@ -318,7 +333,7 @@ export const configSchema = z.strictObject({
     stream_memory_bytes: DEFAULTS.streamMemoryBytes,
   }),
   model: modelSpec.default({ provider: DEFAULTS.modelProvider }),
-  chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, context_messages: 20, channels: [] }),
+  chat: chatSpec.default({ collect_quiet_ms: 1500, edit_interval_ms: 1000, context_messages: 20, files: DEFAULTS.chatFiles, channels: [] }),
   platforms: platformsSpec.default({
     retry: DEFAULTS.platformRetry,
     slack: { slash_command: '/sb', streaming: 'auto', status_reaction: 'hourglass_flowing_sand' },

@@ -21,7 +21,8 @@ export interface GuardOptions {
  * What keeps web pages on other sites from driving a local server: a request must name a
  * host this server is (DNS rebinding gets 403); a state-changing request from a page on a
  * foreign origin gets 403 unless `server.cors` allows that origin; a body that is not JSON
- * gets 415 (a page can post `text/plain` without a preflight, never `application/json`).
+ * gets 415 (a page can post `text/plain` without a preflight, never `application/json`), but for
+ * multipart forms from an allowed origin (the playground's file uploads).
  * Allowed origins get CORS headers, and their preflights a 204, before the API key is
  * asked for (a preflight carries none). A URL holding NUL (%00) gets 422.
  */
@@ -53,7 +54,9 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
       c.header('access-control-max-age', String(cors?.max_age ?? 600));
       return c.body(null, 204);
     }
-    if (!SAFE_METHODS.has(method) && hasBody(c) && !isJson(c.req.header('content-type'))) {
+    // A form with files (the playground's uploads) is taken from pages of allowed origins only: they say so in Origin.
+    const formFromAllowedPage = allowedOrigin && /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '');
+    if (!SAFE_METHODS.has(method) && hasBody(c) && !isJson(c.req.header('content-type')) && !formFromAllowedPage) {
       throw new HttpError(415, 'send the body as JSON, with Content-Type: application/json');
     }
     // A GET or HEAD that carries a body: the body is read and dropped before answering, so Node never

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FakeDiscordFiles, UploadedFile, WireAttachment } from './discord-files.ts';
 import { DiscordLimits } from './discord-limits.ts';
 import { checkCallback } from './discord-modals.ts';
 import { type Channel, type DiscordUser, type Interaction, type StoredMessage, wireMessage, wireWebhookMessage } from './discord-wire.ts';
@@ -34,6 +35,8 @@ export interface RestHost {
   readonly commands: Map<string, unknown[]>;
   snowflake(): string;
   dispatch(t: string, d: unknown): void;
+  /** Attachments: the local CDN and multipart uploads (discord-files.ts). */
+  readonly files: FakeDiscordFiles;
 }
 
 export class DiscordRest {
@@ -59,14 +62,16 @@ export class DiscordRest {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve) => {
-      let data = '';
-      req.on('data', (chunk) => (data += String(chunk)));
-      req.on('end', () => resolve(data));
-    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
     const method = req.method ?? 'GET';
     const path = decodeURIComponent((req.url ?? '').split('?')[0]!).replace(/^\/api\/v\d+/, '');
-    const body = raw ? (safeJson(raw) as Record<string, unknown>) : null;
+    // A message with files comes as multipart: the message in payload_json, each file as files[n].
+    const contentType = req.headers['content-type'] ?? '';
+    const multipart = contentType.startsWith('multipart/form-data') ? await this.#host.files.readMultipart(bytes, contentType) : undefined;
+    const raw = multipart ? '' : bytes.toString('utf8');
+    const body = multipart ? multipart.payload : raw ? (safeJson(raw) as Record<string, unknown>) : null;
     const call: DiscordCall = { method, path, body, at: Date.now(), hr: performance.now() };
     const verdict = this.limits.judge(method, path, call.at);
     if (verdict.duringRetryAfter) call.duringRetryAfter = true;
@@ -108,7 +113,12 @@ export class DiscordRest {
         return;
       }
     }
-    const answer = this.#answer(method, path, body ?? {}, (req.url ?? '').split('?')[1] ?? '');
+    const uploaded = multipart?.files ?? [];
+    if (uploaded.reduce((total, file) => total + file.bytes.length, 0) > this.#host.files.uploadLimit) {
+      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request entity too large', code: 40005 }));
+      return;
+    }
+    const answer = this.#answer(method, path, body ?? {}, (req.url ?? '').split('?')[1] ?? '', uploaded);
     if (answer === undefined) {
       res.writeHead(204).end();
       return;
@@ -125,7 +135,7 @@ export class DiscordRest {
     res.end(JSON.stringify(payload));
   }
 
-  #answer(method: string, path: string, body: Record<string, unknown>, search: string): [number, unknown] | undefined {
+  #answer(method: string, path: string, body: Record<string, unknown>, search: string, uploaded: UploadedFile[] = []): [number, unknown] | undefined {
     const host = this.#host;
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
@@ -203,7 +213,11 @@ export class DiscordRest {
         timestamp: new Date().toISOString(),
         edited_timestamp: null,
         ...(body.message_reference ? { message_reference: body.message_reference } : {}),
+        ...(uploaded.length > 0 ? { attachments: uploaded.map((file): WireAttachment => host.files.host(host.snowflake(), channel.id, file)) } : {}),
       };
+      if (content === '' && uploaded.length === 0 && !(body.components as unknown[] | undefined)?.length) {
+        return [400, { message: 'Cannot send an empty message', code: 50006 }];
+      }
       host.messages.set(message.id, message);
       host.dispatch('MESSAGE_CREATE', wireMessage(message, host.channels));
       return [200, wireMessage(message, host.channels)];

@@ -25,6 +25,8 @@ export interface StoredMessage {
   edited_timestamp: string | null;
   message_reference?: unknown;
   thread?: unknown;
+  /** Files on the message (discord-files.ts serves them). */
+  attachments?: unknown[] | undefined;
 }
 
 export interface Interaction {
@@ -146,7 +148,7 @@ export function wireMessage(message: StoredMessage, channels: Map<string, Channe
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
+    attachments: message.attachments ?? [],
     embeds: [],
     pinned: false,
     type: message.message_reference ? 19 : 0,

@@ -1,5 +1,6 @@
 import { DiscordGateway, INTENT_MESSAGE_CONTENT } from './discord-gateway.ts';
 import { modalSubmitData } from './discord-modals.ts';
+import { FakeDiscordFiles } from './discord-files.ts';
 import { type DiscordCall, DiscordRest } from './discord-rest.ts';
 import { type Channel, type DiscordUser, type Interaction, Snowflakes, type StoredMessage, userIdByName, wireMember, wireMessage } from './discord-wire.ts';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
@@ -39,6 +40,8 @@ export class FakeDiscord {
   identifies = 0;
   resumes = 0;
   url = '';
+  /** Attachments people post (served from a local CDN) and files the bot uploads (multipart, with the size limit). */
+  readonly files = new FakeDiscordFiles(() => this.url);
 
   #server: FakeServer | undefined;
   readonly #snowflakes = new Snowflakes();
@@ -119,7 +122,9 @@ export class FakeDiscord {
   /** Listens on a free port, or on `port` (a Discord that comes up where Switchboard already looks for it). */
   async start(port = 0): Promise<void> {
     this.#server = await listenWithWebSocket(
-      (req, res) => this.#rest.handle(req, res),
+      async (req, res) => {
+        if (!this.files.handle(req, res)) await this.#rest.handle(req, res);
+      },
       '/gateway',
       (socket) => this.#gateway.onConnection(socket),
       port,
@@ -193,7 +198,14 @@ export class FakeDiscord {
   // ------------------------------------------------------------------ what people do
 
   /** A user posts a message; returns the message as Discord stored it. */
-  userMessage(o: { channel: string; user: string; content: string; mention?: boolean; reference?: string }): StoredMessage {
+  userMessage(o: {
+    channel: string;
+    user: string;
+    content: string;
+    mention?: boolean;
+    reference?: string;
+    attachments?: Array<{ filename: string; contentType: string; bytes: Buffer }>;
+  }): StoredMessage {
     const channel = this.channels.get(o.channel);
     if (!channel) throw new Error(`no channel ${o.channel}`);
     const author = this.users.get(this.userId(o.user))!;
@@ -208,6 +220,7 @@ export class FakeDiscord {
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       ...(o.reference ? { message_reference: { message_id: o.reference, channel_id: channel.id, ...(channel.guild_id ? { guild_id: channel.guild_id } : {}) } } : {}),
+      ...(o.attachments ? { attachments: o.attachments.map((file) => this.files.host(this.snowflake(), channel.id, file)) } : {}),
     };
     this.messages.set(message.id, message);
     const isDirect = channel.type === 1;

@@ -5,6 +5,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { WebSocket } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
+import { FakeSlackFiles } from './slack-files.ts';
 import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
 import { FakeSlackViews } from './slack-views.ts';
 
@@ -68,6 +69,8 @@ export class FakeSlack {
   /** Modals: trigger_ids issued with clicks, views.open, view submissions (slack-views.ts). */
   readonly views = new FakeSlackViews();
   url = '';
+  /** Files people share (url_private, needing the bot token) and files the app uploads (slack-files.ts). */
+  readonly files = new FakeSlackFiles(() => this.url);
 
   /** Enforces Slack's documented rate limits (or the given ones) from now on. */
   enforceLimits(limits: Record<string, FakeLimit> = SLACK_DOCUMENTED_LIMITS): void {
@@ -164,6 +167,7 @@ export class FakeSlack {
   }
 
   async #handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
+    if (await this.files.handle(req, res)) return;
     const raw = await new Promise<string>((resolve) => {
       let data = '';
       req.on('data', (chunk) => (data += String(chunk)));
@@ -304,7 +308,7 @@ export class FakeSlack {
       case 'views.open':
         return this.views.open(args, Date.now(), performance.now());
       default:
-        return { ok: false, error: 'unknown_method' };
+        return this.files.answer(method, args) ?? { ok: false, error: 'unknown_method' };
     }
   }
 }
@@ -358,6 +362,8 @@ export function messageEvent(o: {
   channelType?: string;
   botId?: string;
   eventId?: string;
+  /** What Slack puts in `files` (FakeSlackFiles.add); the event is then a `file_share`. */
+  files?: Array<Record<string, unknown>>;
 }) {
   const event: Record<string, unknown> = {
     type: o.mention ? 'app_mention' : 'message',
@@ -371,6 +377,7 @@ export function messageEvent(o: {
     ...(o.thread_ts ? { thread_ts: o.thread_ts } : {}),
     ...(o.mention ? {} : { channel_type: o.channelType ?? 'channel' }),
     ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : {}),
+    ...(o.files ? { files: o.files, ...(o.mention ? {} : { subtype: 'file_share' }), upload: false } : {}),
   };
   return { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
 }

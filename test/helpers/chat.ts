@@ -32,7 +32,15 @@ export async function startTestChat(config: Partial<ChatSpec> = {}, options: { a
     { name: 'reviewer', graph: 'humanReview' },
   ];
   let engine = await startTestEngine({ assistants });
-  const chatConfig: ChatSpec = { collect_quiet_ms: 300, edit_interval_ms: 200, context_messages: 20, channels: [], assistant: 'talker', ...config };
+  const chatConfig: ChatSpec = {
+    collect_quiet_ms: 300,
+    edit_interval_ms: 200,
+    context_messages: 20,
+    files: { max_bytes: 10 * 1024 * 1024, types: ['image/*', 'application/pdf', 'text/*'] },
+    channels: [],
+    assistant: 'talker',
+    ...config,
+  };
   const adapter = new MemoryChatAdapter();
   const make = async () => {
     const chat = new ChatService({ engine, store: engine.storage.chat, config: chatConfig, log: silentLogger() });

@@ -28,6 +28,10 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'reactions.remove': ['reactions:write'],
   'conversations.replies': HISTORY,
   'users.info': ['users:read'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+  /** Not a method: a GET of a file's url_private with the bot token. */
+  'url_private download': ['files:read'],
 };
 /** The subscriptions and scopes each Bolt listener needs: `message` is delivered per conversation type. */
 const LISTENER_NEEDS: Record<string, { events: string[]; scopes: string[] }> = {
@@ -45,6 +49,8 @@ function adapterUse(): { methods: string[]; listeners: string[] } {
     .map((name) => readFileSync(resolve(dir, name), 'utf8'))
     .join('\n');
   const methods = [...source.matchAll(/\bclient\.((?:[a-zA-Z]+\.)+[a-zA-Z]+)\(/g)].map((match) => match[1]!);
+  // Files people share are downloaded from their url_private, which needs files:read.
+  if (source.includes('url_private')) methods.push('url_private download');
   const listeners = [...source.matchAll(/\bapp\.(event|command|action|message|view|shortcut|options)\(\s*('([^']+)')?/g)].map((match) =>
     match[1] === 'event' ? `event:${match[3]}` : match[1]!,
   );

@@ -2,7 +2,7 @@
 // Plain JavaScript with no build step; every change arrives over server-sent events.
 import { onFormsChange, openForm } from './forms.js';
 import { refreshInfo, refreshInfoSoon } from './info.js';
-import { onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
+import { formatSize, onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
 import { $, api, NAME_KEY, showError, state } from './state.js';
 
 // ------------------------------------------------------------------ navigation
@@ -119,11 +119,19 @@ function requireName() {
   return name;
 }
 
-async function send(text, thread) {
+async function send(text, thread, files = []) {
   const user = requireName();
   if (!user) return false;
+  let body = { user, text, ...(thread ? { thread } : {}) };
+  if (files.length > 0) {
+    body = new FormData();
+    body.append('user', user);
+    body.append('text', text);
+    if (thread) body.append('thread', thread);
+    for (const file of files) body.append('files', file, file.name);
+  }
   try {
-    const result = await api('POST', `/playground/api/channels/${encodeURIComponent(state.channel)}/messages`, { user, text, ...(thread ? { thread } : {}) });
+    const result = await api('POST', `/playground/api/channels/${encodeURIComponent(state.channel)}/messages`, body);
     showError('');
     if (!thread && result.id) go(state.channel, result.id);
     return true;
@@ -148,12 +156,61 @@ async function clickOption(message, optionIndex, button) {
   }
 }
 
-function bindComposer(form, textarea, thread) {
+function bindComposer(form, textarea, thread, fileInput, pendingList) {
+  /** Files chosen or pasted, sent with the next message. */
+  let pending = [];
+  const showPending = () => {
+    pendingList.replaceChildren(
+      ...pending.map((file, index) => {
+        const chip = document.createElement('li');
+        chip.dataset.testid = 'pending-file';
+        chip.textContent = `${file.name} (${formatSize(file.size)}) `;
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.textContent = '×';
+        remove.setAttribute('aria-label', `remove ${file.name}`);
+        remove.addEventListener('click', () => {
+          pending = pending.filter((_, at) => at !== index);
+          showPending();
+        });
+        chip.append(remove);
+        return chip;
+      }),
+    );
+  };
+  const add = (files) => {
+    pending = [...pending, ...files];
+    showPending();
+  };
+  fileInput.addEventListener('change', () => {
+    add([...fileInput.files]);
+    fileInput.value = '';
+  });
+  // A pasted screenshot (or copied file) is attached, as in Slack and Discord.
+  textarea.addEventListener('paste', (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    add(
+      files.map((file, index) =>
+        file.name && file.name !== 'image.png'
+          ? file
+          : new File([file], `pasted-${Date.now()}-${index + 1}.${(file.type.split('/')[1] || 'bin').replace(/\W/g, '')}`, { type: file.type }),
+      ),
+    );
+  });
   const submit = async () => {
     const text = textarea.value;
-    if (!text.trim()) return;
+    const files = pending;
+    if (!text.trim() && files.length === 0) return;
     textarea.value = '';
-    if (!(await send(text, thread()))) textarea.value = text;
+    pending = [];
+    showPending();
+    if (!(await send(text, thread(), files))) {
+      textarea.value = text;
+      pending = files;
+      showPending();
+    }
     textarea.focus();
   };
   form.addEventListener('submit', (event) => {
@@ -181,8 +238,8 @@ onFormsChange(() => {
   renderChannel();
   renderThread();
 });
-bindComposer($('composer'), $('text'), () => null);
-bindComposer($('reply-composer'), $('reply-text'), () => state.thread);
+bindComposer($('composer'), $('text'), () => null, $('files'), $('pending-files'));
+bindComposer($('reply-composer'), $('reply-text'), () => state.thread, $('reply-files'), $('reply-pending-files'));
 $('close-thread').addEventListener('click', () => go(state.channel));
 $('new-channel').addEventListener('submit', async (event) => {
   event.preventDefault();

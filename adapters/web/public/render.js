@@ -47,8 +47,43 @@ function messageElement(message) {
   body.className = 'body';
   body.innerHTML = renderMarkdown(message.prompt ? message.prompt.question : message.markdown);
   item.append(meta, body);
+  if (message.files?.length) item.append(filesElement(message.files));
   if (message.prompt) item.append(promptElement(message));
   return item;
+}
+
+/** Images the server shows inline (others, SVG included, are only downloaded). */
+const PREVIEWED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** A message's files: a download link each, and a preview for images. */
+function filesElement(files) {
+  const box = document.createElement('ul');
+  box.className = 'files';
+  for (const file of files) {
+    const item = document.createElement('li');
+    const url = `/playground/api/files/${encodeURIComponent(file.id)}`;
+    if (PREVIEWED.has(file.mimeType)) {
+      const preview = document.createElement('img');
+      preview.src = url;
+      preview.alt = file.name;
+      preview.dataset.testid = 'file-preview';
+      item.append(preview);
+    }
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.name;
+    link.dataset.testid = 'file';
+    link.textContent = `📎 ${file.name} (${formatSize(file.size)})`;
+    item.append(link);
+    box.append(item);
+  }
+  return box;
+}
+
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
 }
 
 function promptElement(message) {

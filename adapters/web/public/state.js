@@ -20,10 +20,12 @@ export const state = {
 // ------------------------------------------------------------------ server calls
 
 export async function api(method, path, body) {
+  // A form (a message with files) goes as multipart; the browser sets its content type.
+  const isForm = body instanceof FormData;
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
