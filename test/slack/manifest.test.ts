@@ -32,6 +32,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'files.completeUploadExternal': ['files:write'],
   /** Not a method: a GET of a file's url_private with the bot token. */
   'url_private download': ['files:read'],
+  /** Opening a modal needs no scope: the click's trigger_id is the permission. */
+  'views.open': [],
 };
 /** The subscriptions and scopes each Bolt listener needs: `message` is delivered per conversation type. */
 const LISTENER_NEEDS: Record<string, { events: string[]; scopes: string[] }> = {
@@ -39,6 +41,8 @@ const LISTENER_NEEDS: Record<string, { events: string[]; scopes: string[] }> = {
   'event:message': { events: ['message.channels', 'message.groups', 'message.im', 'message.mpim'], scopes: HISTORY },
   command: { events: [], scopes: ['commands'] },
   action: { events: [], scopes: [] },
+  /** A modal's submission arrives through interactivity, like a click. */
+  view: { events: [], scopes: [] },
 };
 
 /** What the Slack adapter's code calls and listens to, read from its source, so a new call or listener cannot be forgotten in the manifests. */
@@ -64,7 +68,7 @@ describe('the Slack app manifests in config/', () => {
   it('the adapter uses only methods and listeners whose scopes are known here', () => {
     // Guards the scan itself: it must find what the adapter is known to do.
     expect(use.methods).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'conversations.replies', 'users.info']));
-    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:message']);
+    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:message', 'view']);
     expect(use.methods.filter((method) => !(method in METHOD_SCOPES))).toEqual([]);
     expect(use.listeners.filter((listener) => !(listener in LISTENER_NEEDS))).toEqual([]);
   });
