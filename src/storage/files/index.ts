@@ -39,11 +39,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
     const seq = new Sequence();
     queue = QueueLog.open(dir);
     const files = new JsonFiles();
-    const [assistants, crons, installations] = await Promise.all([
-      LowdbAssistantRepo.open(files, dir),
-      LowdbCronRepo.open(files, dir),
-      LowdbInstallationRepo.open(files, dir),
-    ]);
+    const [assistants, crons, installations] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir), LowdbInstallationRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
     const store = new LowdbStore(files, dir, options.storeIndex);
