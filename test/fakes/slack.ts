@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { listenWithWebSocket, type FakeServer } from './listen.ts';
 import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
+import { FakeSlackWorkspaces, tokenOfCall } from './slack-workspaces.ts';
 
 export interface SlackCall {
   method: string;
@@ -18,6 +19,8 @@ export interface SlackCall {
   refused?: boolean;
   /** Set when it arrived while a 429's Retry-After for its bucket was still running. */
   duringRetryAfter?: boolean;
+  /** The token it carried (Authorization: Bearer): which workspace's bot made it. */
+  token?: string | undefined;
 }
 
 interface StoredMessage {
@@ -64,6 +67,8 @@ export class FakeSlack {
   #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   #tsCounter = 1_700_000_000_000;
   readonly #limits = new SlackLimits();
+  /** Many workspaces: OAuth installs, a token per workspace, strict token and channel checks once `strict`. */
+  readonly workspaces = new FakeSlackWorkspaces();
   url = '';
 
   /** Enforces Slack's documented rate limits (or the given ones) from now on. */
@@ -167,6 +172,7 @@ export class FakeSlack {
       req.on('end', () => resolve(data));
     });
     const path = req.url ?? '';
+    if (path.startsWith('/oauth/v2/authorize')) return void this.workspaces.authorizePage(req, res);
     if (path.startsWith('/response/')) {
       this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -174,7 +180,8 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = this.#parseArgs(raw, req.headers['content-type'] ?? '');
-    const call: SlackCall = { method, args, at: Date.now(), hr: performance.now() };
+    const token = tokenOfCall(req.headers.authorization, args);
+    const call: SlackCall = { method, args, at: Date.now(), hr: performance.now(), token };
     const channel = String(args.channel ?? args.channel_id ?? '');
     const verdict = this.#limits.judge(method, channel, call.at);
     if (verdict.duringRetryAfter) call.duringRetryAfter = true;
@@ -197,8 +204,13 @@ export class FakeSlack {
       if ('status' in failure) return json(500, { ok: false, error: 'internal_error' });
       return json(200, { ok: false, error: failure.error });
     }
-    const answer = this.#answer(method, args);
-    json(200, answer, answer.ok ? { 'x-oauth-scopes': this.scopes.join(',') } : {});
+    const refusal = this.workspaces.refusal(method, token, channel);
+    if (refusal) return json(200, { ok: false, error: refusal });
+    const answer =
+      method === 'oauth.v2.access'
+        ? this.workspaces.exchange(args, req.headers.authorization)
+        : ((method === 'auth.test' ? this.workspaces.authTest(token) : undefined) ?? this.#answer(method, args));
+    json(200, answer, answer.ok ? { 'x-oauth-scopes': (this.workspaces.scopesOf(token) ?? this.scopes).join(',') } : {});
   }
 
   #parseArgs(raw: string, contentType: string): Record<string, unknown> {
@@ -353,6 +365,8 @@ export function messageEvent(o: {
   channelType?: string;
   botId?: string;
   eventId?: string;
+  /** The workspace it was said in (default T1). */
+  team?: string;
 }) {
   const event: Record<string, unknown> = {
     type: o.mention ? 'app_mention' : 'message',
@@ -360,14 +374,14 @@ export function messageEvent(o: {
     text: o.text,
     ts: o.ts,
     channel: o.channel ?? 'C1',
-    team: 'T1',
-    user_team: 'T1',
+    team: o.team ?? 'T1',
+    user_team: o.team ?? 'T1',
     event_ts: o.ts,
     ...(o.thread_ts ? { thread_ts: o.thread_ts } : {}),
     ...(o.mention ? {} : { channel_type: o.channelType ?? 'channel' }),
     ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : {}),
   };
-  return { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
+  return { token: 'x', team_id: o.team ?? 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
 }
 
 export function slashCommand(o: { text: string; channel?: string; user?: string; responseId: string; fakeUrl: string; command?: string }) {
