@@ -74,22 +74,31 @@ export class FakeSlackWorkspaces {
    */
   authorizePage(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const refuse = (why: string) => void res.writeHead(400, { 'content-type': 'text/html' }).end(`<p>Slack: ${why}</p>`);
-    const clientId = url.searchParams.get('client_id');
-    if (clientId !== this.app.clientId) return refuse('invalid_client_id');
+    const why = this.#authorizeRefusal(url);
+    if (why || !this.signedIn) {
+      res.writeHead(400, { 'content-type': 'text/html' }).end(`<p>Slack: ${why ?? 'not signed in'}</p>`);
+      return;
+    }
     const redirectUri = url.searchParams.get('redirect_uri') ?? undefined;
-    const target = redirectUri ?? this.app.redirectUrls[0];
-    if (!target || (redirectUri !== undefined && !this.app.redirectUrls.includes(redirectUri))) return refuse('bad_redirect_uri: redirect_uri did not match any configured URIs');
     const scopes = (url.searchParams.get('scope') ?? '').split(',').filter(Boolean);
-    if (scopes.length === 0) return refuse('invalid_scope: the app asked for no scopes');
-    if (!this.signedIn || !this.teams.has(this.signedIn.teamId)) return refuse('not signed in');
     const code = `code-${this.signedIn.teamId}-${++this.#counter}`;
-    this.#codes.set(code, { ...this.signedIn, clientId, redirectUri, scopes, expires: Date.now() + CODE_TTL_MS, used: false });
-    const back = new URL(target);
+    this.#codes.set(code, { ...this.signedIn, clientId: this.app.clientId, redirectUri, scopes, expires: Date.now() + CODE_TTL_MS, used: false });
+    const back = new URL(redirectUri ?? this.app.redirectUrls[0]!);
     back.searchParams.set('code', code);
     const state = url.searchParams.get('state');
     if (state !== null) back.searchParams.set('state', state);
     res.writeHead(302, { location: back.toString() }).end();
+  }
+
+  /** What Slack's authorize page refuses: an unknown client, a redirect_uri not registered, no scopes, nobody signed in. */
+  #authorizeRefusal(url: URL): string | undefined {
+    if (url.searchParams.get('client_id') !== this.app.clientId) return 'invalid_client_id';
+    const redirectUri = url.searchParams.get('redirect_uri') ?? undefined;
+    const target = redirectUri ?? this.app.redirectUrls[0];
+    if (!target || (redirectUri !== undefined && !this.app.redirectUrls.includes(redirectUri))) return 'bad_redirect_uri: redirect_uri did not match any configured URIs';
+    if ((url.searchParams.get('scope') ?? '').split(',').filter(Boolean).length === 0) return 'invalid_scope: the app asked for no scopes';
+    if (!this.signedIn || !this.teams.has(this.signedIn.teamId)) return 'not signed in';
+    return undefined;
   }
 
   /** oauth.v2.access: client credentials as form fields or HTTP Basic, the code once, the same redirect_uri. */
