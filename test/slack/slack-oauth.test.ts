@@ -191,3 +191,41 @@ describe("Slack's OAuth install: many workspaces through the real Bolt app (HTTP
     expect(await t.sb.engine.storage.installations.list()).toEqual([]);
   });
 });
+
+describe("Slack's OAuth install in Socket Mode: the install pages on Switchboard's server, events of two workspaces over one socket", () => {
+  let slack: FakeSlack;
+  let t: TestSwitchboard | undefined;
+  beforeAll(async () => {
+    slack = new FakeSlack();
+    await slack.start();
+    slack.workspaces.strict = true;
+    slack.workspaces.addTeam('T1', { name: 'Acme', channels: ['C1'] });
+    slack.workspaces.addTeam('T2', { name: 'Globex', channels: ['C2'] });
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    await slack.stop();
+  });
+
+  it('answers each workspace with its own token, and an uninstall over the socket removes one', async () => {
+    t = await startOAuthSwitchboard(slack, { mode: 'socket' });
+    await eventually(() => expect(slack.socketConnected).toBe(true));
+    expect((await installThroughBrowser(slack, t.url, 'T1')).page.status).toBe(200);
+    expect((await installThroughBrowser(slack, t.url, 'T2')).page.status).toBe(200);
+    const roots = { T1: nextTs(), T2: nextTs() };
+    for (const [team, channel] of [
+      ['T1', 'C1'],
+      ['T2', 'C2'],
+    ] as const) {
+      await slack.sendEnvelope('events_api', messageEvent({ team, channel, text: `<@UBOT${team}> over the socket`, ts: roots[team], mention: true }));
+    }
+    await eventually(() => expect(slack.thread('C1', roots.T1).at(-1)?.text ?? '').toContain('You said: "over the socket"'), 10_000);
+    await eventually(() => expect(slack.thread('C2', roots.T2).at(-1)?.text ?? '').toContain('You said: "over the socket"'), 10_000);
+    await t.sb.chat.idle();
+    const used = (channel: string) => new Set(slack.calls.filter((call) => (call.args.channel ?? call.args.channel_id) === channel).map((call) => call.token));
+    expect(used('C1')).toEqual(new Set([slack.workspaces.tokenOf('T1')]));
+    expect(used('C2')).toEqual(new Set([slack.workspaces.tokenOf('T2')]));
+    await slack.sendEnvelope('events_api', slack.workspaces.uninstall('T2'));
+    await eventually(async () => expect((await t!.sb.engine.storage.installations.list()).map((each) => each.team_id)).toEqual(['T1']));
+  });
+});
