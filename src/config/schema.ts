@@ -209,7 +209,17 @@ const chatSpec = z.strictObject({
   edit_interval_ms: z.number().int().min(100).max(60_000).default(1000),
   /** Mentioned in a thread it was not part of, the bot reads up to this many earlier messages of it; 0: none. */
   context_messages: z.number().int().min(0).max(200).default(20),
-  channels: z.array(z.strictObject({ platform: z.string().min(1), channel: z.string().min(1), ...channelSettings })).default([]),
+  /**
+   * Settings per channel, per workspace (a Slack team id, a Discord guild id: every channel of
+   * it), or both; `channel: '*'` is the platform's default. A channel's entry wins over its workspace's.
+   */
+  channels: z
+    .array(
+      z
+        .strictObject({ platform: z.string().min(1), workspace: z.string().min(1).optional(), channel: z.string().min(1).optional(), ...channelSettings })
+        .refine((entry) => entry.channel !== undefined || entry.workspace !== undefined, 'an entry names a channel, a workspace, or both'),
+    )
+    .default([]),
 });
 
 const platformsSpec = z.strictObject({
