@@ -60,6 +60,23 @@ describe("Slack's OAuth install: many workspaces through the real Bolt app (HTTP
     expect(start.headers.get('set-cookie')).toMatch(/^sb_slack_install=[\w-]+;.*HttpOnly/i);
   });
 
+  it('with SLACK_REDIRECT_URI (a proxy in front), that URL goes to Slack and to the exchange, which Slack checks match', async () => {
+    const publicUrl = 'https://switchboard.example.test/slack/oauth_redirect';
+    t = await startOAuthSwitchboard(slack, { env: { SLACK_REDIRECT_URI: publicUrl } });
+    slack.workspaces.app.redirectUrls = [publicUrl];
+    const start = await fetch(`${t.url}/slack/install`, { redirect: 'manual' });
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(publicUrl);
+    expect(start.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    slack.workspaces.signedIn = { teamId: 'T1', userId: 'U1' };
+    const back = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(publicUrl);
+    // The proxy forwards the browser to Switchboard.
+    const page = await fetch(`${t.url}/slack/oauth_redirect${back.search}`, { headers: { cookie: start.headers.get('set-cookie')!.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(slack.callsOf('oauth.v2.access').at(-1)!.args.redirect_uri).toBe(publicUrl);
+  });
+
   for (const backend of ['files', 'postgres'] as const) {
     it.skipIf(backend === 'postgres' && !HAS_POSTGRES)(
       `on ${backend}: two workspaces installed, each answered with its own token; one uninstalled; a restart keeps the other; no token stored in clear`,
