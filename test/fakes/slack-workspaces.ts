@@ -12,6 +12,8 @@ export interface FakeTeam {
 
 interface IssuedToken {
   teamId: string;
+  /** An org-wide install's token: good in every workspace of this Enterprise Grid org. */
+  enterpriseId?: string | undefined;
   scopes: string[];
   revoked: boolean;
 }
@@ -19,6 +21,7 @@ interface IssuedToken {
 interface PendingCode {
   teamId: string;
   userId: string;
+  orgWide?: boolean | undefined;
   clientId: string;
   /** The redirect_uri the authorize request named (the exchange must name the same). */
   redirectUri: string | undefined;
@@ -44,7 +47,7 @@ export class FakeSlackWorkspaces {
   readonly tokens = new Map<string, IssuedToken>();
   readonly #codes = new Map<string, PendingCode>();
   /** Who is signed in to Slack in the browser that opens the authorize page. */
-  signedIn: { teamId: string; userId: string } | undefined;
+  signedIn: { teamId: string; userId: string; orgWide?: boolean } | undefined;
   /** From now on, every call must carry a token issued here and name channels of its own workspace. */
   strict = false;
   #counter = 0;
@@ -114,6 +117,7 @@ export class FakeSlackWorkspaces {
     if ((args.redirect_uri as string | undefined) !== code.redirectUri) return { ok: false, error: 'bad_redirect_uri' };
     code.used = true;
     const team = this.teams.get(code.teamId)!;
+    if (code.orgWide) return this.#orgWide(team, code);
     // One bot token per workspace: a reinstall gets the live one back, with the scopes now granted.
     const token = this.tokenOf(team.id) ?? `xoxb-${team.id}-${++this.#counter}-${Math.random().toString(36).slice(2, 10)}`;
     this.tokens.set(token, { teamId: team.id, scopes: code.scopes, revoked: false });
@@ -131,6 +135,25 @@ export class FakeSlackWorkspaces {
     };
   }
 
+  /** An org-wide install (Enterprise Grid): one token for the org, no team in the answer. */
+  #orgWide(team: FakeTeam, code: PendingCode): Record<string, unknown> {
+    if (!team.enterpriseId) return { ok: false, error: 'not_an_enterprise' };
+    const token = `xoxb-${team.enterpriseId}-${++this.#counter}`;
+    this.tokens.set(token, { teamId: team.id, enterpriseId: team.enterpriseId, scopes: code.scopes, revoked: false });
+    return {
+      ok: true,
+      access_token: token,
+      token_type: 'bot',
+      scope: code.scopes.join(','),
+      bot_user_id: team.botUserId,
+      app_id: this.app.appId,
+      team: null,
+      enterprise: { id: team.enterpriseId, name: `Org ${team.enterpriseId}` },
+      is_enterprise_install: true,
+      authed_user: { id: code.userId },
+    };
+  }
+
   /** Once strict: why Slack would refuse this call (a token not issued or revoked, a channel of another workspace), else undefined. */
   refusal(method: string, token: string | undefined, channel: string): string | undefined {
     if (!this.strict || method === 'oauth.v2.access' || method === 'apps.connections.open') return undefined;
@@ -138,7 +161,8 @@ export class FakeSlackWorkspaces {
     const issued = this.tokens.get(token);
     if (!issued) return 'invalid_auth';
     if (issued.revoked) return 'token_revoked';
-    if (channel && !this.teams.get(issued.teamId)?.channels.has(channel)) return 'channel_not_found';
+    const reach = issued.enterpriseId ? [...this.teams.values()].filter((team) => team.enterpriseId === issued.enterpriseId) : [this.teams.get(issued.teamId)];
+    if (channel && !reach.some((team) => team?.channels.has(channel))) return 'channel_not_found';
     return undefined;
   }
 

@@ -367,6 +367,8 @@ export function messageEvent(o: {
   eventId?: string;
   /** The workspace it was said in (default T1). */
   team?: string;
+  /** Said in a workspace of this Enterprise Grid org, where the app is installed org-wide. */
+  orgWide?: string;
 }) {
   const event: Record<string, unknown> = {
     type: o.mention ? 'app_mention' : 'message',
@@ -381,7 +383,8 @@ export function messageEvent(o: {
     ...(o.mention ? {} : { channel_type: o.channelType ?? 'channel' }),
     ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : {}),
   };
-  return { token: 'x', team_id: o.team ?? 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
+  const org = o.orgWide ? { enterprise_id: o.orgWide, authorizations: [{ enterprise_id: o.orgWide, team_id: null, is_bot: true, is_enterprise_install: true }] } : {};
+  return { token: 'x', team_id: o.team ?? 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event, ...org };
 }
 
 export function slashCommand(o: { text: string; channel?: string; user?: string; responseId: string; fakeUrl: string; command?: string }) {

@@ -200,6 +200,35 @@ describe("Slack's OAuth install: many workspaces through the real Bolt app (HTTP
     expect((await t.sb.engine.storage.installations.list()).map((each) => each.team_id)).toEqual(['T1']);
   });
 
+  it('an org-wide install (Enterprise Grid) answers every workspace of the org with the org token', async () => {
+    slack.workspaces.addTeam('T3', { name: 'Initech East', enterpriseId: 'E1', channels: ['C3'] });
+    slack.workspaces.addTeam('T4', { name: 'Initech West', enterpriseId: 'E1', channels: ['C4'] });
+    t = await startOAuthSwitchboard(slack);
+    const start = await fetch(`${t.url}/slack/install`, { redirect: 'manual' });
+    slack.workspaces.signedIn = { teamId: 'T3', userId: 'U-org-admin', orgWide: true };
+    const back = new URL((await fetch(new URL(start.headers.get('location')!), { redirect: 'manual' })).headers.get('location')!);
+    const page = await fetch(back, { headers: { cookie: start.headers.get('set-cookie')!.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('installed in Org E1');
+    expect((await t.sb.engine.storage.installations.list()).map((each) => [each.installation_id, each.team_id, each.enterprise_id, each.is_enterprise_install])).toEqual([
+      ['slack:enterprise:E1', null, 'E1', true],
+    ]);
+    const orgToken = [...slack.workspaces.tokens].find(([, issued]) => issued.enterpriseId === 'E1')![0];
+    const roots = { T3: nextTs(), T4: nextTs() };
+    for (const [team, channel] of [
+      ['T3', 'C3'],
+      ['T4', 'C4'],
+    ] as const) {
+      const event = messageEvent({ team, channel, text: `<@UBOTT3> from ${team}`, ts: roots[team], mention: true, orgWide: 'E1' });
+      expect((await postSigned(`${t.url}/slack/events`, JSON.stringify(event))).status).toBe(200);
+    }
+    await eventually(() => expect(lastText('C3', roots.T3)).toContain('You said: "from T3"'), 10_000);
+    await eventually(() => expect(lastText('C4', roots.T4)).toContain('You said: "from T4"'), 10_000);
+    await t.sb.chat.idle();
+    expect(tokensUsedIn('C3')).toEqual(new Set([orgToken]));
+    expect(tokensUsedIn('C4')).toEqual(new Set([orgToken]));
+  });
+
   it('a wrong client secret is refused by Slack at the exchange and nothing is stored', async () => {
     t = await startOAuthSwitchboard(slack, { env: { SLACK_CLIENT_SECRET: 'not-the-secret' } });
     const attempt = await installThroughBrowser(slack, t.url, 'T1');
