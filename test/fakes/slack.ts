@@ -404,15 +404,15 @@ export function slashCommand(o: { text: string; channel?: string; user?: string;
   }).toString();
 }
 
-export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string }) {
+export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string; team?: string }) {
   const payload = {
     type: 'block_actions',
-    user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: 'T1' },
+    user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: o.team ?? 'T1' },
     api_app_id: 'A1',
     token: 'x',
     container: { type: 'message', message_ts: o.messageTs, channel_id: o.channel ?? 'C1', is_ephemeral: false },
     trigger_id: 'trigger',
-    team: { id: 'T1', domain: 'fake' },
+    team: { id: o.team ?? 'T1', domain: 'fake' },
     channel: { id: o.channel ?? 'C1', name: 'general' },
     message: { type: 'message', ts: o.messageTs, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: 'prompt' },
     response_url: 'https://hooks.invalid/response',

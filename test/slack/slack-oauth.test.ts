@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { manifestScopes } from '../../adapters/slack/oauth-config.ts';
-import { FakeSlack, messageEvent, postSigned } from '../fakes/slack.ts';
+import { blockAction, FakeSlack, messageEvent, postSigned } from '../fakes/slack.ts';
 import { eventually } from '../helpers/chat.ts';
 import { dropSchema, freshSchema, HAS_POSTGRES, TEST_DATABASE_URL } from '../helpers/postgres.ts';
 import { tsCounter } from '../helpers/slack.ts';
@@ -198,6 +198,24 @@ describe("Slack's OAuth install: many workspaces through the real Bolt app (HTTP
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('oauth_refused_code_already_used');
     expect((await t.sb.engine.storage.installations.list()).map((each) => each.team_id)).toEqual(['T1']);
+  });
+
+  it("a prompt's button click in the second workspace resumes the run there, every call with that workspace's token", async () => {
+    t = await startOAuthSwitchboard(slack, { config: { chat: { assistant: 'approver' } } });
+    await installThroughBrowser(slack, t.url, 'T1');
+    await installThroughBrowser(slack, t.url, 'T2');
+    const root = nextTs();
+    await mention('T2', 'C2', 'ship the release', root);
+    await eventually(() => expect(slack.thread('C2', root).some((message) => message.blocks)).toBe(true), 10_000);
+    const prompt = slack.thread('C2', root).find((message) => message.blocks)!;
+    const buttons = (prompt.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((block) => block.type === 'actions')!.elements!;
+    const click = blockAction({ actionId: buttons[0]!.action_id, user: 'U1', userName: 'ana', channel: 'C2', messageTs: prompt.ts, threadTs: root, team: 'T2' });
+    expect((await postSigned(`${t.url}/slack/events`, click, { contentType: 'application/x-www-form-urlencoded' })).status).toBe(200);
+    await eventually(() => expect(lastText('C2', root)).toContain('Approved'), 10_000);
+    await t.sb.chat.idle();
+    expect(JSON.stringify(slack.thread('C2', root).find((message) => message.ts === prompt.ts)!.blocks)).toContain('chose *Approve*');
+    expect(tokensUsedIn('C2')).toEqual(new Set([slack.workspaces.tokenOf('T2')]));
+    expect(slack.callsOf('users.info').every((call) => call.token === slack.workspaces.tokenOf('T2'))).toBe(true);
   });
 
   it('an org-wide install (Enterprise Grid) answers every workspace of the org with the org token', async () => {
