@@ -4,24 +4,31 @@ import type { PlaygroundRecord } from '../adapters/web/store.ts';
 import type { Platform } from './chat/types.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { SwitchboardError } from './errors.ts';
-import type { ChatStore } from './storage/types.ts';
+import type { ChatStore, InstallationRepo } from './storage/types.ts';
+import { slackOAuthFromEnv } from '../adapters/slack/oauth-config.ts';
 
 /**
  * The platforms this process runs: each one whose credentials are in the environment
  * (Slack, Discord) or that the config enables (the web playground).
  */
-export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedConfig, chatStore: ChatStore, log: Logger): Promise<Platform[]> {
+export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedConfig, chatStore: ChatStore, log: Logger, installations?: InstallationRepo): Promise<Platform[]> {
   const platforms: Platform[] = [];
   const slack = config.platforms.slack;
-  if (env.SLACK_BOT_TOKEN) {
+  // Many workspaces (Slack's OAuth install) when its variables are set; refused in one line when half set.
+  const slackOAuth = slackOAuthFromEnv(env);
+  if (env.SLACK_BOT_TOKEN || slackOAuth) {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      throw new SwitchboardError('config_invalid', 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is');
+      const what = slackOAuth ? "Slack's OAuth install is set up" : 'SLACK_BOT_TOKEN is set';
+      throw new SwitchboardError('config_invalid', `${what} but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is`);
     }
+    if (slackOAuth && !installations) throw new SwitchboardError('config_invalid', "Slack's OAuth install needs a storage that keeps installations");
     // Imported only when used: Bolt and discord.js weigh about 20 MiB of memory between them.
     const { createSlackPlatform } = await import('../adapters/slack/index.ts');
+    const { SlackInstallations } = await import('../adapters/slack/installations.ts');
     platforms.push(
       createSlackPlatform({
         botToken: env.SLACK_BOT_TOKEN,
+        oauth: slackOAuth && installations ? { config: slackOAuth, installations: new SlackInstallations({ repo: installations, sealer: slackOAuth.sealer }) } : undefined,
         signingSecret: env.SLACK_SIGNING_SECRET,
         appToken: env.SLACK_APP_TOKEN,
         apiUrl: env.SLACK_API_URL,

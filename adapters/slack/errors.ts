@@ -11,6 +11,8 @@ const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable
  * not retried at all.
  */
 export function toDeliveryError(error: unknown): DeliveryError {
+  // Already decided (a workspace the app is not installed in is final).
+  if (error instanceof DeliveryError) return error;
   const failure = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; message?: string };
   switch (failure.code) {
     case 'slack_webapi_rate_limited_error':
@@ -40,6 +42,12 @@ export function countSlackError(error: unknown): void {
           ? String(failure.statusCode ?? 'http_error')
           : 'unreachable';
   countPlatformError('slack', code);
+}
+
+/** Whether Slack refused the token itself (revoked, wrong): what is cached of the workspace's installation must go. */
+export function refusedToken(error: unknown): boolean {
+  const failure = error as { code?: string; data?: { error?: string } };
+  return failure.code === 'slack_webapi_platform_error' && REFUSED_TOKEN.has(failure.data?.error ?? '');
 }
 
 /** Answers that say the token itself is wrong: waiting does not fix them (Slack's unrecoverable start errors). */

@@ -26,7 +26,7 @@ export function slackEventFiles(files: SlackEventFile[] | undefined): IncomingFi
   });
 }
 
-type Paced = <T>(method: string, place: { workspace: string; channel: string }, need: CallNeed, work: () => Promise<T>) => Promise<T>;
+type Paced = <T>(method: string, place: { workspace: string; channel: string }, need: CallNeed, work: (client: WebClient) => Promise<T>) => Promise<T>;
 
 /**
  * Slack's files for the adapter: downloads of `url_private(_download)` with the bot token
@@ -34,15 +34,17 @@ type Paced = <T>(method: string, place: { workspace: string; channel: string }, 
  * Slack wants them since files.upload was retired: files.getUploadURLExternal, the bytes
  * POSTed to the upload URL, files.completeUploadExternal into the conversation's thread.
  */
-export function slackFileTransfer(o: { botToken: string; client: WebClient; paced: Paced; apiUrl?: string | undefined }) {
+export function slackFileTransfer(o: { tokenFor: (workspace: string) => Promise<string | undefined>; paced: Paced; apiUrl?: string | undefined }) {
   const apiHost = o.apiUrl ? new URL(o.apiUrl).host : undefined;
   const isSlackHost = (url: URL) => url.host === apiHost || url.hostname === 'slack.com' || url.hostname.endsWith('.slack.com');
 
-  async function fetchFile(file: IncomingFile, maxBytes: number): Promise<Uint8Array> {
+  async function fetchFile(file: IncomingFile, maxBytes: number, place: Place): Promise<Uint8Array> {
     const url = new URL(file.url);
     // The bot token goes to Slack only, whatever URL an event names.
     if (!isSlackHost(url)) throw new FileRefusedError(`${file.name} is not on Slack (${url.host})`);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${o.botToken}` }, signal: AbortSignal.timeout(60_000) });
+    // The token of the workspace the file was shared in (many workspaces: each its own).
+    const token = await o.tokenFor(place.workspace);
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token ?? ''}` }, signal: AbortSignal.timeout(60_000) });
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       const message = `Slack answered HTTP ${response.status} for ${file.name}`;
@@ -60,8 +62,8 @@ export function slackFileTransfer(o: { botToken: string; client: WebClient; pace
 
   async function sendFile(place: Place, file: OutgoingFile): Promise<{ messageId: string }> {
     const target = { workspace: place.workspace, channel: place.channel };
-    const ticket = (await o.paced('files.getUploadURLExternal', target, 'required', () =>
-      o.client.files.getUploadURLExternal({ filename: file.name, length: file.data.byteLength }),
+    const ticket = (await o.paced('files.getUploadURLExternal', target, 'required', (client) =>
+      client.files.getUploadURLExternal({ filename: file.name, length: file.data.byteLength }),
     )) as { upload_url?: string; file_id?: string };
     if (!ticket.upload_url || !ticket.file_id) throw new DeliveryError('Slack gave no upload URL', { permanent: true });
     let uploaded: Response;
@@ -77,8 +79,8 @@ export function slackFileTransfer(o: { botToken: string; client: WebClient; pace
     }
     await uploaded.body?.cancel().catch(() => undefined);
     if (!uploaded.ok) throw new DeliveryError(`Slack's upload URL answered HTTP ${uploaded.status}`, { permanent: uploaded.status < 500 && uploaded.status !== 429 });
-    await o.paced('files.completeUploadExternal', target, 'required', () =>
-      o.client.files.completeUploadExternal({
+    await o.paced('files.completeUploadExternal', target, 'required', (client) =>
+      client.files.completeUploadExternal({
         files: [{ id: ticket.file_id!, title: file.name }],
         channel_id: place.channel,
         ...(place.thread ? { thread_ts: place.thread } : {}),

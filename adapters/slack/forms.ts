@@ -97,9 +97,9 @@ function valuesOf(state: StateValues | undefined): Array<string | undefined> {
 
 export interface SlackFormDeps {
   chat: () => ChatHost | undefined;
-  client: WebClient;
-  workspace: () => string;
-  nameOf: (userId: string) => Promise<string>;
+  /** The Web API client of a workspace (many workspaces: each its own token). */
+  clientFor: (workspace: string) => Promise<WebClient>;
+  nameOf: (workspace: string, userId: string) => Promise<string>;
   ephemeral: (place: Place, userId: string, markdown: string) => Promise<void>;
   log: Logger;
 }
@@ -118,13 +118,13 @@ export function registerSlackForms(app: App, deps: SlackFormDeps): void {
     const click = body as unknown as { user: { id: string }; team?: { id: string }; channel?: { id: string }; message?: { ts: string; thread_ts?: string }; trigger_id: string };
     const chat = deps.chat();
     if (!chat || !parsed || !click.channel) return;
-    const place: Place = { platform: 'slack', workspace: click.team?.id ?? deps.workspace(), channel: click.channel.id, thread: click.message?.thread_ts ?? click.message?.ts };
+    const place: Place = { platform: 'slack', workspace: click.team?.id ?? '', channel: click.channel.id, thread: click.message?.thread_ts ?? click.message?.ts };
     const user = { id: click.user.id };
     const opening = await chat.openForm({ place, user, promptId: parsed.promptId, optionIndex: parsed.optionIndex });
     if ('refused' in opening) return deps.ephemeral(place, user.id, opening.refused);
     const view = formView(opening.form, { p: parsed.promptId, i: parsed.optionIndex, w: place.workspace, c: place.channel, t: place.thread }, opening.typedJson);
     try {
-      await deps.client.views.open({ trigger_id: click.trigger_id, view: view as never });
+      await (await deps.clientFor(place.workspace)).views.open({ trigger_id: click.trigger_id, view: view as never });
     } catch (error) {
       deps.log.warn({ err: error, promptId: parsed.promptId }, 'Slack did not open a form');
       const code = (error as { data?: { error?: string } }).data?.error;
@@ -150,7 +150,7 @@ export function registerSlackForms(app: App, deps: SlackFormDeps): void {
     const userId = body.user.id;
     const verdict = await chat.submitForm({
       place,
-      user: { id: userId, name: (await deps.nameOf(userId)) || body.user.name },
+      user: { id: userId, name: (await deps.nameOf(place.workspace, userId)) || body.user.name },
       promptId: metadata.p,
       optionIndex: metadata.i,
       values: metadata.j ? [] : values,

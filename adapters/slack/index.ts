@@ -2,19 +2,37 @@ import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@s
 import type { WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
+import {
+  type ChatAdapter,
+  type ChatHost,
+  type ChatUser,
+  DeliveryError,
+  type IncomingMessage,
+  type NativeStream,
+  type OutgoingMessage,
+  type Place,
+  type Platform,
+} from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
 import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rate-limiter.ts';
 import { promptBlocks } from './blocks.ts';
-import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
+import { countSlackError, refusedToken, startFailure, toDeliveryError } from './errors.ts';
 import { registerSlackForms } from './forms.ts';
 import { type SlackEventFile, slackEventFiles, slackFileTransfer } from './files.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
+import type { SlackInstallations } from './installations.ts';
+import type { SlackOAuthConfig } from './oauth-config.ts';
+import { slackOAuthRoutes } from './oauth-routes.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { slackBucket } from './rate-limits.ts';
+import { listenForUninstalls } from './uninstall.ts';
+import { installedWorkspaces, singleWorkspace } from './workspaces.ts';
 
 export interface SlackAdapterOptions {
-  botToken: string;
+  /** One workspace: its bot token. Unset with `oauth` (each workspace's token comes from its installation). */
+  botToken?: string | undefined;
+  /** Many workspaces: Slack's OAuth install, and the installations it keeps. */
+  oauth?: { config: SlackOAuthConfig; installations: SlackInstallations } | undefined;
   /** HTTP mode (events at /slack/events on Switchboard's server). */
   signingSecret?: string | undefined;
   /** Socket Mode, when set (an app-level `xapp-` token). */
@@ -75,11 +93,22 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     ? undefined
     : new HonoSlackReceiver({ signingSecret: requireSecret(options.signingSecret), log, ...(options.now ? { now: options.now } : {}) });
   const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger, installerOptions: { clientOptions } }) : undefined;
+  const oauth = options.oauth;
+  if (!oauth && !options.botToken) throw new Error('Slack needs SLACK_BOT_TOKEN, or the OAuth install (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET)');
+  const workspaces = oauth ? installedWorkspaces({ installations: oauth.installations, clientOptions, log }) : undefined;
   // Initialised in start(): Bolt's own auth.test at construction would fail for good (and unhandled) when Slack is unreachable then.
-  const app = new App({ token: options.botToken, receiver: (socketReceiver ?? httpReceiver)!, logger: boltLogger, clientOptions, deferInitialization: true });
+  // Many workspaces: Bolt asks `authorize` for the token of each event's workspace.
+  const app = new App({
+    ...(workspaces ? { authorize: workspaces.authorize! } : { token: options.botToken }),
+    receiver: (socketReceiver ?? httpReceiver)!,
+    logger: boltLogger,
+    clientOptions,
+    deferInitialization: true,
+  });
   let initialized = false;
+  /** One workspace: the client with SLACK_BOT_TOKEN. Many: a client without a token (each call names its workspace's, see `paced`). */
   const client: WebClient = app.client;
-  let bot: { userId: string; botId: string; teamId: string } | undefined;
+  const teams = workspaces ?? singleWorkspace(client);
   let chat: ChatHost | undefined;
   const names = new Map<string, string>();
   const assistantStatus = new Map<string, boolean>();
@@ -87,20 +116,25 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   const reacted = new Set<string>();
   const budget = new RateLimiter();
 
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+  const call = async <T>(workspace: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      countSlackError(error);
+      if (refusedToken(error)) teams.tokenRefused(workspace);
+      if (!(error instanceof DeliveryError)) countSlackError(error);
       const failure = toDeliveryError(error);
       if (failure.retryAfterMs !== undefined) log.warn({ retryInMs: failure.retryAfterMs }, 'Slack answered 429; the method waits for everyone');
       throw failure;
     }
   };
-  /** A Web API call through its rate bucket (the method in the workspace, or the channel for chat.postMessage). */
-  const paced = <T>(method: string, place: { workspace: string; channel: string }, need: CallNeed, work: () => Promise<T>): Promise<T> => {
+  /**
+   * A Web API call through its rate bucket (the method in the workspace, or the channel for
+   * chat.postMessage), made with the client of the place's workspace: calls use the `client`
+   * handed to `work`, so each workspace is answered with its own token.
+   */
+  const paced = <T>(method: string, place: { workspace: string; channel: string }, need: CallNeed, work: (client: WebClient) => Promise<T>): Promise<T> => {
     const bucket = slackBucket(method, place.workspace, place.channel);
-    return budget.run(bucket.key, bucket.limit, need, () => call(work));
+    return budget.run(bucket.key, bucket.limit, need, () => call(place.workspace, async () => work(await teams.clientFor(place.workspace))));
   };
   const canSpare = (method: string, place: { workspace: string; channel: string }) => {
     const bucket = slackBucket(method, place.workspace, place.channel);
@@ -108,16 +142,17 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   };
   const needOf = (message: OutgoingMessage): CallNeed => (message.partial ? 'optional' : 'required');
 
-  const nameOf = async (userId: string): Promise<string> => {
-    const known = names.get(userId);
+  const nameOf = async (workspace: string, userId: string): Promise<string> => {
+    const key = `${workspace}:${userId}`;
+    const known = names.get(key);
     if (known) return known;
     try {
       // A name is nice to have: when the budget is short the id stands in for it.
-      const info = (await paced('users.info', { workspace: bot?.teamId ?? '', channel: '' }, 'optional', () => client.users.info({ user: userId }))) as {
+      const info = (await paced('users.info', { workspace, channel: '' }, 'optional', (client) => client.users.info({ user: userId }))) as {
         user?: { name?: string; real_name?: string; profile?: { display_name?: string } };
       };
       const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name || userId;
-      names.set(userId, name);
+      names.set(key, name);
       return name;
     } catch {
       return userId;
@@ -129,15 +164,15 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     return { text: toMrkdwn(message.markdown || ' ') };
   };
 
-  const files = slackFileTransfer({ botToken: options.botToken, client, paced, apiUrl: slackApiUrl });
+  const files = slackFileTransfer({ tokenFor: async (workspace) => (await teams.clientFor(workspace)).token, paced, apiUrl: slackApiUrl });
   const adapter: ChatAdapter = {
     platform: 'slack',
     maxMessageChars: 4000,
     fetchFile: files.fetchFile,
     sendFile: files.sendFile,
-    botUserId: () => bot?.userId,
+    botUserId: () => teams.singleBotUserId(),
     async send(place, message) {
-      const result = (await paced('chat.postMessage', place, needOf(message), () =>
+      const result = (await paced('chat.postMessage', place, needOf(message), (client) =>
         client.chat.postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), ...render(message) } as never),
       )) as {
         ts?: string;
@@ -145,10 +180,10 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       return { messageId: result.ts ?? '' };
     },
     async update(place, messageId, message) {
-      await paced('chat.update', place, needOf(message), () => client.chat.update({ channel: place.channel, ts: messageId, ...render(message) } as never));
+      await paced('chat.update', place, needOf(message), (client) => client.chat.update({ channel: place.channel, ts: messageId, ...render(message) } as never));
     },
     async ephemeral(place, userId, markdown) {
-      await paced('chat.postEphemeral', place, 'required', () =>
+      await paced('chat.postEphemeral', place, 'required', (client) =>
         client.chat.postEphemeral({ channel: place.channel, user: userId, text: toMrkdwn(markdown), ...(place.thread ? { thread_ts: place.thread } : {}) }),
       );
     },
@@ -158,7 +193,9 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       if (place.thread && assistantStatus.get(place.channel) !== false) {
         try {
           const status = busy ? 'is thinking…' : '';
-          await paced('assistant.threads.setStatus', place, 'optional', () => client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.thread!, status }));
+          await paced('assistant.threads.setStatus', place, 'optional', (client) =>
+            client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.thread!, status }),
+          );
           assistantStatus.set(place.channel, true);
           return;
         } catch (error) {
@@ -173,12 +210,12 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       if (busy) {
         // Added only when its removal can be afforded too (reactions.remove is the tighter tier).
         if (!canSpare('reactions.remove', place)) return;
-        await paced('reactions.add', place, 'optional', () => client.reactions.add(reaction))
+        await paced('reactions.add', place, 'optional', (client) => client.reactions.add(reaction))
           .then(() => reacted.add(key))
           .catch(() => undefined);
       } else if (reacted.delete(key)) {
         // A reaction left on would say "still working": its removal waits its turn.
-        await paced('reactions.remove', place, 'required', () => client.reactions.remove(reaction)).catch(() => undefined);
+        await paced('reactions.remove', place, 'required', (client) => client.reactions.remove(reaction)).catch(() => undefined);
       }
     },
     async openStream(place, recipient) {
@@ -186,7 +223,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       // Streams open only while both their start and their stop can be afforded: under
       // pressure a reply is one chat.postMessage instead of three or more stream calls.
       if (!canSpare('chat.stopStream', place)) return null;
-      const started = (await paced('chat.startStream', place, 'optional', () =>
+      const started = (await paced('chat.startStream', place, 'optional', (client) =>
         client.chat.startStream({ channel: place.channel, thread_ts: place.thread!, recipient_user_id: recipient.userId, recipient_team_id: recipient.teamId! }),
       )) as { ts?: string };
       if (!started.ts) return null;
@@ -194,10 +231,10 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       const stream: NativeStream = {
         messageId: ts,
         async append(markdown) {
-          await paced('chat.appendStream', place, 'optional', () => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
+          await paced('chat.appendStream', place, 'optional', (client) => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
         },
         async stop(rest) {
-          await paced('chat.stopStream', place, 'required', () => client.chat.stopStream({ channel: place.channel, ts, ...(rest ? { markdown_text: rest } : {}) }));
+          await paced('chat.stopStream', place, 'required', (client) => client.chat.stopStream({ channel: place.channel, ts, ...(rest ? { markdown_text: rest } : {}) }));
           return ts;
         },
       };
@@ -211,34 +248,38 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     const found: Array<{ user?: string; bot_id?: string; text?: string; ts?: string }> = [];
     let cursor: string | undefined;
     do {
-      const page = (await paced('conversations.replies', place, 'required', () =>
+      const page = (await paced('conversations.replies', place, 'required', (client) =>
         client.conversations.replies({ channel: place.channel, ts: place.thread!, latest: beforeMessageId, inclusive: false, limit: 200, ...(cursor ? { cursor } : {}) }),
       )) as { messages?: typeof found; response_metadata?: { next_cursor?: string } };
       found.push(...(page.messages ?? []).filter((message) => message.ts !== beforeMessageId));
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
+    const bot = await teams.botOf(place.workspace);
     const mention = bot ? `<@${bot.userId}>` : undefined;
     const history = [];
     for (const message of found.slice(-limit)) {
       const fromThisBot = Boolean(bot && (message.user === bot.userId || message.bot_id === bot.botId));
       const userId = message.user ?? message.bot_id ?? 'unknown';
       const text = (mention ? (message.text ?? '').split(mention).join('') : (message.text ?? '')).replace(/\s+/g, ' ').trim();
-      if (text) history.push({ userId, name: fromThisBot || !message.user ? undefined : await nameOf(message.user), text, fromThisBot });
+      if (text) history.push({ userId, name: fromThisBot || !message.user ? undefined : await nameOf(place.workspace, message.user), text, fromThisBot });
     }
     return history;
   };
 
   const onMessage = async (event: SlackEvent, body: { team_id?: string; event_id?: string }, isMention: boolean) => {
-    if (!chat || !bot) return;
+    if (!chat) return;
     if (event.subtype && IGNORED_SUBTYPES.has(event.subtype)) return;
+    const workspace = body.team_id ?? event.team ?? '';
+    const bot = await teams.botOf(workspace);
+    if (!bot) return;
     const authorId = event.user ?? event.bot_id;
     if (!authorId || authorId === bot.userId || event.bot_id === bot.botId) return;
     const mention = `<@${bot.userId}>`;
     const text = (event.text ?? '').split(mention).join('').replace(/\s+/g, ' ').trim();
     const isDirect = event.channel_type === 'im';
-    const user: ChatUser = { id: authorId, name: event.user ? await nameOf(event.user) : authorId, isBot: Boolean(event.bot_id) || event.subtype === 'bot_message' };
+    const user: ChatUser = { id: authorId, name: event.user ? await nameOf(workspace, event.user) : authorId, isBot: Boolean(event.bot_id) || event.subtype === 'bot_message' };
     const message: IncomingMessage = {
-      place: { platform: 'slack', workspace: body.team_id ?? event.team ?? bot.teamId, channel: event.channel, thread: event.thread_ts ?? event.ts },
+      place: { platform: 'slack', workspace: workspace || bot.teamId, channel: event.channel, thread: event.thread_ts ?? event.ts },
       messageId: event.ts,
       eventId: body.event_id,
       user,
@@ -272,7 +313,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     await ack();
     const parsed = parsePromptActionId((action as { action_id: string }).action_id);
     const interaction = body as unknown as {
-      user: { id: string; name?: string; username?: string };
+      user: { id: string; name?: string; username?: string; team_id?: string };
       team?: { id: string };
       channel?: { id: string };
       message?: { ts: string; thread_ts?: string };
@@ -280,13 +321,13 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     if (!chat || !parsed || !interaction.channel) return;
     const place: Place = {
       platform: 'slack',
-      workspace: interaction.team?.id ?? bot?.teamId ?? '',
+      workspace: interaction.team?.id ?? interaction.user.team_id ?? '',
       channel: interaction.channel.id,
       thread: interaction.message?.thread_ts ?? interaction.message?.ts,
     };
     await chat.handleAction({
       place,
-      user: { id: interaction.user.id, name: (await nameOf(interaction.user.id)) || interaction.user.username || interaction.user.name },
+      user: { id: interaction.user.id, name: (await nameOf(place.workspace, interaction.user.id)) || interaction.user.username || interaction.user.name },
       promptId: parsed.promptId,
       optionIndex: parsed.optionIndex,
       replyPrivately: (markdown) => adapter.ephemeral(place, interaction.user.id, markdown),
@@ -295,35 +336,37 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
 
   registerSlackForms(app, {
     chat: () => chat,
-    client,
-    workspace: () => bot?.teamId ?? '',
+    clientFor: (workspace) => teams.clientFor(workspace),
     nameOf,
     ephemeral: (place, userId, markdown) => adapter.ephemeral(place, userId, markdown),
     log,
   });
+  listenForUninstalls(app, teams, log);
 
   app.error(async (error) => {
     log.error({ err: error }, 'Slack listener error');
   });
 
+  const ownRoutes = () => {
+    const routes = new Hono();
+    if (httpReceiver) routes.post('/slack/events', (c) => httpReceiver.handle(c));
+    if (oauth) routes.route('/', slackOAuthRoutes({ config: oauth.config, installations: oauth.installations, clientOptions, log }));
+    return routes;
+  };
   const mode = options.appToken ? 'socket' : 'http';
   return {
     adapter,
     describe: () => `slack (${mode})`,
-    // HTTP mode: Slack posts events, commands and clicks here, signed (no API key).
-    ...(httpReceiver ? { routes: () => ({ auth: 'own' as const, app: new Hono().post('/slack/events', (c) => httpReceiver.handle(c)) }) } : {}),
+    // HTTP mode: Slack posts events, commands and clicks here, signed (no API key). The OAuth
+    // install's pages check their own state; both work in Socket Mode too.
+    ...(httpReceiver || oauth ? { routes: () => ({ auth: 'own' as const, app: ownRoutes() }) } : {}),
     async start(host) {
       chat = host;
-      const identity = (await client.auth.test().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_BOT_TOKEN')))) as {
-        user_id?: string;
-        bot_id?: string;
-        team_id?: string;
-      };
-      bot = { userId: identity.user_id ?? '', botId: identity.bot_id ?? '', teamId: identity.team_id ?? '' };
+      await teams.start();
       if (!initialized) await app.init().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_BOT_TOKEN')));
       initialized = true;
       if (socketReceiver) await socketReceiver.start().catch((error: unknown) => Promise.reject(startFailure(error, 'SLACK_APP_TOKEN')));
-      log.info({ mode, botUserId: bot.userId }, 'Slack adapter started');
+      log.info({ mode, install: teams.mode, botUserId: teams.singleBotUserId() }, 'Slack adapter started');
     },
     async stop() {
       chat = undefined;
@@ -331,7 +374,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
       if (socketReceiver) await socketReceiver.stop().catch(() => undefined);
     },
     health() {
-      return { mode, bot_user_id: bot?.userId ?? null };
+      return { mode, ...teams.health() };
     },
   };
 }

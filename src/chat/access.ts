@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { AccessSpec } from '../config/schema.ts';
+import { entriesFor } from './channel-entries.ts';
 import type { ChatContext } from './context.ts';
 import { identityOf } from './identity.ts';
 import { messageKey } from './message-runs.ts';
@@ -57,12 +58,12 @@ export class AccessGate {
     this.#ctx = ctx;
   }
 
-  /** The access rules for a place: the defaults, then the platform-wide entry, then the channel's, key by key. */
+  /** The access rules for a place: the defaults, then the platform-wide entry, the workspace's, then the channel's, key by key. */
   rulesFor(place: Place): Access {
     const { access, channels } = this.#ctx.config;
-    const entry = (channel: string) => channels.find((candidate) => candidate.platform === place.platform && candidate.channel === channel)?.access ?? {};
     const defined = (value: AccessSpec) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-    return { ...DEFAULT_ACCESS, ...defined(access ?? {}), ...defined(entry('*')), ...defined(entry(place.channel)) } as Access;
+    const layers = entriesFor(channels, place).map((entry) => defined(entry.access ?? {}));
+    return Object.assign({ ...DEFAULT_ACCESS, ...defined(access ?? {}) }, ...layers) as Access;
   }
 
   isAdmin(place: Place, user: ChatUser, userTeam?: string): boolean {

@@ -1,5 +1,6 @@
 import type { ChatSpec, ChatStrategy } from '../config/schema.ts';
 import type { Engine } from '../engine/engine.ts';
+import { type ChannelEntry, entriesFor } from './channel-entries.ts';
 import type { ChatState } from './state.ts';
 import type { IncomingMessage, Place } from './types.ts';
 
@@ -98,18 +99,15 @@ export class ConversationService {
     await this.#state.channels.put(key, { ...current, ...patch });
   }
 
-  /** The settings in force in a channel: config defaults < platform entry < channel entry < commands. */
+  /** The settings in force in a channel: config defaults < platform entry < workspace entry < channel entry < commands. */
   async settings(place: Place): Promise<ChannelSettings> {
     const { channels, collect_quiet_ms: _quiet, edit_interval_ms: _edit, ...defaults } = this.#config;
-    const platformWide = channels.find((entry) => entry.platform === place.platform && entry.channel === '*');
-    const exact = channels.find((entry) => entry.platform === place.platform && entry.channel === place.channel);
     const overrides = (await this.#state.channels.get(channelKey(place))) ?? {};
-    const strip = (entry: (typeof channels)[number] | undefined) => {
-      if (!entry) return {};
-      const { platform: _platform, channel: _channel, ...rest } = entry;
+    const strip = (entry: ChannelEntry) => {
+      const { platform: _platform, workspace: _workspace, channel: _channel, ...rest } = entry;
       return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
     };
-    return { ...defaults, ...strip(platformWide), ...strip(exact), ...overrides };
+    return Object.assign({ ...defaults }, ...entriesFor(channels, place).map(strip), overrides) as ChannelSettings;
   }
 
   /** The assistant id a conversation's next run uses. */

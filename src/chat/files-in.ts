@@ -1,6 +1,6 @@
 import type { ChatContext } from './context.ts';
 import { humanSize, mimeAllowed, quotedName } from './file-rules.ts';
-import type { ChatAdapter, IncomingFile, IncomingMessage } from './types.ts';
+import type { ChatAdapter, IncomingFile, IncomingMessage, Place } from './types.ts';
 
 /** LangChain's standard content blocks, as a human message carries them to the graph. */
 export type HumanContentBlock =
@@ -44,7 +44,7 @@ export async function humanContent(ctx: ChatContext, message: IncomingMessage, t
       skipped.push({ file, reason: refusal });
       continue;
     }
-    const downloaded = await download(ctx, adapter!, file, maxBytes);
+    const downloaded = await download(ctx, adapter!, file, maxBytes, message.place);
     if (typeof downloaded === 'string') {
       skipped.push({ file, reason: downloaded });
       continue;
@@ -60,11 +60,11 @@ export async function humanContent(ctx: ChatContext, message: IncomingMessage, t
 }
 
 /** The bytes of a file, tried a few times with backoff; a sentence saying why not, when every try failed. */
-async function download(ctx: ChatContext, adapter: ChatAdapter, file: IncomingFile, maxBytes: number): Promise<Uint8Array | string> {
+async function download(ctx: ChatContext, adapter: ChatAdapter, file: IncomingFile, maxBytes: number, place: Place): Promise<Uint8Array | string> {
   let last: unknown;
   for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt += 1) {
     try {
-      return await adapter.fetchFile!(file, maxBytes);
+      return await adapter.fetchFile!(file, maxBytes, place);
     } catch (error) {
       last = error;
       // A file larger than declared, or a refusal, does not get better by asking again.

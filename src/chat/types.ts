@@ -230,7 +230,7 @@ export interface ChatAdapter {
    * The bytes of a file attached to a message, at most `maxBytes` (more is an error, whatever
    * the platform declared). Absent: the platform has no files, and attachments are refused.
    */
-  fetchFile?(file: IncomingFile, maxBytes: number): Promise<Uint8Array>;
+  fetchFile?(file: IncomingFile, maxBytes: number, place: Place): Promise<Uint8Array>;
   /** Posts a file into the conversation (its thread). Absent: files are posted as a note naming them. */
   sendFile?(place: Place, file: OutgoingFile): Promise<{ messageId: string }>;
   /** The largest file one message may carry here (Discord's upload limit); larger ones get a note instead. */

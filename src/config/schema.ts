@@ -227,7 +227,17 @@ const chatSpec = z.strictObject({
       types: z.array(z.string().regex(/^[a-z0-9.+-]+\/(\*|[a-z0-9.+-]+)$|^\*\/\*$/i, 'a mime pattern such as image/* or application/pdf')).default(DEFAULTS.chatFiles.types),
     })
     .default(DEFAULTS.chatFiles),
-  channels: z.array(z.strictObject({ platform: z.string().min(1), channel: z.string().min(1), ...channelSettings })).default([]),
+  /**
+   * Settings per channel, per workspace (a Slack team id, a Discord guild id: every channel of
+   * it), or both; `channel: '*'` is the platform's default. A channel's entry wins over its workspace's.
+   */
+  channels: z
+    .array(
+      z
+        .strictObject({ platform: z.string().min(1), workspace: z.string().min(1).optional(), channel: z.string().min(1).optional(), ...channelSettings })
+        .refine((entry) => entry.channel !== undefined || entry.workspace !== undefined, 'an entry names a channel, a workspace, or both'),
+    )
+    .default([]),
 });
 
 const platformsSpec = z.strictObject({

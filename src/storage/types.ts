@@ -137,6 +137,40 @@ export interface CronRepo {
   advance(cronId: string, from: string | null, next: Cron): Promise<boolean>;
 }
 
+/**
+ * An app installed in a chat workspace (a Slack team, or a whole Enterprise Grid org):
+ * what answering that workspace needs. The bot token is sealed (AES-256-GCM) before it
+ * reaches storage, so no backend ever holds it in clear.
+ */
+export interface Installation {
+  /** `<platform>:team:<id>` or `<platform>:enterprise:<id>` (an org-wide install). */
+  installation_id: string;
+  platform: string;
+  team_id: string | null;
+  team_name: string | null;
+  enterprise_id: string | null;
+  is_enterprise_install: boolean;
+  app_id: string | null;
+  bot_user_id: string;
+  bot_id: string;
+  scopes: string[];
+  /** The bot token, sealed with the server's secret key (see src/util/sealed-secret.ts). */
+  bot_token_sealed: string;
+  installer_user_id: string | null;
+  installed_at: string;
+  updated_at: string;
+}
+
+/** The workspaces an app is installed in (Slack's OAuth install). */
+export interface InstallationRepo {
+  get(installationId: string): Promise<Installation | null>;
+  /** Stores a new installation, or replaces one (a reinstall with new scopes or a new token). */
+  put(installation: Installation): Promise<void>;
+  delete(installationId: string): Promise<boolean>;
+  /** Every installation, oldest first. */
+  list(): Promise<Installation[]>;
+}
+
 /** A durable map of JSON records: one of the chat layer's small collections. */
 export interface Collection<T> {
   get(key: string): Promise<T | null>;
@@ -279,6 +313,8 @@ export interface Storage {
   readonly threads: ThreadRepo;
   readonly runs: RunRepo;
   readonly crons: CronRepo;
+  /** Where the app is installed (Slack's OAuth install, many workspaces). */
+  readonly installations: InstallationRepo;
   readonly chat: ChatStore;
   readonly checkpointer: Checkpointer;
   /** LangGraph's long-term memory store, handed to graphs and served by the store API. */

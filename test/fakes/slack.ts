@@ -8,6 +8,7 @@ import { listenWithWebSocket, type FakeServer } from './listen.ts';
 import { FakeSlackFiles } from './slack-files.ts';
 import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
 import { FakeSlackViews } from './slack-views.ts';
+import { FakeSlackWorkspaces, tokenOfCall } from './slack-workspaces.ts';
 
 export interface SlackCall {
   method: string;
@@ -20,6 +21,8 @@ export interface SlackCall {
   refused?: boolean;
   /** Set when it arrived while a 429's Retry-After for its bucket was still running. */
   duringRetryAfter?: boolean;
+  /** The token it carried (Authorization: Bearer): which workspace's bot made it. */
+  token?: string | undefined;
 }
 
 interface StoredMessage {
@@ -68,6 +71,8 @@ export class FakeSlack {
   readonly #limits = new SlackLimits();
   /** Modals: trigger_ids issued with clicks, views.open, view submissions (slack-views.ts). */
   readonly views = new FakeSlackViews();
+  /** Many workspaces: OAuth installs, a token per workspace, strict token and channel checks once `strict`. */
+  readonly workspaces = new FakeSlackWorkspaces();
   url = '';
   /** Files people share (url_private, needing the bot token) and files the app uploads (slack-files.ts). */
   readonly files = new FakeSlackFiles(() => this.url);
@@ -174,6 +179,7 @@ export class FakeSlack {
       req.on('end', () => resolve(data));
     });
     const path = req.url ?? '';
+    if (path.startsWith('/oauth/v2/authorize')) return void this.workspaces.authorizePage(req, res);
     if (path.startsWith('/response/')) {
       this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -181,7 +187,8 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = this.#parseArgs(raw, req.headers['content-type'] ?? '');
-    const call: SlackCall = { method, args, at: Date.now(), hr: performance.now() };
+    const token = tokenOfCall(req.headers.authorization, args);
+    const call: SlackCall = { method, args, at: Date.now(), hr: performance.now(), token };
     const channel = String(args.channel ?? args.channel_id ?? '');
     const verdict = this.#limits.judge(method, channel, call.at);
     if (verdict.duringRetryAfter) call.duringRetryAfter = true;
@@ -204,8 +211,13 @@ export class FakeSlack {
       if ('status' in failure) return json(500, { ok: false, error: 'internal_error' });
       return json(200, { ok: false, error: failure.error });
     }
-    const answer = this.#answer(method, args);
-    json(200, answer, answer.ok ? { 'x-oauth-scopes': this.scopes.join(',') } : {});
+    const refusal = this.workspaces.refusal(method, token, channel);
+    if (refusal) return json(200, { ok: false, error: refusal });
+    const answer =
+      method === 'oauth.v2.access'
+        ? this.workspaces.exchange(args, req.headers.authorization)
+        : ((method === 'auth.test' ? this.workspaces.authTest(token) : undefined) ?? this.#answer(method, args));
+    json(200, answer, answer.ok ? { 'x-oauth-scopes': (this.workspaces.scopesOf(token) ?? this.scopes).join(',') } : {});
   }
 
   #parseArgs(raw: string, contentType: string): Record<string, unknown> {
@@ -364,6 +376,10 @@ export function messageEvent(o: {
   eventId?: string;
   /** What Slack puts in `files` (FakeSlackFiles.add); the event is then a `file_share`. */
   files?: Array<Record<string, unknown>>;
+  /** The workspace it was said in (default T1). */
+  team?: string;
+  /** Said in a workspace of this Enterprise Grid org, where the app is installed org-wide. */
+  orgWide?: string;
 }) {
   const event: Record<string, unknown> = {
     type: o.mention ? 'app_mention' : 'message',
@@ -371,15 +387,16 @@ export function messageEvent(o: {
     text: o.text,
     ts: o.ts,
     channel: o.channel ?? 'C1',
-    team: 'T1',
-    user_team: 'T1',
+    team: o.team ?? 'T1',
+    user_team: o.team ?? 'T1',
     event_ts: o.ts,
     ...(o.thread_ts ? { thread_ts: o.thread_ts } : {}),
     ...(o.mention ? {} : { channel_type: o.channelType ?? 'channel' }),
     ...(o.botId ? { bot_id: o.botId, subtype: 'bot_message' } : {}),
     ...(o.files ? { files: o.files, ...(o.mention ? {} : { subtype: 'file_share' }), upload: false } : {}),
   };
-  return { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event };
+  const org = o.orgWide ? { enterprise_id: o.orgWide, authorizations: [{ enterprise_id: o.orgWide, team_id: null, is_bot: true, is_enterprise_install: true }] } : {};
+  return { token: 'x', team_id: o.team ?? 'T1', api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `Ev${++eventCounter}`, event_time: 1, event, ...org };
 }
 
 export function slashCommand(o: { text: string; channel?: string; user?: string; responseId: string; fakeUrl: string; command?: string }) {
@@ -399,16 +416,16 @@ export function slashCommand(o: { text: string; channel?: string; user?: string;
   }).toString();
 }
 
-export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string; triggerId?: string }) {
+export function blockAction(o: { actionId: string; user?: string; userName?: string; channel?: string; messageTs: string; threadTs?: string; triggerId?: string; team?: string }) {
   const payload = {
     type: 'block_actions',
-    user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: 'T1' },
+    user: { id: o.user ?? 'U1', username: o.userName ?? 'ana', name: o.userName ?? 'ana', team_id: o.team ?? 'T1' },
     api_app_id: 'A1',
     token: 'x',
     container: { type: 'message', message_ts: o.messageTs, channel_id: o.channel ?? 'C1', is_ephemeral: false },
     // A click's trigger_id opens a modal: one from `slack.views.issueTrigger` is valid for 3 s, once.
     trigger_id: o.triggerId ?? 'trigger',
-    team: { id: 'T1', domain: 'fake' },
+    team: { id: o.team ?? 'T1', domain: 'fake' },
     channel: { id: o.channel ?? 'C1', name: 'general' },
     message: { type: 'message', ts: o.messageTs, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: 'prompt' },
     response_url: 'https://hooks.invalid/response',

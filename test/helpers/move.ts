@@ -2,11 +2,29 @@ import { chatState } from '../../src/chat/state.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { GraphRegistry } from '../../src/engine/graphs.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { InterruptRecord, MovableStorage } from '../../src/storage/types.ts';
+import type { Installation, InterruptRecord, MovableStorage } from '../../src/storage/types.ts';
 import { exampleGraphs, userMessage } from './engine.ts';
 import { testGraphs } from './graphs.ts';
 
 /** An engine on the given storage with the example and test graphs; stopping it closes the storage. */
+/** A Slack workspace's installation as the OAuth install stores it (token sealed): moved as it is. */
+export const SEEDED_INSTALLATION: Installation = {
+  installation_id: 'slack:team:T1',
+  platform: 'slack',
+  team_id: 'T1',
+  team_name: 'Acme',
+  enterprise_id: null,
+  is_enterprise_install: false,
+  app_id: 'A1',
+  bot_user_id: 'UBOT',
+  bot_id: 'BBOT',
+  scopes: ['chat:write'],
+  bot_token_sealed: 'v1:key-id:iv:tag:sealed',
+  installer_user_id: 'U1',
+  installed_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-02T00:00:00.000Z',
+};
+
 export async function engineOn(storage: MovableStorage): Promise<Engine> {
   const graphs = GraphRegistry.fromGraphs({ ...exampleGraphs, ...testGraphs }, { checkpointer: storage.checkpointer, store: storage.store });
   const engine = createEngine({ storage, graphs, log: silentLogger(), cronIntervalMs: 0 });
@@ -56,6 +74,7 @@ export async function seedEverything(engine: Engine): Promise<Seeded> {
   const item = await engine.storage.store.get(['users', 'u1'], 'prefs');
   const storedAt = { createdAt: new Date(item!.createdAt).toISOString(), updatedAt: new Date(item!.updatedAt).toISOString() };
   await engine.crons.create(null, { assistant_id: 'approval', schedule: '0 9 * * 1', input: userMessage('weekly') });
+  await engine.storage.installations.put(SEEDED_INSTALLATION);
 
   const chat = chatState(engine.storage.chat);
   const conversationKey = 'slack:T1:C1:1700000000.000100';

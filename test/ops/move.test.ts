@@ -9,7 +9,7 @@ import { openFilesStorage } from '../../src/storage/files/index.ts';
 import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import type { MovableStorage } from '../../src/storage/types.ts';
 import { runTs } from '../helpers/child.ts';
-import { engineOn, type Seeded, seedEverything } from '../helpers/move.ts';
+import { engineOn, SEEDED_INSTALLATION, type Seeded, seedEverything } from '../helpers/move.ts';
 import { dropSchema, freshSchema, HAS_POSTGRES, pgOptions, TEST_DATABASE_URL } from '../helpers/postgres.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
@@ -54,6 +54,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
  */
 async function expectContinues(target: MovableStorage, seed: Seeded, sourceCounts: Awaited<ReturnType<typeof countRecords>>) {
   expect(await countRecords(target)).toEqual(sourceCounts);
+  // A workspace's installation arrives as it was, its token still sealed.
+  expect(await target.installations.list()).toEqual([SEEDED_INSTALLATION]);
   const engine = await engineOn(target);
   try {
     const versions = await engine.assistants.versions(seed.assistantId);
@@ -92,7 +94,7 @@ describe('moving between backends (files)', () => {
     const source = tempDir();
     const { seed, counts } = await seeded(() => openFilesStorage(source));
     // Each graph's default assistant, and the seeded one with its second version.
-    expect(counts).toMatchObject({ threads: 3, crons: 1, store_items: 2, inbox_entries: 2, chat_records: 2 });
+    expect(counts).toMatchObject({ threads: 3, crons: 1, installations: 1, store_items: 2, inbox_entries: 2, chat_records: 2 });
     expect(counts.assistant_versions).toBe(counts.assistants + 1);
     expect(counts.checkpoints).toBeGreaterThan(8);
     expect(counts.checkpoint_writes).toBeGreaterThan(0);
@@ -106,7 +108,16 @@ describe('moving between backends (files)', () => {
       .map((line) => JSON.parse(line));
     expect(lines[0]).toMatchObject({ format: 'switchboard-export', version: 1, source: 'lowdb', counts });
     expect(lines).toHaveLength(
-      1 + counts.assistants + counts.threads + counts.checkpoints + counts.runs + counts.store_items + counts.crons + counts.chat_records + counts.inbox_entries,
+      1 +
+        counts.assistants +
+        counts.threads +
+        counts.checkpoints +
+        counts.runs +
+        counts.store_items +
+        counts.crons +
+        counts.installations +
+        counts.chat_records +
+        counts.inbox_entries,
     );
     // The nested graph's subgraph wrote checkpoints under its own namespace.
     expect(lines.some((line) => line.kind === 'checkpoint' && line.checkpoint_ns.startsWith('child:'))).toBe(true);
@@ -185,6 +196,16 @@ describe('import refuses what would lose or mix records', () => {
     const header = { format: 'switchboard-export', version: 1, counts: { ...Object.fromEntries(Object.keys(sampleCounts).map((key) => [key, 0])), crons: 1 } };
     writeFileSync(bad, `${JSON.stringify(header)}\n{"kind":"cron","cron":${JSON.stringify(sampleCron)}}\n{not json\n`);
     await expect(importFrom(target, bad)).rejects.toThrow(/line 3 is not JSON/);
+    // An export from before installations were moved (no such count in its header) still imports.
+    const older = join(tempDir(), 'older.jsonl');
+    const { installations: _none, ...olderCounts } = { ...sampleCounts, crons: 1 };
+    writeFileSync(
+      older,
+      `${JSON.stringify({ format: 'switchboard-export', version: 1, counts: olderCounts })}\n{"kind":"cron","cron":${JSON.stringify({ ...sampleCron, cron_id: 'c-old' })}}\n`,
+    );
+    const fresh = await openFilesStorage(tempDir());
+    cleanups.push(() => fresh.close());
+    expect((await importFrom(fresh, older)).stored).toMatchObject({ crons: 1, installations: 0 });
   }, 60_000);
 });
 
@@ -212,6 +233,7 @@ const sampleCounts = {
   runs: 0,
   store_items: 0,
   crons: 0,
+  installations: 0,
   chat_records: 0,
   inbox_entries: 0,
 };

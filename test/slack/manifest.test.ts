@@ -43,6 +43,9 @@ const LISTENER_NEEDS: Record<string, { events: string[]; scopes: string[] }> = {
   action: { events: [], scopes: [] },
   /** A modal's submission arrives through interactivity, like a click. */
   view: { events: [], scopes: [] },
+  // Many workspaces: an uninstall or a revoked bot token removes the workspace's installation.
+  'event:app_uninstalled': { events: ['app_uninstalled'], scopes: [] },
+  'event:tokens_revoked': { events: ['tokens_revoked'], scopes: [] },
 };
 
 /** What the Slack adapter's code calls and listens to, read from its source, so a new call or listener cannot be forgotten in the manifests. */
@@ -68,7 +71,7 @@ describe('the Slack app manifests in config/', () => {
   it('the adapter uses only methods and listeners whose scopes are known here', () => {
     // Guards the scan itself: it must find what the adapter is known to do.
     expect(use.methods).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'conversations.replies', 'users.info']));
-    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:message', 'view']);
+    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:app_uninstalled', 'event:message', 'event:tokens_revoked', 'view']);
     expect(use.methods.filter((method) => !(method in METHOD_SCOPES))).toEqual([]);
     expect(use.listeners.filter((listener) => !(listener in LISTENER_NEEDS))).toEqual([]);
   });

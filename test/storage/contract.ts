@@ -1,7 +1,7 @@
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
-import type { Assistant, Run, Storage, Thread } from '../../src/storage/types.ts';
+import type { Assistant, Installation, Run, Storage, Thread } from '../../src/storage/types.ts';
 
 /**
  * The storage contract: written once, run against every backend. A backend gives only
@@ -297,6 +297,47 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(await storage.crons.advance(cron.cron_id, cron.next_run_date, next)).toBe(false);
         expect(await storage.crons.delete(cron.cron_id)).toBe(true);
         expect(await storage.crons.get(cron.cron_id)).toBeNull();
+      });
+    });
+
+    describe('installations', () => {
+      const installation = (team: string, fields: Partial<Installation> = {}): Installation => ({
+        installation_id: `slack:team:${team}`,
+        platform: 'slack',
+        team_id: team,
+        team_name: `Team ${team}`,
+        enterprise_id: null,
+        is_enterprise_install: false,
+        app_id: 'A1',
+        bot_user_id: `UBOT-${team}`,
+        bot_id: `BBOT-${team}`,
+        scopes: ['chat:write', 'commands'],
+        bot_token_sealed: `v1:sealed-${team}`,
+        installer_user_id: 'U1',
+        installed_at: iso(),
+        updated_at: iso(),
+        ...fields,
+      });
+
+      it('stores, replaces on reinstall, lists oldest first, deletes one workspace, and keeps the rest across a restart', async () => {
+        const second = installation('T2', { installed_at: iso(2_000), updated_at: iso(2_000) });
+        await storage.installations.put(second);
+        const first = installation('T1', { installed_at: iso(1_000), updated_at: iso(1_000) });
+        await storage.installations.put(first);
+        const org = installation('E1', { installation_id: 'slack:enterprise:E1', team_id: null, enterprise_id: 'E1', is_enterprise_install: true, installed_at: iso(3_000) });
+        await storage.installations.put(org);
+        expect(await storage.installations.get('slack:team:T1')).toEqual(first);
+        expect(await storage.installations.get('slack:team:T9')).toBeNull();
+        // A reinstall replaces the record (new token, new scopes): still one per workspace.
+        const reinstalled = { ...first, scopes: ['chat:write', 'commands', 'files:read'], bot_token_sealed: 'v1:resealed', updated_at: iso(5_000) };
+        await storage.installations.put(reinstalled);
+        expect((await storage.installations.list()).map((each) => each.installation_id)).toEqual(['slack:team:T1', 'slack:team:T2', 'slack:enterprise:E1']);
+        expect(await storage.installations.get('slack:team:T1')).toEqual(reinstalled);
+        expect(await storage.installations.delete('slack:team:T2')).toBe(true);
+        expect(await storage.installations.delete('slack:team:T2')).toBe(false);
+
+        storage = await setup.reopen(storage);
+        expect(await storage.installations.list()).toEqual([reinstalled, org]);
       });
     });
 

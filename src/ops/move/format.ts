@@ -1,4 +1,4 @@
-import type { Assistant, AssistantVersion, Cron, InboxEntry, Run, StoreItemRecord, Thread } from '../../storage/types.ts';
+import type { Assistant, AssistantVersion, Cron, InboxEntry, Installation, Run, StoreItemRecord, Thread } from '../../storage/types.ts';
 
 /**
  * The export format: JSON lines. The first line is a header naming the format, its
@@ -35,6 +35,8 @@ export type MoveRecord =
   | { kind: 'thread'; thread: Thread }
   | { kind: 'store_item'; item: StoreItemRecord }
   | { kind: 'cron'; cron: Cron }
+  /** A workspace's installation, its token still sealed: the target needs the same SWITCHBOARD_SECRET_KEY. */
+  | { kind: 'installation'; installation: Installation }
   | { kind: 'chat_record'; collection: string; key: string; value: unknown }
   | { kind: 'inbox_entry'; entry: InboxEntry };
 
@@ -47,6 +49,7 @@ export const COUNTED = [
   'runs',
   'store_items',
   'crons',
+  'installations',
   'chat_records',
   'inbox_entries',
 ] as const;
@@ -86,6 +89,9 @@ export function countRecord(counts: Counts, record: MoveRecord): void {
       return;
     case 'cron':
       counts.crons += 1;
+      return;
+    case 'installation':
+      counts.installations += 1;
       return;
     case 'chat_record':
       counts.chat_records += 1;

@@ -20,7 +20,9 @@ export interface ImportSummary {
   target: Counts;
 }
 
-const KINDS = new Set<MoveRecord['kind']>(['assistant', 'checkpoint', 'run', 'thread', 'store_item', 'cron', 'chat_record', 'inbox_entry']);
+const KINDS = new Set<MoveRecord['kind']>(['assistant', 'checkpoint', 'run', 'thread', 'store_item', 'cron', 'installation', 'chat_record', 'inbox_entry']);
+/** Kinds added after format version 1 was first written: an export from before them holds none. */
+const LATER_KINDS: ReadonlyArray<(typeof COUNTED)[number]> = ['installations'];
 
 /**
  * Reads an export line by line into `target`, then checks that the file held what its
@@ -77,6 +79,7 @@ function parseHeader(line: string, path: string): Header {
   if (typeof header.version !== 'number' || header.version > FORMAT_VERSION) {
     throw invalidInput(`${path} is export format version ${String(header.version)}; this Switchboard reads version ${FORMAT_VERSION} (upgrade Switchboard to import it)`);
   }
+  if (header.counts) for (const name of LATER_KINDS) header.counts[name] ??= 0;
   if (!header.counts || COUNTED.some((name) => typeof header.counts?.[name] !== 'number')) throw invalidInput(`${path}: the header's counts are missing or incomplete`);
   return header as Header;
 }

@@ -42,6 +42,10 @@ export class Restorer {
         if (await target.crons.get(record.cron.cron_id)) return false;
         await target.crons.put(record.cron);
         return true;
+      case 'installation':
+        if (await target.installations.get(record.installation.installation_id)) return false;
+        await target.installations.put(record.installation);
+        return true;
       case 'chat_record': {
         const collection = target.chat.collection(record.collection);
         if ((await collection.get(record.key)) !== null) return false;

@@ -27,6 +27,7 @@ export async function* walkRecords(storage: MovableStorage): AsyncGenerator<Move
     }
   }
   for (const cron of await storage.crons.list()) yield { kind: 'cron', cron };
+  for (const installation of await storage.installations.list()) yield { kind: 'installation', installation };
   for (const collection of await storage.transfer.chatCollections()) {
     for (const { key, value } of await storage.chat.collection(collection).list()) yield { kind: 'chat_record', collection, key, value };
   }

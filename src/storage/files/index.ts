@@ -4,6 +4,7 @@ import { LowdbAssistantRepo } from './assistants.ts';
 import { openFilesChat } from './chat.ts';
 import { JournalCheckpointSaver } from './checkpointer.ts';
 import { LowdbCronRepo } from './crons.ts';
+import { LowdbInstallationRepo } from './installations.ts';
 import { JournalPool, type JournalPoolLimits, Sequence } from './journal-pool.ts';
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
@@ -19,6 +20,7 @@ import { JournalThreadRepo } from './threads.ts';
  *
  *   data/assistants.json              every assistant and its versions (a lowdb document)
  *   data/crons.json                   scheduled runs (a lowdb document)
+ *   data/installations.json           the workspaces the Slack app is installed in (tokens sealed)
  *   data/store/<namespace>.json       long-term memory items (lowdb documents)
  *   data/threads/<thread>.jsonl       one journal per thread: its record, runs, checkpoints, writes
  *   data/queue.jsonl                  the runs accepted and not yet ended, in order
@@ -37,7 +39,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
     const seq = new Sequence();
     queue = QueueLog.open(dir);
     const files = new JsonFiles();
-    const [assistants, crons] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir)]);
+    const [assistants, crons, installations] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir), LowdbInstallationRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
     const store = new LowdbStore(files, dir, options.storeIndex);
@@ -47,6 +49,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
       threads: new JournalThreadRepo(pool, seq),
       runs: new JournalRunRepo(pool, openQueue, seq),
       crons,
+      installations,
       chat,
       checkpointer: new JournalCheckpointSaver(pool, seq),
       store,

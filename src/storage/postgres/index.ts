@@ -5,6 +5,7 @@ import { pgChat } from './chat.ts';
 import { PgCheckpointSaver } from './checkpointer.ts';
 import { PgCronRepo } from './crons.ts';
 import { Db, type DbOptions } from './db.ts';
+import { PgInstallationRepo } from './installations.ts';
 import { migrate } from './migrations.ts';
 import { PgRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
@@ -49,6 +50,7 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     threads: new PgThreadRepo(db),
     runs: new PgRunRepo(db),
     crons: new PgCronRepo(db),
+    installations: new PgInstallationRepo(db),
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
     store: new PgStore(db, options.storeIndex),

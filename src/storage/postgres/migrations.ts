@@ -167,6 +167,21 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE sb_store ADD COLUMN vectors jsonb;
     `,
   },
+  {
+    version: 4,
+    name: 'installations: the workspaces the Slack app is installed in (OAuth)',
+    sql: `
+      -- One row per workspace (or Enterprise Grid org); the bot token inside doc is sealed (AES-256-GCM).
+      CREATE TABLE sb_installations (
+        installation_id text PRIMARY KEY,
+        platform text NOT NULL,
+        team_id text,
+        enterprise_id text,
+        installed_at text NOT NULL,
+        doc jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
