@@ -4,6 +4,12 @@ import { DeliveryError } from './types.ts';
 export interface RateLimit {
   limit: number;
   windowMs: number;
+  /**
+   * Calls may be in flight together (Discord's global limit): each still holds its place from
+   * when it leaves until a window after its answer, so the count never overruns, but a 429 is
+   * known only after the calls already in flight. Without it one call is in flight at a time.
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -43,7 +49,7 @@ class Bucket {
   readonly #slots: Slot[] = [];
   readonly #waiters: Waiter[] = [];
   #blockedUntil = 0;
-  #inFlight = false;
+  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -62,7 +68,7 @@ class Bucket {
 
   /** No required call waits, no Retry-After runs, and more than `reserve` calls stay free. */
   canSpare(reserve: number): boolean {
-    return this.#waiters.length === 0 && !this.#inFlight && this.now() >= this.#blockedUntil && this.free() > reserve;
+    return this.#waiters.length === 0 && !this.#busy() && this.now() >= this.#blockedUntil && this.free() > reserve;
   }
 
   /**
@@ -79,7 +85,7 @@ class Bucket {
 
   /** The call of `slot` has its answer: its place in the window counts from now. */
   release(slot: Slot): void {
-    this.#inFlight = false;
+    this.#inFlight -= 1;
     slot.at = this.now();
     this.#sortSlots();
     this.#pump();
@@ -96,9 +102,14 @@ class Bucket {
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
   }
 
+  /** A call in flight holds the others back, unless the bucket lets calls overlap. */
+  #busy(): boolean {
+    return this.#inFlight > 0 && !this.limit?.concurrent;
+  }
+
   #occupy(): Slot {
     const slot = { at: Number.POSITIVE_INFINITY };
-    this.#inFlight = true;
+    this.#inFlight += 1;
     if (this.limit) this.#slots.push(slot);
     return slot;
   }
@@ -111,7 +122,7 @@ class Bucket {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     // Released calls pump again; the one in flight holds the others back until its answer is known.
-    while (this.#waiters.length > 0 && !this.#inFlight) {
+    while (this.#waiters.length > 0 && !this.#busy()) {
       const now = this.now();
       if (now < this.#blockedUntil) return this.#wake(this.#blockedUntil - now);
       if (this.free() <= 0) {
@@ -171,6 +182,14 @@ export class RateLimiter {
     } finally {
       bucket.release(slot);
     }
+  }
+
+  /**
+   * Nothing calls `key` for `ms` from now: a 429 seen outside `run` (one a client library
+   * retries by itself, say) closes the bucket for everyone all the same.
+   */
+  block(key: string, limit: RateLimit | undefined, ms: number): void {
+    this.#bucket(key, limit).blockUntil(this.#now() + ms);
   }
 
   /** Whether an optional call on `key` would be made now (for what is cheaper to skip than to try). */

@@ -38,6 +38,8 @@ export interface RestHost {
 export class DiscordRest {
   readonly calls: DiscordCall[] = [];
   readonly limits = new DiscordLimits();
+  /** How long each answer takes to come back after Discord counted its call (a real network's round trip). */
+  latencyMs = 0;
   readonly #host: RestHost;
   readonly #failures = new Map<string, Array<{ status: number; retryAfter: number }>>();
   readonly #failureRoutes = new Map<string, RegExp>();
@@ -76,6 +78,8 @@ export class DiscordRest {
         waiter.resolve(call);
       }
     }
+    // Counted on arrival, answered a round trip later: what is in flight meanwhile is the client's to account for.
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (this.#host.refuseToken) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
       return;
