@@ -98,13 +98,13 @@ export class DiscordRest {
         const failure = pending.shift()!;
         call.refused = true;
         this.limits.refused(method, path, call.at, failure.retryAfter);
+        // As Discord: the 429 names the route's own bucket (a made-up one would send discord.js to a fresh queue).
         res.writeHead(failure.status, {
           'content-type': 'application/json',
           'retry-after': String(failure.retryAfter),
-          'x-ratelimit-limit': '5',
+          ...verdict.headers,
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset-after': String(failure.retryAfter),
-          'x-ratelimit-bucket': 'fake-bucket',
           'x-ratelimit-scope': 'user',
         });
         res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }));
@@ -117,14 +117,8 @@ export class DiscordRest {
       return;
     }
     const [status, payload] = answer;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'x-ratelimit-limit': '5',
-      'x-ratelimit-remaining': '4',
-      'x-ratelimit-reset-after': '1',
-      'x-ratelimit-bucket': 'fake-bucket',
-      ...verdict.headers,
-    });
+    // Rate-limit headers only for the routes whose buckets the fake models (discord-limits.ts), and only once enforced.
+    res.writeHead(status, { 'content-type': 'application/json', ...verdict.headers });
     res.end(JSON.stringify(payload));
   }
 
