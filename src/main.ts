@@ -118,7 +118,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     started.splice(0, started.length, () => engine.stop());
 
     let stopping = false;
-    const platforms = await enabledPlatforms(env, config, storage.chat, log);
+    const platforms = await enabledPlatforms(env, config, storage.chat, log, shared?.rateLedger);
     for (const platform of platforms) chat.addAdapter(platform.adapter);
     await chat.start();
     started.push(() => chat.stop());

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createWebPlatform } from '../adapters/web/index.ts';
 import type { PlaygroundRecord } from '../adapters/web/store.ts';
+import type { RateLedger } from './chat/rate-limiter.ts';
 import type { Platform } from './chat/types.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { SwitchboardError } from './errors.ts';
@@ -10,7 +11,7 @@ import type { ChatStore } from './storage/types.ts';
  * The platforms this process runs: each one whose credentials are in the environment
  * (Slack, Discord) or that the config enables (the web playground).
  */
-export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedConfig, chatStore: ChatStore, log: Logger): Promise<Platform[]> {
+export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedConfig, chatStore: ChatStore, log: Logger, rateLedger?: RateLedger): Promise<Platform[]> {
   const platforms: Platform[] = [];
   const slack = config.platforms.slack;
   if (env.SLACK_BOT_TOKEN) {
@@ -29,6 +30,7 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
         streaming: slack.streaming,
         statusReaction: slack.status_reaction,
         log,
+        rateLedger,
       }),
     );
   }

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ChatAdapter, ChatHost, ChatUser, IncomingMessage, NativeStream, OutgoingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
-import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rate-limiter.ts';
+import { BudgetShortError, type CallNeed, type RateLedger, RateLimiter } from '../../src/chat/rate-limiter.ts';
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, startFailure, toDeliveryError } from './errors.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
@@ -24,6 +24,8 @@ export interface SlackAdapterOptions {
   statusReaction: string;
   log: Logger;
   now?: () => number;
+  /** Processes sharing a database share Slack's rate budgets through it (absent: this process's own). */
+  rateLedger?: RateLedger | undefined;
 }
 
 interface SlackEvent {
@@ -82,7 +84,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   const assistantStatus = new Map<string, boolean>();
   /** Trigger messages that carry the status reaction now (so a skipped add skips its removal). */
   const reacted = new Set<string>();
-  const budget = new RateLimiter();
+  const budget = new RateLimiter({ ledger: options.rateLedger });
 
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {

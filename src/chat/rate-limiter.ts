@@ -18,6 +18,23 @@ export interface RateLimit {
  */
 export type CallNeed = 'required' | 'optional';
 
+/**
+ * Where the processes sharing a platform (several on one PostgreSQL) keep each bucket's calls,
+ * so that together they stay within one budget and a Retry-After one of them learns holds for
+ * all. Without one, each process keeps its own. Times are the ledger's own clock.
+ */
+export interface RateLedger {
+  /**
+   * A place for one call in `key`'s window, if no call of another process is in flight there,
+   * no Retry-After runs, and more than `reserve` calls are free: its id, or how long to wait.
+   */
+  claim(key: string, limit: RateLimit | undefined, reserve: number): Promise<{ id: number } | { waitMs: number }>;
+  /** The call of `id` has its answer: its place counts from now. */
+  release(key: string, id: number, windowMs: number): Promise<void>;
+  /** Nothing calls `key` for `ms` from now, in any process. */
+  block(key: string, ms: number): Promise<void>;
+}
+
 /** What an optional call gets when the budget cannot spare it: the caller skips the call. */
 export class BudgetShortError extends DeliveryError {
   readonly skipped = true;
@@ -35,6 +52,8 @@ interface Waiter {
 /** One call's place in a bucket's window: occupied until it completes, then counted from then. */
 interface Slot {
   at: number;
+  /** Its place in the ledger shared with other processes, when there is one. */
+  ledgerId?: number;
 }
 
 /**
@@ -56,6 +75,7 @@ class Bucket {
     readonly key: string,
     readonly limit: RateLimit | undefined,
     readonly now: () => number,
+    readonly ledger: RateLedger | undefined,
   ) {}
 
   /** Calls still free in the window right now (Infinity for a bucket without a known limit). */
@@ -75,25 +95,32 @@ class Bucket {
    * A required call's slot, in arrival order once the window and any Retry-After allow; an
    * optional call's slot only if no required call waits and more than `reserve` calls stay free.
    */
-  take(need: CallNeed, reserve: number): Promise<Slot> {
-    if (need === 'optional') return this.canSpare(reserve) ? Promise.resolve(this.#occupy()) : Promise.reject(new BudgetShortError(this.key));
-    return new Promise<Slot>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
+  async take(need: CallNeed, reserve: number): Promise<Slot> {
+    if (need === 'required') return new Promise<Slot>((resolve, reject) => this.#enqueue({ resolve, reject }));
+    if (!this.canSpare(reserve)) throw new BudgetShortError(this.key);
+    const slot = this.#occupy();
+    // The other processes may have spent what this one sees free.
+    if (this.ledger && (await this.#claimed(slot, reserve)) !== true) {
+      this.#vacate(slot);
       this.#pump();
-    });
+      throw new BudgetShortError(this.key);
+    }
+    return slot;
   }
 
-  /** The call of `slot` has its answer: its place in the window counts from now. */
-  release(slot: Slot): void {
+  /** The call of `slot` has its answer: its place in the window counts from now (for every process). */
+  async release(slot: Slot): Promise<void> {
+    if (slot.ledgerId !== undefined) await this.ledger!.release(this.key, slot.ledgerId, this.limit?.windowMs ?? 0).catch(() => undefined);
     this.#inFlight -= 1;
     slot.at = this.now();
     this.#sortSlots();
     this.#pump();
   }
 
-  /** Nothing calls this bucket before `until` (a 429's Retry-After). */
-  blockUntil(until: number): void {
-    this.#blockedUntil = Math.max(this.#blockedUntil, until);
+  /** Nothing calls this bucket for `ms` (a 429's Retry-After), nor, through the ledger, any other process. */
+  async block(ms: number): Promise<void> {
+    this.#blockedUntil = Math.max(this.#blockedUntil, this.now() + ms);
+    await this.ledger?.block(this.key, ms).catch(() => undefined);
     this.#pump();
   }
 
@@ -108,10 +135,46 @@ class Bucket {
   }
 
   #occupy(): Slot {
-    const slot = { at: Number.POSITIVE_INFINITY };
+    const slot: Slot = { at: Number.POSITIVE_INFINITY };
     this.#inFlight += 1;
     if (this.limit) this.#slots.push(slot);
     return slot;
+  }
+
+  /** A slot given back unused (the ledger said not now). */
+  #vacate(slot: Slot): void {
+    this.#inFlight -= 1;
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+  }
+
+  /**
+   * Whether the ledger grants `slot` a place. A ledger that cannot answer (the database away)
+   * does not stop the call: this process's own pacing still holds.
+   */
+  async #claimed(slot: Slot, reserve: number): Promise<true | number> {
+    try {
+      const answer = await this.ledger!.claim(this.key, this.limit, reserve);
+      if ('waitMs' in answer) return Math.max(1, answer.waitMs);
+      slot.ledgerId = answer.id;
+      return true;
+    } catch {
+      return true;
+    }
+  }
+
+  #enqueue(waiter: Waiter): void {
+    this.#waiters.push(waiter);
+    this.#pump();
+  }
+
+  /** The head waiter's slot, once the ledger grants it; else it stays first in line and asks again when told. */
+  async #grant(waiter: Waiter, slot: Slot): Promise<void> {
+    const claimed = await this.#claimed(slot, 0);
+    if (claimed === true) return waiter.resolve(slot);
+    this.#vacate(slot);
+    this.#waiters.unshift(waiter);
+    this.#wake(claimed);
   }
 
   #sortSlots() {
@@ -131,11 +194,14 @@ class Bucket {
         if (Number.isFinite(oldest.at)) this.#wake(oldest.at + this.limit!.windowMs - now);
         return;
       }
-      this.#waiters.shift()!.resolve(this.#occupy());
+      const waiter = this.#waiters.shift()!;
+      if (this.ledger) void this.#grant(waiter, this.#occupy());
+      else waiter.resolve(this.#occupy());
     }
   }
 
   #wake(inMs: number) {
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#pump(), Math.max(1, inMs));
   }
 }
@@ -144,6 +210,8 @@ export interface RateLimiterOptions {
   /** The share of each bucket an optional call leaves free for required ones. */
   reserveShare?: number;
   now?: () => number;
+  /** Shared with the other processes on one database: each call also takes its place there. */
+  ledger?: RateLedger | undefined;
 }
 
 /**
@@ -151,18 +219,20 @@ export interface RateLimiterOptions {
  * through its bucket, a 429 closes the bucket for everyone until its Retry-After has passed,
  * and known limits are paced in advance so the platform need not refuse at all.
  *
- * Several processes on PostgreSQL each keep their own: each paces itself to the whole limit,
- * so together they can overrun it, but every 429 then closes that process's bucket for all its
- * conversations; never worse than one process alone, which is the bar set for now.
+ * Several processes on PostgreSQL share one budget per bucket through a `ledger`: a call takes
+ * its place in this process's bucket (the order of its conversations) and then in the ledger
+ * (the calls of every process), and a 429 any of them gets closes the bucket for all of them.
  */
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #reserveShare: number;
   readonly #now: () => number;
+  readonly #ledger: RateLedger | undefined;
 
   constructor(options: RateLimiterOptions = {}) {
     this.#reserveShare = options.reserveShare ?? 0.5;
     this.#now = options.now ?? Date.now;
+    this.#ledger = options.ledger;
   }
 
   /**
@@ -177,10 +247,11 @@ export class RateLimiter {
       return await call();
     } catch (error) {
       const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
-      if (retryAfterMs !== undefined) bucket.blockUntil(this.#now() + retryAfterMs);
+      // Closed before the slot is released, so no other call, here or in another process, slips in between.
+      if (retryAfterMs !== undefined) await bucket.block(retryAfterMs);
       throw error;
     } finally {
-      bucket.release(slot);
+      await bucket.release(slot);
     }
   }
 
@@ -189,7 +260,7 @@ export class RateLimiter {
    * retries by itself, say) closes the bucket for everyone all the same.
    */
   block(key: string, limit: RateLimit | undefined, ms: number): void {
-    this.#bucket(key, limit).blockUntil(this.#now() + ms);
+    void this.#bucket(key, limit).block(ms);
   }
 
   /** Whether an optional call on `key` would be made now (for what is cheaper to skip than to try). */
@@ -210,7 +281,7 @@ export class RateLimiter {
 
   #bucket(key: string, limit: RateLimit | undefined): Bucket {
     let bucket = this.#buckets.get(key);
-    if (!bucket) this.#buckets.set(key, (bucket = new Bucket(key, limit, this.#now)));
+    if (!bucket) this.#buckets.set(key, (bucket = new Bucket(key, limit, this.#now, this.#ledger)));
     return bucket;
   }
 }
