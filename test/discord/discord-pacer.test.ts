@@ -1,0 +1,56 @@
+import { REST, Routes } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordPacer } from '../../adapters/discord/rate-limits.ts';
+import { FakeDiscord } from '../fakes/discord.ts';
+import { GENERAL } from '../helpers/discord.ts';
+
+/**
+ * The adapter's two discord.js REST clients (its own for replies, the gateway client's) share
+ * one pacer; here two real clients share one against the fake Discord, each call on its own
+ * queue as discord.js keeps it, so only the pacer can hold one back for the other.
+ */
+describe('two discord.js REST clients sharing one pacer, against a fake Discord', () => {
+  let discord: FakeDiscord | undefined;
+  afterEach(async () => {
+    await discord?.stop();
+    discord = undefined;
+  });
+
+  const clients = async () => {
+    discord = new FakeDiscord();
+    await discord.start();
+    const pacer = new DiscordPacer();
+    const make = () => new REST({ api: discord!.apiUrl, makeRequest: pacer.makeRequest, offset: 250 }).setToken('fake-discord-token');
+    return [make(), make()] as const;
+  };
+
+  it('a 429 one client gets closes its bucket for the other: no call goes out during the Retry-After, and both messages land', async () => {
+    const [first, second] = await clients();
+    discord!.failNext(/^POST \/channels\/\d+\/messages$/, { status: 429, retryAfter: 1 });
+    const route = Routes.channelMessages(GENERAL);
+    await Promise.all([first.post(route, { body: { content: 'from the first' } }), second.post(route, { body: { content: 'from the second' } })]);
+    const posts = discord!.callsTo(/^POST \/channels\/\d+\/messages$/);
+    expect(posts.map((call) => Boolean(call.refused))).toEqual([true, false, false]);
+    expect(discord!.callsDuringRetryAfter()).toEqual([]);
+    expect(
+      discord!
+        .botMessages(GENERAL)
+        .map((message) => message.content)
+        .sort(),
+    ).toEqual(['from the first', 'from the second']);
+  });
+
+  it('120 reads at once from two clients across 20 channels stay within the global 50 a second: Discord never refuses one', async () => {
+    const [first, second] = await clients();
+    const channels = Array.from({ length: 20 }, (_, index) => `5200000000000000${String(index).padStart(2, '0')}`);
+    for (const channel of channels) discord!.addTextChannel(channel, `read-${channel.slice(-2)}`);
+    discord!.enforceLimits();
+    // Each client alone would allow itself 50 a second: together, twice Discord's limit.
+    const reads = Array.from({ length: 120 }, (_, index) => (index % 2 === 0 ? first : second).get(Routes.channelMessages(channels[index % channels.length]!)));
+    await Promise.all(reads);
+    const calls = discord!.callsTo(/^GET \/channels\/\d+\/messages$/);
+    expect(calls).toHaveLength(120);
+    expect(calls.filter((call) => call.refused)).toEqual([]);
+    expect(discord!.callsDuringRetryAfter()).toEqual([]);
+  });
+});
