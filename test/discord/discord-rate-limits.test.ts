@@ -76,6 +76,32 @@ describe('Discord under load, against a fake Discord with route buckets and the 
     expect(h.discord.callsDuringRetryAfter()).toEqual([]);
   });
 
+  it("the final text goes out before intermediate edits when a channel's edits are scarce (5 per 5 s)", async () => {
+    await h.start({ chat: { assistant: 'slowtalker' } }, { before: (discord) => discord.enforceLimits() });
+    const firstCall = h.discord.calls.length;
+    // An answer streamed for about a second, edits wanted every 150 ms: more than the channel's edit bucket allows.
+    const mentions = burst(h, 2).map((mention) => ({ ...mention, thread: mention.channel }));
+    await expectAllAnswered(h, mentions, 60_000);
+    await h.t.sb.chat.idle();
+    let finalEdits = 0;
+    for (const { channel } of mentions) {
+      const conversation = await h.t.sb.chat.conversations.find({ platform: 'discord', workspace: h.discord.guildId, channel, thread: channel });
+      const [run] = await h.t.sb.engine.runs.list(conversation!.thread_id);
+      const runEnded = Date.parse(run!.updated_at);
+      const [reply] = h.discord.botMessages(channel);
+      const edits = h.discord.calls
+        .slice(firstCall)
+        .filter((call) => call.method === 'PATCH' && call.path === `/channels/${channel}/messages/${reply!.id}` && !call.refused && call.at >= runEnded);
+      // After its run ended, the first edit of a reply is its final text: no intermediate one goes first.
+      if (edits.length > 0) expect(edits[0]!.body?.content).toBe(reply!.content);
+      expect(edits.length).toBeLessThanOrEqual(1);
+      finalEdits += edits.length;
+    }
+    // The replies were streamed (a first part posted early), so their final text did take an edit.
+    expect(finalEdits).toBeGreaterThan(0);
+    expect(h.discord.calls.slice(firstCall).filter((call) => call.refused)).toEqual([]);
+  });
+
   it('24 mentions at once in 2 channels, under scripted 429s on message routes: every answer arrives whole in its thread, and no call goes out during a Retry-After', async () => {
     await h.start({ platforms: { discord: { thread_per_conversation: true } }, chat: { assistant: 'slowtalker' } }, { before: (discord) => discord.enforceLimits() });
     h.discord.failNext(/^POST \/channels\/\d+\/messages$/, ...Array.from({ length: 4 }, () => ({ status: 429 as const, retryAfter: 1 })));
