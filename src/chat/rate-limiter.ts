@@ -62,7 +62,8 @@ interface Slot {
  * A call counts from when its answer came back, not from when it left: the platform counted it
  * somewhere in between, so the window never opens early whatever the network's delay. One
  * call is in flight at a time, so a 429 is known before the next call leaves (dozens of calls
- * a second still fit, far above any tier).
+ * a second still fit, far above any tier). With a ledger, a call that this bucket lets go
+ * still takes its place there, among the other processes' calls, before it leaves.
  */
 class Bucket {
   readonly #slots: Slot[] = [];
