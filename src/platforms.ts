@@ -45,6 +45,7 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
         command: discord.command,
         threadPerConversation: discord.thread_per_conversation,
         log,
+        rateLedger,
       }),
     );
   }

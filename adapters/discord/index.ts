@@ -18,7 +18,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
-import { BudgetShortError } from '../../src/chat/rate-limiter.ts';
+import { BudgetShortError, type RateLedger } from '../../src/chat/rate-limiter.ts';
 import { splitMessage } from '../../src/chat/split.ts';
 import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
@@ -38,6 +38,8 @@ export interface DiscordAdapterOptions {
   command: string;
   threadPerConversation: boolean;
   log: Logger;
+  /** Processes sharing a database share Discord's rate budgets through it (absent: this process's own). */
+  rateLedger?: RateLedger | undefined;
 }
 
 const MAX_CHARS = 2000;
@@ -63,7 +65,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   // `offset` waits a little past each bucket's reset (discord.js's default is 50 ms): Discord
   // counts a call when it arrives, and a loaded process's timers and sockets drift by more.
   // One pacer for both REST clients (replies here, the gateway client's own): the global limit is the bot's, not a client's.
-  const pacer = new DiscordPacer();
+  const pacer = new DiscordPacer({ ledger: options.rateLedger });
   const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, offset: 250, makeRequest: pacer.makeRequest }).setToken(options.token);
   countRestErrors(rest);
   let botUserId: string | undefined;

@@ -1,5 +1,5 @@
 import { DefaultRestOptions, type RESTOptions, type ResponseLike } from 'discord.js';
-import { type RateLimit, RateLimiter } from '../../src/chat/rate-limiter.ts';
+import { type RateLedger, type RateLimit, RateLimiter } from '../../src/chat/rate-limiter.ts';
 
 /**
  * Discord's limits for the routes a reply uses, per channel (the route's major parameter):
@@ -47,8 +47,9 @@ export class DiscordPacer {
   readonly #limiter: RateLimiter;
   readonly #send: MakeRequest;
 
-  constructor(options: { now?: () => number; send?: MakeRequest } = {}) {
-    this.#limiter = new RateLimiter({ ...(options.now ? { now: options.now } : {}) });
+  /** `ledger`: the budgets of every process on one database (the global limit is the bot's, whichever process calls). */
+  constructor(options: { now?: () => number; send?: MakeRequest; ledger?: RateLedger | undefined } = {}) {
+    this.#limiter = new RateLimiter({ ...(options.now ? { now: options.now } : {}), ledger: options.ledger });
     this.#send = options.send ?? DefaultRestOptions.makeRequest;
   }
 
@@ -58,7 +59,8 @@ export class DiscordPacer {
     const bucket = discordBucket(method, pathOf(url));
     return this.#limiter.run(bucket.key, bucket.limit, 'required', async () => {
       const response = bucket.global ? await this.#limiter.run(GLOBAL_KEY, DISCORD_GLOBAL_LIMIT, 'required', () => this.#network(url, init)) : await this.#network(url, init);
-      this.#learn(bucket, response);
+      // Learnt before the slot is released: no call, here or in another process, slips in between.
+      await this.#learn(bucket, response);
       return response;
     });
   };
@@ -81,17 +83,17 @@ export class DiscordPacer {
     return this.#send(url, { ...init, signal: AbortSignal.timeout(NETWORK_TIMEOUT_MS) });
   }
 
-  #learn(bucket: { key: string; limit: RateLimit | undefined }, response: ResponseLike): void {
+  async #learn(bucket: { key: string; limit: RateLimit | undefined }, response: ResponseLike): Promise<void> {
     const header = (name: string) => response.headers.get(name);
     const resetAfterMs = Number(header('x-ratelimit-reset-after') ?? 0) * 1000;
     if (response.status === 429) {
       const retryAfterMs = Math.max(Number(header('retry-after') ?? 0) * 1000, resetAfterMs);
       const global = header('x-ratelimit-global') !== null || header('x-ratelimit-scope') === 'global';
-      if (global) this.#limiter.block(GLOBAL_KEY, DISCORD_GLOBAL_LIMIT, retryAfterMs);
-      else this.#limiter.block(bucket.key, bucket.limit, retryAfterMs);
+      if (global) await this.#limiter.block(GLOBAL_KEY, DISCORD_GLOBAL_LIMIT, retryAfterMs);
+      else await this.#limiter.block(bucket.key, bucket.limit, retryAfterMs);
     } else if (header('x-ratelimit-remaining') === '0' && resetAfterMs > 0) {
       // Discord's own count of the bucket: nothing left until the reset, whatever the table above assumes.
-      this.#limiter.block(bucket.key, bucket.limit, resetAfterMs);
+      await this.#limiter.block(bucket.key, bucket.limit, resetAfterMs);
     }
   }
 }

@@ -258,10 +258,11 @@ export class RateLimiter {
 
   /**
    * Nothing calls `key` for `ms` from now: a 429 seen outside `run` (one a client library
-   * retries by itself, say) closes the bucket for everyone all the same.
+   * retries by itself, say) closes the bucket for everyone all the same; with a ledger, await it
+   * before the call's slot is released, so no other process slips in between.
    */
-  block(key: string, limit: RateLimit | undefined, ms: number): void {
-    void this.#bucket(key, limit).block(ms);
+  block(key: string, limit: RateLimit | undefined, ms: number): Promise<void> {
+    return this.#bucket(key, limit).block(ms);
   }
 
   /** Whether an optional call on `key` would be made now (for what is cheaper to skip than to try). */
