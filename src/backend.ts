@@ -1,3 +1,5 @@
+import type { RateLedger } from './chat/rate-limiter.ts';
+import { PgRateLedger } from './cluster/rate-ledger.ts';
 import type { Logger } from 'pino';
 import { createCluster, type Cluster } from './cluster/index.ts';
 import { Leadership } from './cluster/leadership.ts';
@@ -12,6 +14,8 @@ export interface SharedWork {
   readonly cluster: Cluster;
   /** A leadership for `name`: held by one process at a time, and taken over when it dies. */
   leadership(name: string): Leadership;
+  /** The platforms' rate budgets, shared by every process on the database. */
+  readonly rateLedger: RateLedger;
 }
 
 /** Storage, and, on PostgreSQL, what processes sharing it need. */
@@ -40,6 +44,7 @@ export async function openBackend(spec: StorageSpec, options: BackendOptions): P
     shared: {
       cluster,
       leadership: (name) => new Leadership({ db, name, retryMs: Math.max(500, spec.lease_seconds * 250), log: options.log }),
+      rateLedger: new PgRateLedger(db),
     },
   };
 }

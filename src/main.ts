@@ -121,7 +121,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     started.push(startIdleMemory({ idleMs: config.server.idle_gc_seconds * 1000, log, release: () => engine.releaseMemory() }));
 
     let stopping = false;
-    const platforms = await enabledPlatforms(env, config, storage.chat, log, storage.installations);
+    const platforms = await enabledPlatforms(env, config, storage.chat, log, { installations: storage.installations, rateLedger: shared?.rateLedger });
     for (const platform of platforms) chat.addAdapter(platform.adapter);
     await chat.start();
     started.push(() => chat.stop());

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createWebPlatform } from '../adapters/web/index.ts';
 import type { PlaygroundRecord } from '../adapters/web/store.ts';
+import type { RateLedger } from './chat/rate-limiter.ts';
 import type { Platform } from './chat/types.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { SwitchboardError } from './errors.ts';
@@ -11,7 +12,14 @@ import { slackOAuthFromEnv } from '../adapters/slack/oauth-config.ts';
  * The platforms this process runs: each one whose credentials are in the environment
  * (Slack, Discord) or that the config enables (the web playground).
  */
-export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedConfig, chatStore: ChatStore, log: Logger, installations?: InstallationRepo): Promise<Platform[]> {
+export async function enabledPlatforms(
+  env: NodeJS.ProcessEnv,
+  config: LoadedConfig,
+  chatStore: ChatStore,
+  log: Logger,
+  shared: { installations?: InstallationRepo | undefined; rateLedger?: RateLedger | undefined } = {},
+): Promise<Platform[]> {
+  const { installations, rateLedger } = shared;
   const platforms: Platform[] = [];
   const slack = config.platforms.slack;
   // Many workspaces (Slack's OAuth install) when its variables are set; refused in one line when half set.
@@ -36,6 +44,7 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
         streaming: slack.streaming,
         statusReaction: slack.status_reaction,
         log,
+        rateLedger,
       }),
     );
   }
@@ -50,6 +59,7 @@ export async function enabledPlatforms(env: NodeJS.ProcessEnv, config: LoadedCon
         command: discord.command,
         threadPerConversation: discord.thread_per_conversation,
         log,
+        rateLedger,
       }),
     );
   }

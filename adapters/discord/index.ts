@@ -18,12 +18,14 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
+import { BudgetShortError, type RateLedger } from '../../src/chat/rate-limiter.ts';
 import { splitMessage } from '../../src/chat/split.ts';
 import type { ChatAdapter, ChatHost, ChatUser, HistoryMessage, IncomingMessage, Place, Platform } from '../../src/chat/types.ts';
 import { commandText, slashCommandData } from './commands.ts';
 import { render } from './components.ts';
 import { ChannelContention } from './contention.ts';
 import { discordForms } from './forms.ts';
+import { DiscordPacer } from './rate-limits.ts';
 import { countRestErrors, countUnanswered, startFailure, toDeliveryError } from './errors.ts';
 import { DISCORD_UPLOAD_LIMIT, discordAttachments, fetchAttachment, postAttachment } from './files.ts';
 import { GatewayHealth } from './gateway-health.ts';
@@ -38,6 +40,8 @@ export interface DiscordAdapterOptions {
   command: string;
   threadPerConversation: boolean;
   log: Logger;
+  /** Processes sharing a database share Discord's rate budgets through it (absent: this process's own). */
+  rateLedger?: RateLedger | undefined;
 }
 
 const MAX_CHARS = 2000;
@@ -62,7 +66,9 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   // Sending needs no gateway: every process can deliver replies through REST.
   // `offset` waits a little past each bucket's reset (discord.js's default is 50 ms): Discord
   // counts a call when it arrives, and a loaded process's timers and sockets drift by more.
-  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, offset: 250 }).setToken(options.token);
+  // One pacer for both REST clients (replies here, the gateway client's own): the global limit is the bot's, not a client's.
+  const pacer = new DiscordPacer({ ledger: options.rateLedger });
+  const rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, offset: 250, makeRequest: pacer.makeRequest }).setToken(options.token);
   countRestErrors(rest);
   let botUserId: string | undefined;
   /** Where a conversation's messages go: its thread (a Discord thread, or the channel itself). */
@@ -76,14 +82,22 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     }
   };
   const contention = new ChannelContention(rest);
-  /** A call to a conversation's channel; a `partial` one is skipped (BudgetShortError) while that channel's queue is busy. */
-  const toChannel = async <T>(channelId: string, partial: boolean | undefined, work: () => Promise<T>): Promise<T> => {
-    if (partial) contention.spareOrSkip(channelId);
+  /**
+   * A call to a conversation's channel on `route`; a `partial` one is skipped (BudgetShortError)
+   * while that channel's queue is busy or the route's budget (or the global one) is short.
+   */
+  const toChannel = async <T>(channelId: string, partial: boolean | undefined, route: [method: string, path: string], work: () => Promise<T>): Promise<T> => {
+    if (partial) {
+      contention.spareOrSkip(channelId);
+      if (!pacer.canSpare(...route)) throw new BudgetShortError(`discord:${route.join(' ')}`);
+    }
     return contention.track(channelId, () => call(work));
   };
   // Typing is the first thing dropped when a channel's budget is short.
   const typing = new TypingIndicator(async (channelId) => {
-    if (contention.canSpare(channelId)) await contention.track(channelId, () => rest.post(Routes.channelTyping(channelId)));
+    if (contention.canSpare(channelId) && pacer.canSpare('POST', Routes.channelTyping(channelId))) {
+      await contention.track(channelId, () => rest.post(Routes.channelTyping(channelId)));
+    }
   });
 
   const adapter: ChatAdapter = {
@@ -93,21 +107,22 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     botUserId: () => botUserId,
     fetchFile: fetchAttachment,
     async sendFile(place, file) {
-      const sent = await toChannel(target(place), false, () => postAttachment(rest, target(place), file));
+      const sent = (await toChannel(target(place), false, ['POST', Routes.channelMessages(target(place))], () => postAttachment(rest, target(place), file))) as { id: string };
       return { messageId: sent.id };
     },
     async send(place, message) {
-      const sent = (await toChannel(target(place), message.partial, () =>
+      const sent = (await toChannel(target(place), message.partial, ['POST', Routes.channelMessages(target(place))], () =>
         rest.post(Routes.channelMessages(target(place)), { body: { ...render(message), allowed_mentions: { parse: [] } } }),
       )) as APIMessage;
       return { messageId: sent.id };
     },
     async update(place, messageId, message) {
-      await toChannel(target(place), message.partial, () => rest.patch(Routes.channelMessage(target(place), messageId), { body: render(message) }));
+      const route = Routes.channelMessage(target(place), messageId);
+      await toChannel(target(place), message.partial, ['PATCH', route], () => rest.patch(route, { body: render(message) }));
     },
     async ephemeral(place, userId, markdown) {
       // Outside an interaction Discord has no private messages in a channel: address the person by name.
-      await toChannel(target(place), false, () =>
+      await toChannel(target(place), false, ['POST', Routes.channelMessages(target(place))], () =>
         rest.post(Routes.channelMessages(target(place)), { body: { content: `<@${userId}> ${markdown}`.slice(0, MAX_CHARS), allowed_mentions: { users: [userId] } } }),
       );
     },
@@ -269,7 +284,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
       intents,
       // DMs arrive in channels discord.js has not cached.
       partials: [Partials.Channel],
-      rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000 },
+      rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), retries: 1, timeout: 15_000, makeRequest: pacer.makeRequest },
     });
     countRestErrors(next.rest);
     next.on(Events.MessageCreate, guarded('a message', onMessage));
@@ -335,6 +350,7 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     async stop() {
       chat = undefined;
       typing.stopAll();
+      pacer.close();
       const connected = client;
       client = undefined;
       await connected?.destroy();

@@ -14,7 +14,7 @@ import {
   type Platform,
 } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
-import { BudgetShortError, type CallNeed, RateLimiter } from '../../src/chat/rate-limiter.ts';
+import { BudgetShortError, type CallNeed, type RateLedger, RateLimiter } from '../../src/chat/rate-limiter.ts';
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, refusedToken, startFailure, toDeliveryError } from './errors.ts';
 import { registerSlackForms } from './forms.ts';
@@ -44,6 +44,8 @@ export interface SlackAdapterOptions {
   statusReaction: string;
   log: Logger;
   now?: () => number;
+  /** Processes sharing a database share Slack's rate budgets through it (absent: this process's own). */
+  rateLedger?: RateLedger | undefined;
 }
 
 interface SlackEvent {
@@ -114,7 +116,7 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
   const assistantStatus = new Map<string, boolean>();
   /** Trigger messages that carry the status reaction now (so a skipped add skips its removal). */
   const reacted = new Set<string>();
-  const budget = new RateLimiter();
+  const budget = new RateLimiter({ ledger: options.rateLedger });
 
   const call = async <T>(workspace: string, work: () => Promise<T>): Promise<T> => {
     try {

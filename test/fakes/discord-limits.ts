@@ -49,6 +49,8 @@ export class DiscordLimits {
     const { route, key } = bucketOf(method, path);
     const duringRetryAfter = at < Math.max(this.#retryUntil.get(key) ?? 0, this.#globalRetryUntil);
     if (!this.#enforced) return { headers: {}, duringRetryAfter };
+    // Interaction callbacks and their webhooks are not bound to the bot's global limit (Discord's rate-limit page).
+    if (/^\/(interactions|webhooks)\//.test(path)) return { headers: {}, duringRetryAfter };
     if (at >= this.#global.start + GLOBAL.windowMs) this.#global = { start: at, count: 0 };
     if (this.#global.count >= GLOBAL.limit) {
       const retryAfterS = (this.#global.start + GLOBAL.windowMs - at) / 1000;

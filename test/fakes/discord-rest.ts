@@ -42,6 +42,8 @@ export interface RestHost {
 export class DiscordRest {
   readonly calls: DiscordCall[] = [];
   readonly limits = new DiscordLimits();
+  /** How long each answer takes to come back after Discord counted its call (a real network's round trip). */
+  latencyMs = 0;
   readonly #host: RestHost;
   readonly #failures = new Map<string, Array<{ status: number; retryAfter: number }>>();
   readonly #failureRoutes = new Map<string, RegExp>();
@@ -82,6 +84,8 @@ export class DiscordRest {
         waiter.resolve(call);
       }
     }
+    // Counted on arrival, answered a round trip later: what is in flight meanwhile is the client's to account for.
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (this.#host.refuseToken) {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
       return;
@@ -100,13 +104,13 @@ export class DiscordRest {
         const failure = pending.shift()!;
         call.refused = true;
         this.limits.refused(method, path, call.at, failure.retryAfter);
+        // As Discord: the 429 names the route's own bucket (a made-up one would send discord.js to a fresh queue).
         res.writeHead(failure.status, {
           'content-type': 'application/json',
           'retry-after': String(failure.retryAfter),
-          'x-ratelimit-limit': '5',
+          ...verdict.headers,
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset-after': String(failure.retryAfter),
-          'x-ratelimit-bucket': 'fake-bucket',
           'x-ratelimit-scope': 'user',
         });
         res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }));
@@ -124,14 +128,8 @@ export class DiscordRest {
       return;
     }
     const [status, payload] = answer;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'x-ratelimit-limit': '5',
-      'x-ratelimit-remaining': '4',
-      'x-ratelimit-reset-after': '1',
-      'x-ratelimit-bucket': 'fake-bucket',
-      ...verdict.headers,
-    });
+    // Rate-limit headers only for the routes whose buckets the fake models (discord-limits.ts), and only once enforced.
+    res.writeHead(status, { 'content-type': 'application/json', ...verdict.headers });
     res.end(JSON.stringify(payload));
   }
 

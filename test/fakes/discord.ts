@@ -177,6 +177,11 @@ export class FakeDiscord {
     this.#rest.limits.enforce();
   }
 
+  /** Every REST answer comes back this long after its call arrived (and was counted), as over a real network. */
+  set latencyMs(ms: number) {
+    this.#rest.latencyMs = ms;
+  }
+
   /** Calls that arrived while a 429's Retry-After for their bucket was still running. */
   callsDuringRetryAfter(): DiscordCall[] {
     return this.calls.filter((call) => call.duringRetryAfter);

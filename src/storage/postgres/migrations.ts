@@ -182,6 +182,27 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'chat platforms\u2019 rate budgets shared by every process',
+    sql: `
+      -- Each call of a platform rate bucket (a Slack method in a workspace, say): in flight while
+      -- answered_at is null, then counted for the bucket's window (src/cluster/rate-ledger.ts).
+      -- Unlogged: after a crash the budget simply starts afresh.
+      CREATE UNLOGGED TABLE sb_rate_calls (
+        id bigserial PRIMARY KEY,
+        bucket text NOT NULL,
+        taken_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        answered_at timestamptz
+      );
+      CREATE INDEX sb_rate_calls_bucket ON sb_rate_calls (bucket);
+      -- A 429's Retry-After: nothing calls the bucket, in any process, until then.
+      CREATE UNLOGGED TABLE sb_rate_holds (
+        bucket text PRIMARY KEY,
+        until timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
