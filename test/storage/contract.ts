@@ -2,6 +2,7 @@ import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
 import type { Assistant, Run, Storage, Thread } from '../../src/storage/types.ts';
+import { feedbackContract } from './feedback-contract.ts';
 
 /**
  * The storage contract: written once, run against every backend. A backend gives only
@@ -299,6 +300,11 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(await storage.crons.get(cron.cron_id)).toBeNull();
       });
     });
+
+    feedbackContract(
+      () => storage,
+      async () => (storage = await setup.reopen(storage)),
+    );
 
     describe('restart', () => {
       it('keeps every acknowledged record across a restart', async () => {

@@ -1,4 +1,4 @@
-import type { Run, Thread } from '../types.ts';
+import type { Run, RunFeedback, Thread } from '../types.ts';
 import { AppendLog, type EntryRef } from './append-log.ts';
 
 /** A serialized value: the serde's type tag and its text (base64 for bytes). */
@@ -30,6 +30,7 @@ type Entry =
   | { t: 'run'; s: number; v: Run }
   | { t: 'run-'; s: number; id: string }
   | { t: 'runs-clear'; s: number }
+  | { t: 'fb'; s: number; run: string; v: RunFeedback }
   | ({ t: 'cp'; s: number } & CheckpointRecord)
   | { t: 'w'; s: number; ns: string; cp: string; task: string; path: string; w: WriteValue[] }
   | { t: 'rb'; s: number; after: number }
@@ -74,6 +75,8 @@ export class ThreadJournal {
   #thread: { value: ThreadWithoutValues; ref: EntryRef } | null = null;
   #values: { value: Thread['values']; ref: EntryRef | null } = { value: null, ref: null };
   readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
+  /** Each run's feedback, one line per user and key: the run's lines die together. */
+  readonly #feedback = new Map<string, Map<string, { value: RunFeedback; ref: EntryRef }>>();
   /** namespace -> checkpoint id -> where it is; ids are kept sorted per namespace. */
   readonly #checkpoints = new Map<string, Map<string, CheckpointMeta>>();
   readonly #sortedIds = new Map<string, string[]>();
@@ -128,6 +131,10 @@ export class ThreadJournal {
     return [...this.#runs.values()].map((entry) => structuredClone(entry.value));
   }
 
+  feedback(runId: string): RunFeedback[] {
+    return [...(this.#feedback.get(runId)?.values() ?? [])].map((entry) => ({ ...entry.value }));
+  }
+
   namespaces(): string[] {
     return [...this.#sortedIds.keys()];
   }
@@ -167,6 +174,10 @@ export class ThreadJournal {
 
   putRun(run: Run, seq: number): void {
     this.#append({ t: 'run', s: seq, v: run });
+  }
+
+  putFeedback(runId: string, feedback: RunFeedback, seq: number): void {
+    this.#append({ t: 'fb', s: seq, run: runId, v: feedback });
   }
 
   deleteRun(runId: string, seq: number): boolean {
@@ -247,11 +258,22 @@ export class ThreadJournal {
         if (previous) this.#deadBytes += previous.ref.length;
         this.#runBytes -= previous?.ref.length ?? 0;
         this.#runs.delete(entry.id);
+        this.#dropFeedback(entry.id);
         this.#deadBytes += ref.length;
+        return;
+      }
+      case 'fb': {
+        let votes = this.#feedback.get(entry.run);
+        if (!votes) this.#feedback.set(entry.run, (votes = new Map()));
+        const key = `${entry.v.user}\u0000${entry.v.key}`;
+        const previous = votes.get(key);
+        if (previous) this.#deadBytes += previous.ref.length;
+        votes.set(key, { value: entry.v, ref });
         return;
       }
       case 'runs-clear':
         for (const run of this.#runs.values()) this.#deadBytes += run.ref.length;
+        for (const runId of [...this.#feedback.keys()]) this.#dropFeedback(runId);
         this.#runs.clear();
         this.#runBytes = 0;
         this.#deadBytes += ref.length;
@@ -271,6 +293,11 @@ export class ThreadJournal {
         this.#deadBytes += ref.length;
         return;
     }
+  }
+
+  #dropFeedback(runId: string) {
+    for (const vote of this.#feedback.get(runId)?.values() ?? []) this.#deadBytes += vote.ref.length;
+    this.#feedback.delete(runId);
   }
 
   #addCheckpoint(ns: string, meta: CheckpointMeta) {
@@ -351,6 +378,7 @@ export class ThreadJournal {
       lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.value }) });
     }
     for (const run of this.#runs.values()) lines.push({ offset: run.ref.offset, text: this.#log.readRaw(run.ref) });
+    for (const votes of this.#feedback.values()) for (const vote of votes.values()) lines.push({ offset: vote.ref.offset, text: this.#log.readRaw(vote.ref) });
     for (const byId of this.#checkpoints.values()) for (const meta of byId.values()) lines.push({ offset: meta.ref.offset, text: this.#log.readRaw(meta.ref) });
     const writeLines = new Map<number, EntryRef>();
     for (const list of this.#writes.values()) for (const meta of list) writeLines.set(meta.ref.offset, meta.ref);
@@ -373,6 +401,8 @@ export class ThreadJournal {
     this.#runs.clear();
     for (const [id, run] of reopened.#runs) this.#runs.set(id, run);
     this.#runBytes = reopened.#runBytes;
+    this.#feedback.clear();
+    for (const [runId, votes] of reopened.#feedback) this.#feedback.set(runId, votes);
     this.#checkpoints.clear();
     for (const [ns, byId] of reopened.#checkpoints) this.#checkpoints.set(ns, byId);
     this.#sortedIds.clear();

@@ -6,6 +6,7 @@ import { PgCheckpointSaver } from './checkpointer.ts';
 import { PgCronRepo } from './crons.ts';
 import { Db, type DbOptions } from './db.ts';
 import { migrate } from './migrations.ts';
+import { PgFeedbackRepo } from './feedback.ts';
 import { PgRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { PgStore } from './store.ts';
@@ -48,6 +49,7 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     assistants: new PgAssistantRepo(db),
     threads: new PgThreadRepo(db),
     runs: new PgRunRepo(db),
+    feedback: new PgFeedbackRepo(db),
     crons: new PgCronRepo(db),
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
