@@ -12,26 +12,30 @@ export function blockProblems(blocks: unknown): string[] {
   if (!Array.isArray(list)) return ['blocks must be an array'];
   const problems: string[] = [];
   if (list.length > 50) problems.push(`at most 50 blocks, got ${list.length}`);
-  list.forEach((block, index) => {
+  for (const [index, block] of list.entries()) {
     const at = `blocks[${index}]`;
-    if (!isObject(block) || typeof block.type !== 'string') return void problems.push(`${at}: a block needs a type`);
+    if (!isObject(block) || typeof block.type !== 'string') {
+      problems.push(`${at}: a block needs a type`);
+      continue;
+    }
     if (block.block_id !== undefined && (typeof block.block_id !== 'string' || block.block_id.length > 255)) problems.push(`${at}.block_id: at most 255 characters`);
     switch (block.type) {
       case 'section': {
         const text = isObject(block.text) ? block.text.text : undefined;
         if (typeof text !== 'string' || text.length === 0) problems.push(`${at}.text: required`);
         else if (text.length > 3000) problems.push(`${at}.text: at most 3000 characters, got ${text.length}`);
-        return;
+        break;
       }
       case 'actions':
         if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 25) problems.push(`${at}.elements: 1 to 25 elements`);
-        return;
+        break;
       case 'context_actions':
-        return void problems.push(...contextActionsProblems(block, at));
+        problems.push(...contextActionsProblems(block, at));
+        break;
       default:
-        return;
+        break;
     }
-  });
+  }
   return problems;
 }
 
@@ -39,12 +43,18 @@ function contextActionsProblems(block: Record<string, unknown>, at: string): str
   const elements = block.elements;
   if (!Array.isArray(elements) || elements.length === 0 || elements.length > 5) return [`${at}.elements: 1 to 5 elements`];
   const problems: string[] = [];
-  elements.forEach((element, index) => {
+  for (const [index, element] of elements.entries()) {
     const where = `${at}.elements[${index}]`;
-    if (!isObject(element)) return void problems.push(`${where}: an element is an object`);
+    if (!isObject(element)) {
+      problems.push(`${where}: an element is an object`);
+      continue;
+    }
     if (element.action_id !== undefined && (typeof element.action_id !== 'string' || element.action_id.length > 255)) problems.push(`${where}.action_id: at most 255 characters`);
-    if (element.type === 'icon_button') return;
-    if (element.type !== 'feedback_buttons') return void problems.push(`${where}.type: feedback_buttons or icon_button, got ${String(element.type)}`);
+    if (element.type === 'icon_button') continue;
+    if (element.type !== 'feedback_buttons') {
+      problems.push(`${where}.type: feedback_buttons or icon_button, got ${String(element.type)}`);
+      continue;
+    }
     for (const side of ['positive_button', 'negative_button'] as const) {
       const button = element[side];
       if (!isObject(button)) {
@@ -60,8 +70,7 @@ function contextActionsProblems(block: Record<string, unknown>, at: string): str
         problems.push(`${where}.${side}.accessibility_label: at most 75 characters`);
       }
     }
-    return;
-  });
+  }
   return problems;
 }
 

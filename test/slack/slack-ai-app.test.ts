@@ -37,7 +37,7 @@ describe("Slack's AI-app surface through the real Bolt app (HTTP mode)", () => {
   };
   const conversationOf = (channel: string, thread: string) => h.t.sb.chat.conversations.find({ platform: 'slack', workspace: 'T1', channel, thread });
 
-  it('an opened assistant thread is greeted once, offered its assistant\'s first 4 prompts, named by its first message; the viewed channel reaches the run', async () => {
+  it("an opened assistant thread is greeted once, offered its assistant's first 4 prompts, named by its first message; the viewed channel reaches the run", async () => {
     await h.start({ assistants: ASSISTANTS });
     h.slack.assistantChannels.add('D1');
     const thread = nextTs();
@@ -94,8 +94,8 @@ describe("Slack's AI-app surface through the real Bolt app (HTTP mode)", () => {
     await eventually(() => expect(h.slack.thread('D2', thread).at(-1)?.text ?? '').toContain('Now using *tweet*'));
   });
 
-  it('outside Slack's assistant threads the greeting still goes out; the suggested prompts Slack refuses there are only logged', async () => {
-    await h.start(assistants: ASSISTANTS );
+  it("outside Slack's assistant threads the greeting still goes out; the suggested prompts Slack refuses there are only logged", async () => {
+    await h.start({ assistants: ASSISTANTS });
     const thread = nextTs();
     const refused = h.slack.nextCall((call) => call.method === 'assistant.threads.setSuggestedPrompts');
     await send(assistantThreadEvent({ channel: 'D-not-assistant', threadTs: thread }));
@@ -148,7 +148,7 @@ describe("Slack's AI-app surface through the real Bolt app (HTTP mode)", () => {
     expect(((await feedbackOf(conversation!.thread_id, run!.run_id)).body as unknown[]).length).toBe(2);
   });
 
-  it("a natively streamed answer gets its feedback buttons at chat.stopStream; a question from the graph gets none", async () => {
+  it('a natively streamed answer gets its feedback buttons at chat.stopStream; a question from the graph gets none', async () => {
     await h.start({ assistants: ASSISTANTS, chat: { assistant: 'slowtalker' } });
     h.slack.assistantChannels.add('C-AI');
     const root = nextTs();
