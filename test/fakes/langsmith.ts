@@ -86,7 +86,7 @@ export class FakeLangSmith {
    * Feedback as LangSmith's REST API takes it: POST /feedback needs `key` and a `run_id` of a
    * run it holds (404 otherwise), 409 for an id it has; PATCH /feedback/{id} changes one it has.
    */
-  #feedback(method: string, path: string, body: Buffer, res: ServerResponse): void {
+  #feedback(method: string, path: string, body: Buffer, res: ServerResponse): undefined {
     const answer = (status: number, value: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const failure = this.feedbackFailures.shift();
     if (failure) return answer(failure, { detail: 'scripted failure' });
