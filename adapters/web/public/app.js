@@ -1,7 +1,7 @@
 // The playground page: channels, threads and named users over Switchboard's chat layer.
 // Plain JavaScript with no build step; every change arrives over server-sent events.
 import { refreshInfo, refreshInfoSoon } from './info.js';
-import { onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
+import { onFeedbackClick, onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
 import { $, api, NAME_KEY, showError, state } from './state.js';
 
 // ------------------------------------------------------------------ navigation
@@ -146,6 +146,24 @@ async function clickOption(message, optionIndex, button) {
   }
 }
 
+async function clickFeedback(message, positive, button) {
+  const user = requireName();
+  if (!user) return;
+  button.disabled = true;
+  try {
+    const { threadId, runId } = message.feedback;
+    await api('POST', '/playground/api/feedback', { user, channel: message.channel, thread: message.thread ?? message.id, threadId, runId, positive });
+    state.votes.set(runId, positive);
+    showError('');
+    renderChannel();
+    renderThread();
+  } catch (error) {
+    showError(String(error.message));
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function bindComposer(form, textarea, thread) {
   const submit = async () => {
     const text = textarea.value;
@@ -175,6 +193,7 @@ $('name').addEventListener('input', () => {
   renderThread();
 });
 onOptionClick((message, index, button) => clickOption(message, index, button));
+onFeedbackClick((message, positive, button) => clickFeedback(message, positive, button));
 bindComposer($('composer'), $('text'), () => null);
 bindComposer($('reply-composer'), $('reply-text'), () => state.thread);
 $('close-thread').addEventListener('click', () => go(state.channel));
