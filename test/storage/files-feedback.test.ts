@@ -31,6 +31,8 @@ describe('feedback in the files backend', () => {
       multitask_strategy: 'enqueue',
     });
     const path = join(temp.dir, 'threads', `${threadId}.jsonl`);
+    // One vote given once, before everything else: it must outlive every compaction.
+    await storage.feedback.put(threadId, runId, { key: 'user_score', score: 1, user: 'web:cy', at: new Date(Date.UTC(2025, 0, 1)).toISOString() });
     // Two people change their minds 600 times each: enough superseded lines to compact the journal.
     for (let round = 0; round < 600; round += 1) {
       for (const user of ['web:ana', 'web:bo']) {
@@ -41,12 +43,14 @@ describe('feedback in the files backend', () => {
     expect(lines).toBeLessThan(600);
     expect(statSync(path).size).toBeLessThan(64 * 1024 * 2);
     expect((await storage.feedback.list(threadId, runId)).map((vote) => [vote.user, vote.score])).toEqual([
+      ['web:cy', 1],
       ['web:ana', 1],
       ['web:bo', 1],
     ]);
     await storage.close();
     storage = await openFilesStorage(temp.dir);
     expect((await storage.feedback.list(threadId, runId)).map((vote) => [vote.user, vote.score])).toEqual([
+      ['web:cy', 1],
       ['web:ana', 1],
       ['web:bo', 1],
     ]);
