@@ -77,23 +77,19 @@ export function feedbackContract(current: () => Storage, reopen: () => Promise<S
       await storage.runs.deleteByThread(two.threadId);
       expect(await storage.feedback.list(two.threadId, two.runId)).toEqual([]);
       // A run stored again under the same id starts with no feedback.
-      await storage.runs.put({ ...(await threadRun(storage, two.threadId)), run_id: two.runId });
+      const again: Run = {
+        run_id: two.runId,
+        thread_id: two.threadId,
+        assistant_id: crypto.randomUUID(),
+        created_at: at(5),
+        updated_at: at(5),
+        status: 'success',
+        metadata: {},
+        kwargs: {},
+        multitask_strategy: 'enqueue',
+      };
+      await storage.runs.put(again);
       expect(await storage.feedback.list(two.threadId, two.runId)).toEqual([]);
     });
   });
-}
-
-async function threadRun(_storage: Storage, threadId: string): Promise<Run> {
-  const now = at(5);
-  return {
-    run_id: '',
-    thread_id: threadId,
-    assistant_id: crypto.randomUUID(),
-    created_at: now,
-    updated_at: now,
-    status: 'success',
-    metadata: {},
-    kwargs: {},
-    multitask_strategy: 'enqueue',
-  };
 }
