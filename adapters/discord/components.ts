@@ -1,6 +1,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId } from 'discord.js';
+import { feedbackActionId } from '../../src/chat/feedback.ts';
 import { promptActionId } from '../../src/chat/prompt-action.ts';
-import type { OutgoingMessage, PromptView } from '../../src/chat/types.ts';
+import type { FeedbackTarget, OutgoingMessage, PromptView } from '../../src/chat/types.ts';
 
 /** Discord's limits on message components. */
 const LIMITS = { rows: 5, buttonsPerRow: 5, label: 80, content: 2000 };
@@ -31,8 +32,19 @@ export function promptMessage(prompt: PromptView): { content: string; components
   return { content: clip(`${prompt.question}${note}`, LIMITS.content), components: rows };
 }
 
-/** What a chat message becomes on Discord: Markdown as it is (Discord speaks it), or a prompt. */
+/** 👍/👎 under a final answer: one button per vote, each custom_id naming the vote and the run. */
+export function feedbackRow(target: FeedbackTarget): APIActionRowComponent<APIButtonComponentWithCustomId> {
+  const button = (vote: 'up' | 'down', emoji: string): APIButtonComponentWithCustomId => ({
+    type: ComponentType.Button,
+    custom_id: feedbackActionId(target, vote),
+    emoji: { name: emoji },
+    style: ButtonStyle.Secondary,
+  });
+  return { type: ComponentType.ActionRow, components: [button('up', '👍'), button('down', '👎')] };
+}
+
+/** What a chat message becomes on Discord: Markdown as it is (Discord speaks it), or a prompt; a final answer with 👍/👎. */
 export function render(message: OutgoingMessage) {
   if (message.prompt) return promptMessage(message.prompt);
-  return { content: message.markdown || '\u200b', components: [] };
+  return { content: message.markdown || '\u200b', components: message.feedback ? [feedbackRow(message.feedback)] : [] };
 }

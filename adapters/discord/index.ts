@@ -17,6 +17,7 @@ import {
   type Message,
 } from 'discord.js';
 import type { Logger } from 'pino';
+import { parseFeedbackActionId } from '../../src/chat/feedback.ts';
 import { parsePromptActionId } from '../../src/chat/prompt-action.ts';
 import { BudgetShortError, type RateLedger } from '../../src/chat/rate-limiter.ts';
 import { splitMessage } from '../../src/chat/split.ts';
@@ -241,6 +242,8 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
   };
 
   const onButton = async (interaction: ButtonInteraction) => {
+    const feedback = parseFeedbackActionId(interaction.customId);
+    if (feedback?.vote) return onFeedback(interaction, { threadId: feedback.threadId, runId: feedback.runId }, feedback.vote === 'up');
     const parsed = parsePromptActionId(interaction.customId);
     if (!parsed || !interaction.channel) return;
     // Acknowledge the click at once; the prompt's message is edited when the answer is taken.
@@ -263,6 +266,21 @@ export function createDiscordPlatform(options: DiscordAdapterOptions): Platform 
     userOf: (interaction) => userOf(interaction.user, interaction.inCachedGuild() ? interaction.member : null),
     log,
   });
+  /** A 👍/👎 under an answer: acknowledged at once, recorded, and answered privately. */
+  const onFeedback = async (interaction: ButtonInteraction, target: { threadId: string; runId: string }, positive: boolean) => {
+    if (!interaction.channel) return;
+    await interaction.deferUpdate();
+    if (!chat) return;
+    await chat.handleFeedback({
+      place: placeOf(interaction.channel, interaction.guildId),
+      user: userOf(interaction.user, interaction.inCachedGuild() ? interaction.member : null),
+      target,
+      positive,
+      replyPrivately: async (markdown) => {
+        await interaction.followUp({ content: markdown.slice(0, MAX_CHARS), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      },
+    });
+  };
 
   const onInteraction = async (interaction: Interaction) => {
     if (interaction.isAutocomplete()) return onAutocomplete(interaction);

@@ -15,8 +15,10 @@ import {
 } from '../../src/chat/types.ts';
 import { parsePromptActionId, PROMPT_ACTION_PREFIX } from '../../src/chat/prompt-action.ts';
 import { BudgetShortError, type CallNeed, type RateLedger, RateLimiter } from '../../src/chat/rate-limiter.ts';
+import { listenToAssistantThreads } from './assistant-threads.ts';
 import { promptBlocks } from './blocks.ts';
 import { countSlackError, refusedToken, startFailure, toDeliveryError } from './errors.ts';
+import { answerBlocks, feedbackBlock } from './feedback-blocks.ts';
 import { registerSlackForms } from './forms.ts';
 import { type SlackEventFile, slackEventFiles, slackFileTransfer } from './files.ts';
 import { HonoSlackReceiver } from './http-receiver.ts';
@@ -163,6 +165,8 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
 
   const render = (message: OutgoingMessage) => {
     if (message.prompt) return { text: toMrkdwn(message.prompt.question).slice(0, 3000), blocks: promptBlocks(message.prompt) };
+    // A final answer carries the feedback buttons (and so its text in blocks too).
+    if (message.feedback) return { text: toMrkdwn(message.markdown || ' '), blocks: answerBlocks(toMrkdwn(message.markdown), message.feedback) };
     return { text: toMrkdwn(message.markdown || ' ') };
   };
 
@@ -235,13 +239,28 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
         async append(markdown) {
           await paced('chat.appendStream', place, 'optional', (client) => client.chat.appendStream({ channel: place.channel, ts, markdown_text: markdown }));
         },
-        async stop(rest) {
-          await paced('chat.stopStream', place, 'required', (client) => client.chat.stopStream({ channel: place.channel, ts, ...(rest ? { markdown_text: rest } : {}) }));
+        async stop(rest, feedback) {
+          // Blocks given at the stop are shown at the bottom of the finished message: the feedback buttons.
+          await paced('chat.stopStream', place, 'required', (client) =>
+            client.chat.stopStream({ channel: place.channel, ts, ...(rest ? { markdown_text: rest } : {}), ...(feedback ? { blocks: [feedbackBlock(feedback)] } : {}) } as never),
+          );
           return ts;
         },
       };
       return stream;
     },
+  };
+
+  /** Slack's AI-app threads: suggested prompts when one opens, its title from the first message. */
+  adapter.suggestPrompts = async (place, prompts) => {
+    if (!place.thread) return;
+    await paced('assistant.threads.setSuggestedPrompts', place, 'required', () =>
+      client.assistant.threads.setSuggestedPrompts({ channel_id: place.channel, thread_ts: place.thread!, prompts: prompts.slice(0, 4) }),
+    );
+  };
+  adapter.setTitle = async (place, title) => {
+    if (!place.thread) return;
+    await paced('assistant.threads.setTitle', place, 'required', () => client.assistant.threads.setTitle({ channel_id: place.channel, thread_ts: place.thread!, title }));
   };
 
   /** A thread's earlier messages (conversations.replies pages, oldest first), the bot's mention stripped. */
@@ -344,6 +363,12 @@ export function createSlackPlatform(options: SlackAdapterOptions): Platform {
     log,
   });
   listenForUninstalls(app, teams, log);
+  listenToAssistantThreads(app, {
+    chat: () => chat,
+    nameOf,
+    ephemeral: (place, userId, markdown) => adapter.ephemeral(place, userId, markdown),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+  });
 
   app.error(async (error) => {
     log.error({ err: error }, 'Slack listener error');

@@ -21,6 +21,7 @@ export const SLACK_RATE_LIMITS: Readonly<Record<string, RateLimit & { per: 'work
   'reactions.add': { ...tier(50), per: 'workspace' },
   'reactions.remove': { ...tier(20), per: 'workspace' },
   'assistant.threads.setStatus': { ...tier(50), per: 'workspace' },
+  'assistant.threads.setSuggestedPrompts': { ...tier(100), per: 'workspace' },
   'users.info': { ...tier(100), per: 'workspace' },
   'conversations.replies': { ...tier(50), per: 'workspace' },
   'files.getUploadURLExternal': { ...tier(100), per: 'workspace' },

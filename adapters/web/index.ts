@@ -41,7 +41,14 @@ export async function createWebPlatform(options: WebAdapterOptions): Promise<Pla
     editIntervalMs: 50,
     botUserId: () => BOT.id,
     async send(place: Place, message: OutgoingMessage) {
-      const stored = await store.add({ channel: place.channel, thread: place.thread ?? null, user: BOT, markdown: message.markdown, prompt: message.prompt });
+      const stored = await store.add({
+        channel: place.channel,
+        thread: place.thread ?? null,
+        user: BOT,
+        markdown: message.markdown,
+        prompt: message.prompt,
+        ...(message.feedback ? { feedback: message.feedback } : {}),
+      });
       publishMessage(stored);
       return { messageId: stored.id };
     },
@@ -54,7 +61,7 @@ export async function createWebPlatform(options: WebAdapterOptions): Promise<Pla
       return { messageId: stored.id };
     },
     async update(_place, messageId, message) {
-      const edited = await store.edit(messageId, { markdown: message.markdown, prompt: message.prompt });
+      const edited = await store.edit(messageId, { markdown: message.markdown, prompt: message.prompt, feedback: message.feedback });
       if (edited) publishMessage(edited);
     },
     async ephemeral(place, userId, markdown) {

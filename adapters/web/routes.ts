@@ -53,6 +53,7 @@ const newMessage = z.strictObject({
   thread: z.string().min(1).optional(),
 });
 const newChannel = z.strictObject({ name: z.string().regex(CHANNEL_NAME, 'lowercase letters, digits, _ and -, at most 40') });
+const vote = z.strictObject({ user: userName, channel: z.string().min(1), thread: z.string().min(1), threadId: z.uuid(), runId: z.uuid(), positive: z.boolean() });
 const click = z.strictObject({ user: userName, channel: z.string().min(1), thread: z.string().min(1), promptId: z.string().min(1), optionIndex: z.number().int().min(0) });
 
 /** The playground page, its files, and the small API the page talks to. */
@@ -164,6 +165,21 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): Hono {
 
   // Forms an interrupt's option opens (form-routes.ts): the page asks for the form, then sends it filled in.
   routes.route('/', playgroundFormRoutes({ chat: chatOrFail, channelOrFail, threadOrFail, placeOf, privately, userName }));
+  // 👍/👎 under an answer: recorded on its run as `web:<name>` (one vote per person).
+  routes.post('/playground/api/feedback', async (c) => {
+    const body = await readBody(c, vote);
+    const channel = channelOrFail(body.channel);
+    const thread = threadOrFail(channel, body.thread);
+    const user: ChatUser = { id: body.user, name: body.user };
+    await chatOrFail().handleFeedback({
+      place: placeOf(channel, thread),
+      user,
+      target: { threadId: body.threadId, runId: body.runId },
+      positive: body.positive,
+      replyPrivately: privately(user.id, channel, thread),
+    });
+    return c.json({ ok: true });
+  });
 
   routes.get('/playground/api/channels/:channel/threads/:thread', async (c) => {
     const channel = channelOrFail(c.req.param('channel'));

@@ -1,4 +1,4 @@
-import type { Collection, PromptView } from '../../src/chat/types.ts';
+import type { Collection, FeedbackTarget, PromptView } from '../../src/chat/types.ts';
 import type { PlaygroundFileRef } from './files.ts';
 
 export interface PlaygroundUser {
@@ -18,6 +18,8 @@ export interface PlaygroundMessage {
   prompt?: PromptView | undefined;
   /** Files posted with it (their bytes are kept apart, see files.ts). */
   files?: PlaygroundFileRef[] | undefined;
+  /** A final answer: the page shows 👍/👎 under it, recorded on this run. */
+  feedback?: FeedbackTarget | undefined;
   created_at: string;
   edited_at?: string | undefined;
 }
@@ -102,10 +104,10 @@ export class PlaygroundStore {
     return stored;
   }
 
-  async edit(id: string, change: Pick<PlaygroundMessage, 'markdown' | 'prompt'>): Promise<PlaygroundMessage | undefined> {
+  async edit(id: string, change: Pick<PlaygroundMessage, 'markdown' | 'prompt' | 'feedback'>): Promise<PlaygroundMessage | undefined> {
     const found = this.#messages.get(id);
     if (!found) return undefined;
-    const edited: PlaygroundMessage = { ...found, markdown: change.markdown, prompt: change.prompt, edited_at: new Date().toISOString() };
+    const edited: PlaygroundMessage = { ...found, markdown: change.markdown, prompt: change.prompt, feedback: change.feedback, edited_at: new Date().toISOString() };
     this.#messages.set(id, edited);
     await this.#repo.put(`message:${id}`, edited);
     return edited;

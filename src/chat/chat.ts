@@ -13,12 +13,15 @@ import { describeConversation } from './describe.ts';
 import { messageKey, startRunFor } from './message-runs.ts';
 import { Outbox, type OutboxItem } from './outbox.ts';
 import { AccessGate } from './access.ts';
+import { AssistantThreads } from './assistant-threads.ts';
+import { recordFeedback } from './feedback.ts';
 import { keepAsContext } from './channel-context.ts';
 import { PromptFlow } from './prompt-flow.ts';
 import { ReplyStreamer, type ReplyRecord } from './replies.ts';
 import { chatState, LOCAL_OWNER, type ChatState, type HeldMessage } from './state.ts';
 import type {
   AssistantSummary,
+  AssistantThreadEvent,
   ChatAdapter,
   ChatHost,
   ConversationInfo,
@@ -26,6 +29,7 @@ import type {
   FormVerdict,
   IncomingAction,
   IncomingCommand,
+  IncomingFeedback,
   IncomingFormSubmission,
   IncomingMessage,
   Place,
@@ -67,6 +71,7 @@ export class ChatService implements ChatHost {
   readonly #adapters = new Map<string, ChatAdapter>();
   readonly #prompts: PromptFlow;
   readonly #collector: Collector;
+  readonly #assistantThreads: AssistantThreads;
   readonly #streamers = new Set<Promise<unknown>>();
   /** Runs whose reply this process is streaming. */
   readonly #streamingRuns = new Set<string>();
@@ -93,8 +98,10 @@ export class ChatService implements ChatHost {
       owner: this.owner,
       streamReply: (record) => this.#stream(record),
       dropPendingPrompts: (conversation, by, assistantName) => this.#prompts.dropPending(conversation, by, assistantName),
+      assistantContext: (place) => this.#assistantThreads.viewing(place),
     };
     this.#prompts = new PromptFlow(this.#ctx);
+    this.#assistantThreads = new AssistantThreads(this.#ctx);
     this.#collector = new Collector(this.#ctx, (conversation, last, text) => startRunFor(this.#ctx, conversation, last, text, 'enqueue'));
   }
 
@@ -199,6 +206,14 @@ export class ChatService implements ChatHost {
     return this.#prompts.submitForm(submission);
   }
 
+  handleFeedback(feedback: IncomingFeedback): Promise<void> {
+    return recordFeedback(this.#ctx, feedback);
+  }
+
+  handleAssistantThread(event: AssistantThreadEvent): Promise<void> {
+    return this.#assistantThreads.handle(event);
+  }
+
   async assistants(): Promise<AssistantSummary[]> {
     const { items } = await this.#o.engine.assistants.search({ limit: 1000, offset: 0, sort_by: 'name', sort_order: 'asc' });
     return items.map(({ assistant_id, name, description, graph_id }) => ({ assistant_id, name, description, graph_id }));
@@ -249,6 +264,7 @@ export class ChatService implements ChatHost {
       return;
     }
     if (await this.#prompts.answerText(message)) return;
+    await this.#assistantThreads.titleFrom(message);
     const conversation = existing ?? (await this.conversations.open(await this.#placeForNew(message), user.id));
     const strategy = await this.conversations.strategyFor(conversation, place);
     if (strategy === 'collect') return this.#collector.add(conversation, message);

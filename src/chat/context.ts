@@ -6,7 +6,7 @@ import type { ConversationService } from './conversations.ts';
 import type { Outbox } from './outbox.ts';
 import type { ReplyRecord } from './replies.ts';
 import type { ChatState } from './state.ts';
-import type { ChatAdapter, ChatUser } from './types.ts';
+import type { ChatAdapter, ChatUser, Place } from './types.ts';
 
 /** What the parts of the chat layer (intake, commands, prompts, collect) share. */
 export interface ChatContext {
@@ -25,4 +25,6 @@ export interface ChatContext {
   streamReply(record: ReplyRecord): void;
   /** Closes a conversation's pending questions (it switched assistants); how many were closed. */
   dropPendingPrompts(conversation: string, by: ChatUser, assistantName: string): Promise<number>;
+  /** What the person of an assistant thread (Slack's AI-app pane) is looking at, when the place is one. */
+  assistantContext(place: Place): Promise<Record<string, unknown> | undefined>;
 }

@@ -41,6 +41,8 @@ export async function startRunFor(
   const kept = (await takeContext(ctx, conversation)).map((entry) => ({ ...entry, fromThisBot: false }));
   const context = [...(recentRuns.length === 0 ? await threadContext(ctx, place, trigger) : []), ...asLangGraphMessages(kept)];
   const messages = strategy === 'interrupt' ? [...(await stoppedBeforeWriting(ctx, conversation.thread_id)), ...context, said] : [...context, said];
+  // In an assistant thread: the channel its person is looking at (Slack's assistant_thread context).
+  const viewing = await ctx.assistantContext(place);
   let run: Run;
   try {
     run = await engine.runs.create(conversation.thread_id, {
@@ -49,7 +51,12 @@ export async function startRunFor(
       stream_mode: ['messages-tuple'],
       multitask_strategy: strategy,
       // Who is talking and where, under the keys the Platform's custom auth uses.
-      config: { configurable: { ...chatIdentity(place, trigger.user, trigger, ctx.access.isAdmin(place, trigger.user, trigger.userTeam)) } },
+      config: {
+        configurable: {
+          ...chatIdentity(place, trigger.user, trigger, ctx.access.isAdmin(place, trigger.user, trigger.userTeam)),
+          ...(viewing ? { assistant_context: viewing } : {}),
+        },
+      },
       metadata: { platform: place.platform, channel: place.channel, user: trigger.user.id, message: trigger.messageId },
     });
   } catch (error) {

@@ -247,6 +247,9 @@ export class ReplyStreamer {
       if (outcome.status === 'timeout') text = `${text}\n\n_(stopped: the run took too long)_`.trim();
     }
     const parts = text ? splitMessage(text, Math.floor(adapter.maxMessageChars * 0.9)) : [];
+    // A finished answer carries 👍/👎 on its last part; errors, stops and questions do not.
+    const rated = outcome.status === 'success' && !outcome.rolled_back && !outcome.error && outcome.interrupts.length === 0 && parts.length > 0;
+    const feedbackOn = (index: number) => (rated && index === parts.length - 1 ? { feedback: { threadId: this.#record.thread_id, runId: this.#record.run_id } } : {});
     if (this.#native) {
       // A native stream only appends: its stop carries the final text not streamed yet; only
       // when the final text is not a continuation of what was streamed (or the stop failed)
@@ -254,23 +257,24 @@ export class ReplyStreamer {
       const final = parts[0] ?? '';
       const rest = final !== '' && final.startsWith(this.#shown) ? final.slice(this.#shown.length) : undefined;
       let carried = rest !== undefined;
-      const id = await this.#native.stop(rest).catch(() => {
+      const id = await this.#native.stop(rest, feedbackOn(0).feedback).catch(() => {
         carried = false;
         return this.#native?.messageId;
       });
       this.#record.parts[0] = id ?? this.#record.parts[0] ?? null;
       if (!carried && this.#record.parts[0]) {
-        await outbox.enqueue(place, { kind: 'update', messageId: this.#record.parts[0], message: { markdown: parts[0] ?? '_(no answer)_' } });
+        await outbox.enqueue(place, { kind: 'update', messageId: this.#record.parts[0], message: { markdown: parts[0] ?? '_(no answer)_', ...feedbackOn(0) } });
       }
     }
     for (const [index, markdown] of parts.entries()) {
       if (this.#native && index === 0) continue;
       const link = { reply: { runId: this.#record.run_id, part: index } };
+      const message = { markdown, ...feedbackOn(index) };
       // A part still waiting in the outbox (from before a restart, say) just gets the final text.
-      if (await outbox.replacePending(this.#record.run_id, index, { markdown })) continue;
+      if (await outbox.replacePending(this.#record.run_id, index, message)) continue;
       const messageId = this.#record.parts[index];
-      if (messageId) await outbox.enqueue(place, { kind: 'update', messageId, message: { markdown } }, link);
-      else this.#record.parts[index] = (await outbox.enqueue(place, { kind: 'send', message: { markdown } }, link)) ?? null;
+      if (messageId) await outbox.enqueue(place, { kind: 'update', messageId, message }, link);
+      else this.#record.parts[index] = (await outbox.enqueue(place, { kind: 'send', message }, link)) ?? null;
     }
     if (!outcome.rolled_back && !outcome.error) await this.#postFiles(outcome);
     if (outcome.interrupts.length > 0) await this.#d.onInterrupted(this.#record, outcome);

@@ -6,6 +6,7 @@ import type { PromptRecord } from './prompts.ts';
 import type { ReplyRecord } from './replies.ts';
 import type { PairingRecord } from './access.ts';
 import type { ContextMessage } from './channel-context.ts';
+import type { AssistantThreadRecord } from './assistant-threads.ts';
 import type { IncomingMessage, Place } from './types.ts';
 
 /** What the inbox holds for a message until it has been acted on: the message, and the process acting on it. */
@@ -35,6 +36,8 @@ export interface ChatState {
   readonly context: Collection<{ messages: ContextMessage[] }>;
   /** Messages refused by the access rules, kept with the reason: refused, not lost. */
   readonly refused: Collection<{ identity: string; reason: string; text: string; place: Place; at: string }>;
+  /** Assistant threads (Slack's AI-app pane) opened with the bot, by conversation key. */
+  readonly assistantThreads: Collection<AssistantThreadRecord>;
   /** Several processes: takes over the work of processes that died (see ChatStore.adopt). */
   adopt?(deadOwners: string[], owner: string): Promise<number>;
 }
@@ -67,6 +70,7 @@ export function chatState(store: ChatStore): ChatState {
     notices: store.collection('access_notices'),
     refused: store.collection('refused'),
     context: store.collection('context'),
+    assistantThreads: store.collection<AssistantThreadRecord>('assistant_threads'),
     ...(adopt ? { adopt: (deadOwners: string[], owner: string) => adopt(deadOwners, owner, OWNERS) } : {}),
   };
 }

@@ -90,6 +90,44 @@ export interface IncomingAction {
   replyPrivately(text: string): Promise<void>;
 }
 
+/** The run a final answer comes from: where a 👍/👎 on that answer is recorded. */
+export interface FeedbackTarget {
+  threadId: string;
+  runId: string;
+}
+
+/** A 👍/👎 click on an answer. */
+export interface IncomingFeedback {
+  place: Place;
+  user: ChatUser;
+  /** Slack: the team of the user, when it is not the workspace's (Slack Connect). */
+  userTeam?: string | undefined;
+  target: FeedbackTarget;
+  positive: boolean;
+  /** Answers only the person who clicked. */
+  replyPrivately(text: string): Promise<void>;
+}
+
+/** A prompt offered when an assistant thread opens (Slack's suggested prompts): a click sends `message`. */
+export interface SuggestedPrompt {
+  title: string;
+  message: string;
+}
+
+/**
+ * A person opened an assistant thread (Slack's AI-app pane), or looked at another channel
+ * while it was open: `viewing` is the channel they are looking at, when the platform says.
+ */
+export interface AssistantThreadEvent {
+  kind: 'started' | 'context_changed';
+  place: Place;
+  user: ChatUser;
+  userTeam?: string | undefined;
+  /** The platform's id of the event, for dedupe across retries. */
+  eventId?: string | undefined;
+  viewing?: { channel_id?: string | undefined; team_id?: string | undefined; enterprise_id?: string | null | undefined } | undefined;
+}
+
 export interface PromptOption {
   label: string;
   value: unknown;
@@ -175,6 +213,8 @@ export interface OutgoingMessage {
    * with BudgetShortError) when its rate budget is short, since a later render carries it.
    */
   partial?: boolean | undefined;
+  /** A final answer: the platform shows 👍/👎 buttons on it, recorded on this run. */
+  feedback?: FeedbackTarget | undefined;
 }
 
 /** A failure to deliver: retried unless `permanent`, after `retryAfterMs` when the platform says so. */
@@ -194,8 +234,8 @@ export interface NativeStream {
   readonly messageId: string | undefined;
   /** Appends text; may be skipped (BudgetShortError) when the platform's budget is short: a later append or the stop carries it. */
   append(markdown: string): Promise<void>;
-  /** Ends the stream, appending `rest` first (the final text not streamed yet), so no edit is spent on it. */
-  stop(rest?: string): Promise<string>;
+  /** Ends the stream, appending `rest` first (the final text not streamed yet), so no edit is spent on it; `feedback` adds the 👍/👎 buttons. */
+  stop(rest?: string, feedback?: FeedbackTarget): Promise<string>;
 }
 
 /**
@@ -237,6 +277,10 @@ export interface ChatAdapter {
   readonly maxUploadBytes?: number | undefined;
   /** Native streaming for this reply, if the platform offers it here; null to stream by edits. */
   openStream?(place: Place, recipient: { userId: string; teamId?: string | undefined }): Promise<NativeStream | null>;
+  /** Offers prompts in an assistant thread (Slack: assistant.threads.setSuggestedPrompts; at most 4). */
+  suggestPrompts?(place: Place, prompts: SuggestedPrompt[]): Promise<void>;
+  /** Names an assistant thread (Slack: assistant.threads.setTitle), from its first message. */
+  setTitle?(place: Place, title: string): Promise<void>;
 }
 
 /** A message of a platform thread, as context for a run. */
@@ -279,6 +323,10 @@ export interface ChatHost {
   openForm(action: Pick<IncomingAction, 'place' | 'user' | 'promptId' | 'optionIndex'>): Promise<FormOpening>;
   /** A submitted form: checked, then (when accepted) the run resumes with its values. */
   submitForm(submission: IncomingFormSubmission): Promise<FormVerdict>;
+  /** A 👍/👎 on an answer: recorded on its run, one vote per person (a second click changes it). */
+  handleFeedback(feedback: IncomingFeedback): Promise<void>;
+  /** An assistant thread opened (a greeting and suggested prompts), or its viewer moved to another channel. */
+  handleAssistantThread(event: AssistantThreadEvent): Promise<void>;
   /** Every assistant people can switch to, by name. */
   assistants(): Promise<AssistantSummary[]>;
   describe(place: Place): Promise<ConversationInfo>;

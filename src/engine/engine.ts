@@ -3,6 +3,8 @@ import { type AssistantSpec, DEFAULTS } from '../config/schema.ts';
 import type { MultitaskStrategy, Run, Storage } from '../storage/types.ts';
 import { AssistantService } from './assistants.ts';
 import { CronService } from './crons.ts';
+import { FeedbackService, type FeedbackSink } from './feedback.ts';
+import { langsmithFeedbackSink } from '../ops/tracing/langsmith-feedback.ts';
 import { ThreadSweeper } from './thread-ttl.ts';
 import { RunExecutor } from './executor.ts';
 import type { GraphRegistry } from './graphs.ts';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   cronIntervalMs?: number;
   /** Threads' time to live (langgraph.json `checkpointer.ttl`): the default for threads without their own, and how often to sweep. */
   threadTtl?: { defaultMinutes?: number | undefined; sweepIntervalMs: number };
+  /** Where votes on runs are passed on besides storage; by default LangSmith, when LangSmith tracing is on. */
+  feedbackSinks?: FeedbackSink[];
   now?: () => Date;
 }
 
@@ -40,6 +44,8 @@ export interface Engine {
   readonly threads: ThreadService;
   readonly runs: RunService;
   readonly crons: CronService;
+  /** Votes on runs (chat's 👍/👎), kept with the run. */
+  readonly feedback: FeedbackService;
   /** Deletes threads whose TTL ran out (see thread-ttl.ts). */
   readonly sweeper: ThreadSweeper;
   readonly scheduler: RunScheduler;
@@ -95,6 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });
+  const feedback = new FeedbackService({ storage, log, sinks: options.feedbackSinks ?? [langsmithFeedbackSink()], ...(options.now ? { now: options.now } : {}) });
   const sweeper = new ThreadSweeper({ threads, log, defaultMinutes: options.threadTtl?.defaultMinutes, ...(options.now ? { now: options.now } : {}) });
   return {
     storage,
@@ -103,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
     threads,
     runs,
     crons,
+    feedback,
     sweeper,
     scheduler,
     broker,

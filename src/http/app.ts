@@ -18,6 +18,7 @@ import { routeOf, traceRequests } from './trace-requests.ts';
 import { isLoopbackRequest } from './user-app.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { cronRoutes } from './routes/crons.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { runRoutes } from './routes/runs.ts';
 import { storeRoutes } from './routes/store.ts';
 import { threadRoutes } from './routes/threads.ts';
@@ -147,6 +148,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   // Crons live under /runs, and a thread's runs are runs: both go with `disable_runs`, as on the Platform.
   if (!http?.disable_runs) {
     app.route('/', cronRoutes(engine));
+    app.route('/', feedbackRoutes(engine));
     app.route('/', runRoutes(engine, { headersForRun: configurableHeaders(http?.configurable_headers) }));
   }
   if (!http?.disable_store) app.route('/', storeRoutes(engine));

@@ -287,6 +287,28 @@ export interface RunRepo {
   deleteByThread(threadId: string): Promise<void>;
 }
 
+/**
+ * One person's vote on a run's answer (a 👍/👎 in chat), as `GET /threads/{id}/runs/{id}/feedback`
+ * lists it: `user` is the chat identity (`slack:<team>:<user>`), `at` when it was last set.
+ */
+export interface RunFeedback {
+  key: string;
+  score: number;
+  user: string;
+  at: string;
+}
+
+/**
+ * Feedback kept with its run: one per user and key (a later vote replaces the earlier one),
+ * gone when the run or its thread is deleted.
+ */
+export interface FeedbackRepo {
+  /** Stores the vote; returns the one it replaced, if any. The run must exist (`not_found` otherwise). */
+  put(threadId: string, runId: string, feedback: RunFeedback): Promise<RunFeedback | null>;
+  /** The run's feedback, oldest vote first. */
+  list(threadId: string, runId: string): Promise<RunFeedback[]>;
+}
+
 /** A marker of a thread's checkpoint state, taken before a run so the run can be rolled back. */
 export interface RollbackMark {
   threadId: string;
@@ -312,6 +334,7 @@ export interface Storage {
   readonly assistants: AssistantRepo;
   readonly threads: ThreadRepo;
   readonly runs: RunRepo;
+  readonly feedback: FeedbackRepo;
   readonly crons: CronRepo;
   /** Where the app is installed (Slack's OAuth install, many workspaces). */
   readonly installations: InstallationRepo;

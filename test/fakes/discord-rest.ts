@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeDiscordFiles, UploadedFile, WireAttachment } from './discord-files.ts';
+import { invalidComponents } from './discord-components.ts';
 import { DiscordLimits } from './discord-limits.ts';
 import { checkCallback } from './discord-modals.ts';
 import { type Channel, type DiscordUser, type Interaction, type StoredMessage, wireMessage, wireWebhookMessage } from './discord-wire.ts';
@@ -195,6 +196,8 @@ export class DiscordRest {
     if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
       const channel = host.channels.get(match[1]!);
       if (!channel) return [404, { message: 'Unknown Channel', code: 10003 }];
+      const badComponents = invalidComponents(body.components);
+      if (badComponents) return badComponents as [number, Record<string, unknown>];
       const content = String(body.content ?? '');
       if (content.length > 2000)
         return [
@@ -228,6 +231,8 @@ export class DiscordRest {
     if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
       const message = host.messages.get(match[2]!);
       if (!message || message.channel_id !== match[1]) return [404, { message: 'Unknown Message', code: 10008 }];
+      const badComponents = invalidComponents(body.components);
+      if (badComponents) return badComponents as [number, Record<string, unknown>];
       if (body.content !== undefined) {
         if (String(body.content).length > 2000) return [400, { message: 'Invalid Form Body', code: 50035 }];
         message.content = String(body.content);

@@ -32,6 +32,10 @@ export class FakeLangSmith {
   readonly requests: string[] = [];
   /** The API keys the client sent. */
   readonly apiKeys = new Set<string>();
+  /** Feedback by id, as created (POST /feedback) and updated (PATCH /feedback/{id}). */
+  readonly feedback = new Map<string, Record<string, unknown>>();
+  /** Statuses the next feedback requests are answered with, in order (LangSmith having a bad moment). */
+  readonly feedbackFailures: number[] = [];
   #server: Server | undefined;
   url = '';
 
@@ -69,12 +73,40 @@ export class FakeLangSmith {
       this.#merge(run.id, run);
       return ok();
     }
+    if (path === '/feedback' || path.startsWith('/feedback/')) return this.#feedback(req.method ?? '', path, body, res);
     const patch = /^\/runs\/([^/]+)$/.exec(path);
     if (req.method === 'PATCH' && patch) {
       this.#merge(patch[1]!, JSON.parse(body.toString('utf8')) as Partial<TracedRun>);
       return ok();
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `the fake does not know ${req.method} ${path}` }));
+  }
+
+  /**
+   * Feedback as LangSmith's REST API takes it: POST /feedback needs `key` and a `run_id` of a
+   * run it holds (404 otherwise), 409 for an id it has; PATCH /feedback/{id} changes one it has.
+   */
+  #feedback(method: string, path: string, body: Buffer, res: ServerResponse): undefined {
+    const answer = (status: number, value: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const failure = this.feedbackFailures.shift();
+    if (failure) return answer(failure, { detail: 'scripted failure' });
+    const fields = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    if (method === 'POST' && path === '/feedback') {
+      if (typeof fields.key !== 'string' || !fields.key) return answer(422, { detail: 'key is required' });
+      if (typeof fields.run_id !== 'string' || !this.runs.has(fields.run_id)) return answer(404, { detail: `run not found: ${String(fields.run_id)}` });
+      const id = typeof fields.id === 'string' ? fields.id : crypto.randomUUID();
+      if (this.feedback.has(id)) return answer(409, { detail: `feedback ${id} already exists` });
+      this.feedback.set(id, { ...fields, id });
+      return answer(200, this.feedback.get(id));
+    }
+    const id = /^\/feedback\/([^/]+)$/.exec(path)?.[1];
+    if (method === 'PATCH' && id) {
+      const known = this.feedback.get(id);
+      if (!known) return answer(404, { detail: `feedback not found: ${id}` });
+      this.feedback.set(id, { ...known, ...fields, id });
+      return answer(200, this.feedback.get(id));
+    }
+    return answer(404, { detail: `the fake does not know ${method} ${path}` });
   }
 
   async #multipart(body: Buffer, contentType: string): Promise<Record<string, never>> {

@@ -9,6 +9,8 @@ import { FakeSlackFiles } from './slack-files.ts';
 import { type FakeLimit, SLACK_DOCUMENTED_LIMITS, SlackLimits } from './slack-limits.ts';
 import { FakeSlackViews } from './slack-views.ts';
 import { FakeSlackWorkspaces, tokenOfCall } from './slack-workspaces.ts';
+import { FakeAssistantThreads } from './slack-assistant.ts';
+import { invalidBlocksAnswer } from './slack-blocks.ts';
 
 export interface SlackCall {
   method: string;
@@ -56,6 +58,8 @@ export class FakeSlack {
   scopes: string[] = [...MANIFEST_SCOPES];
   /** Channels whose threads are Slack assistant threads (setStatus allowed there). */
   readonly assistantChannels = new Set<string>();
+  /** assistant.threads.* (strict about their arguments), and what they set. */
+  readonly assistantThreads = new FakeAssistantThreads(this.assistantChannels);
   /** Users known to users.info. */
   readonly users = new Map<string, string>([
     ['U1', 'ana'],
@@ -262,6 +266,9 @@ export class FakeSlack {
 
   #answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     const channel = String(args.channel ?? args.channel_id ?? '');
+    // assistant.threads.* are answered apart; blocks that break Block Kit's rules are refused before anything is stored.
+    const settled = this.assistantThreads.answer(method, args) ?? (BLOCK_METHODS.has(method) ? invalidBlocksAnswer(args.blocks) : undefined);
+    if (settled) return settled;
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: this.botUserId, bot_id: this.botId, team_id: this.teamId, user: 'switchboard', team: 'Fake' };
@@ -308,10 +315,9 @@ export class FakeSlack {
         if (!found?.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
         found.streaming = false;
         if (args.markdown_text) found.text += String(args.markdown_text);
+        if (args.blocks) found.blocks = args.blocks as unknown[];
         return { ok: true, channel, ts: args.ts };
       }
-      case 'assistant.threads.setStatus':
-        return this.assistantChannels.has(channel) ? { ok: true } : { ok: false, error: 'invalid_channel_type' };
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };
@@ -330,6 +336,9 @@ const MANIFEST_SCOPES = (parseYaml(readFileSync(new URL('../../config/slack-app-
   .oauth_config.scopes.bot;
 
 const byTs = (a: StoredMessage, b: StoredMessage) => Number(a.ts) - Number(b.ts);
+
+/** The methods whose `blocks` Slack validates. */
+const BLOCK_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.stopStream', 'chat.postEphemeral']);
 
 function safeJson(value: string): unknown {
   try {

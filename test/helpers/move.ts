@@ -2,7 +2,7 @@ import { chatState } from '../../src/chat/state.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { GraphRegistry } from '../../src/engine/graphs.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { Installation, InterruptRecord, MovableStorage } from '../../src/storage/types.ts';
+import type { Installation, InterruptRecord, MovableStorage, RunFeedback } from '../../src/storage/types.ts';
 import { exampleGraphs, userMessage } from './engine.ts';
 import { testGraphs } from './graphs.ts';
 
@@ -43,6 +43,8 @@ export interface Seeded {
   conversationKey: string;
   /** When the store item `users/u1 prefs` was written. */
   storedAt: { createdAt: string; updatedAt: string };
+  /** A vote on the finished nested thread's run. */
+  vote: { threadId: string; runId: string; feedback: RunFeedback };
 }
 
 /**
@@ -67,7 +69,8 @@ export async function seedEverything(engine: Engine): Promise<Seeded> {
   if (answered.outcome.status !== 'interrupted') throw new Error(`seeding: one answer ended ${answered.outcome.status}`);
 
   const nested = await engine.threads.create();
-  await engine.runs.wait(nested.thread_id, { assistant_id: 'nested', input: {} });
+  const finished = await engine.runs.wait(nested.thread_id, { assistant_id: 'nested', input: {} });
+  const { feedback } = await engine.feedback.record(nested.thread_id, finished.run.run_id, { score: 1, user: 'slack:T1:U1' });
 
   await engine.storage.store.put(['users', 'u1'], 'prefs', { color: 'blue' });
   await engine.storage.store.put(['users', 'u1', 'notes'], 'n1', { text: 'nested namespace' });
@@ -89,5 +92,13 @@ export async function seedEverything(engine: Engine): Promise<Seeded> {
   await chat.outbox.put('out-1', { id: 'out-1', kind: 'send', place, message: { text: 'queued reply' } } as never);
   await chat.inbox.accept('event:Ev1', 86_400_000, { owner: 'local', message: { text: 'held while moving' } } as never);
   await chat.inbox.accept('event:Ev2', 86_400_000);
-  return { assistantId: assistant.assistant_id, approvalThread: approval.thread_id, questionsThread: questions.thread_id, secondQuestion: risk, conversationKey, storedAt };
+  return {
+    assistantId: assistant.assistant_id,
+    approvalThread: approval.thread_id,
+    questionsThread: questions.thread_id,
+    secondQuestion: risk,
+    conversationKey,
+    storedAt,
+    vote: { threadId: nested.thread_id, runId: finished.run.run_id, feedback },
+  };
 }

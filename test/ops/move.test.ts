@@ -72,6 +72,8 @@ async function expectContinues(target: MovableStorage, seed: Seeded, sourceCount
     expect(prefs).toMatchObject({ value: { color: 'blue' } });
     expect({ createdAt: new Date(prefs!.createdAt).toISOString(), updatedAt: new Date(prefs!.updatedAt).toISOString() }).toEqual(seed.storedAt);
     expect(await engine.storage.store.get(['users', 'u1', 'notes'], 'n1')).toMatchObject({ value: { text: 'nested namespace' } });
+    // Votes on runs move with their run.
+    expect(await engine.feedback.list(seed.vote.threadId, seed.vote.runId)).toEqual([seed.vote.feedback]);
 
     expect((await engine.threads.get(seed.approvalThread)).status).toBe('interrupted');
     const approved = await engine.runs.wait(seed.approvalThread, { assistant_id: seed.assistantId, command: { resume: 'approve' } });

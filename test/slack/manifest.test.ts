@@ -24,6 +24,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.appendStream': ['chat:write'],
   'chat.stopStream': ['chat:write'],
   'assistant.threads.setStatus': ['assistant:write'],
+  'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  'assistant.threads.setTitle': ['assistant:write'],
   'reactions.add': ['reactions:write'],
   'reactions.remove': ['reactions:write'],
   'conversations.replies': HISTORY,
@@ -39,6 +41,9 @@ const METHOD_SCOPES: Record<string, string[]> = {
 const LISTENER_NEEDS: Record<string, { events: string[]; scopes: string[] }> = {
   'event:app_mention': { events: ['app_mention'], scopes: ['app_mentions:read'] },
   'event:message': { events: ['message.channels', 'message.groups', 'message.im', 'message.mpim'], scopes: HISTORY },
+  // Slack's AI-app events: subscribing to them needs assistant:write (its "Developing apps with AI features" guide).
+  'event:assistant_thread_started': { events: ['assistant_thread_started'], scopes: ['assistant:write'] },
+  'event:assistant_thread_context_changed': { events: ['assistant_thread_context_changed'], scopes: ['assistant:write'] },
   command: { events: [], scopes: ['commands'] },
   action: { events: [], scopes: [] },
   /** A modal's submission arrives through interactivity, like a click. */
@@ -72,6 +77,7 @@ describe('the Slack app manifests in config/', () => {
     // Guards the scan itself: it must find what the adapter is known to do.
     expect(use.methods).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'conversations.replies', 'users.info']));
     expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:app_uninstalled', 'event:message', 'event:tokens_revoked', 'view']);
+    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:assistant_thread_context_changed', 'event:assistant_thread_started', 'event:message']);
     expect(use.methods.filter((method) => !(method in METHOD_SCOPES))).toEqual([]);
     expect(use.listeners.filter((listener) => !(listener in LISTENER_NEEDS))).toEqual([]);
   });

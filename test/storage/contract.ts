@@ -2,6 +2,7 @@ import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
 import type { Assistant, Installation, Run, Storage, Thread } from '../../src/storage/types.ts';
+import { feedbackContract } from './feedback-contract.ts';
 
 /**
  * The storage contract: written once, run against every backend. A backend gives only
@@ -340,6 +341,10 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(await storage.installations.list()).toEqual([reinstalled, org]);
       });
     });
+    feedbackContract(
+      () => storage,
+      async () => (storage = await setup.reopen(storage)),
+    );
 
     describe('restart', () => {
       it('keeps every acknowledged record across a restart', async () => {

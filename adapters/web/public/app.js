@@ -2,7 +2,7 @@
 // Plain JavaScript with no build step; every change arrives over server-sent events.
 import { onFormsChange, openForm } from './forms.js';
 import { refreshInfo, refreshInfoSoon } from './info.js';
-import { formatSize, onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
+import { formatSize, onFeedbackClick, onOptionClick, renderChannel, renderChannels, renderThread } from './render.js';
 import { $, api, NAME_KEY, showError, state } from './state.js';
 
 // ------------------------------------------------------------------ navigation
@@ -156,6 +156,24 @@ async function clickOption(message, optionIndex, button) {
   }
 }
 
+async function clickFeedback(message, positive, button) {
+  const user = requireName();
+  if (!user) return;
+  button.disabled = true;
+  try {
+    const { threadId, runId } = message.feedback;
+    await api('POST', '/playground/api/feedback', { user, channel: message.channel, thread: message.thread ?? message.id, threadId, runId, positive });
+    state.votes.set(runId, positive);
+    showError('');
+    renderChannel();
+    renderThread();
+  } catch (error) {
+    showError(String(error.message));
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function bindComposer(form, textarea, thread, fileInput, pendingList) {
   /** Files chosen or pasted, sent with the next message. */
   let pending = [];
@@ -238,6 +256,7 @@ onFormsChange(() => {
   renderChannel();
   renderThread();
 });
+onFeedbackClick((message, positive, button) => clickFeedback(message, positive, button));
 bindComposer($('composer'), $('text'), () => null, $('files'), $('pending-files'));
 bindComposer($('reply-composer'), $('reply-text'), () => state.thread, $('reply-files'), $('reply-pending-files'));
 $('close-thread').addEventListener('click', () => go(state.channel));

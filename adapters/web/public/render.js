@@ -9,6 +9,12 @@ export function onOptionClick(handler) {
   optionClicked = handler;
 }
 
+/** What a click on 👍/👎 under an answer does (set by the page). */
+let feedbackClicked = (_message, _positive, _button) => undefined;
+export function onFeedbackClick(handler) {
+  feedbackClicked = handler;
+}
+
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 export function renderChannels() {
@@ -49,6 +55,7 @@ function messageElement(message) {
   item.append(meta, body);
   if (message.files?.length) item.append(filesElement(message.files));
   if (message.prompt) item.append(promptElement(message));
+  if (message.feedback) item.append(feedbackElement(message));
   return item;
 }
 
@@ -76,6 +83,25 @@ function filesElement(files) {
     link.textContent = `📎 ${file.name} (${formatSize(file.size)})`;
     item.append(link);
     box.append(item);
+/** 👍/👎 under a final answer; the one this person chose (in this page) is shown pressed. */
+function feedbackElement(message) {
+  const box = document.createElement('div');
+  box.className = 'feedback';
+  box.dataset.testid = 'feedback';
+  const chosen = state.votes.get(message.feedback.runId);
+  for (const [positive, emoji, label] of [
+    [true, '👍', 'Good answer'],
+    [false, '👎', 'Bad answer'],
+  ]) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = emoji;
+    button.title = label;
+    button.setAttribute('aria-label', label);
+    button.setAttribute('aria-pressed', String(chosen === positive));
+    button.dataset.testid = positive ? 'feedback-up' : 'feedback-down';
+    button.addEventListener('click', () => void feedbackClicked(message, positive, button));
+    box.append(button);
   }
   return box;
 }

@@ -15,6 +15,8 @@ export const state = {
   busy: new Set(),
   /** Private notices for me in the open channel: { id, thread, markdown }. */
   ephemerals: [],
+  /** My 👍 (true) or 👎 (false) per run, as given from this page. */
+  votes: new Map(),
 };
 
 // ------------------------------------------------------------------ server calls

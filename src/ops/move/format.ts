@@ -1,4 +1,4 @@
-import type { Assistant, AssistantVersion, Cron, InboxEntry, Installation, Run, StoreItemRecord, Thread } from '../../storage/types.ts';
+import type { Assistant, AssistantVersion, Cron, InboxEntry, Installation, Run, RunFeedback, StoreItemRecord, Thread } from '../../storage/types.ts';
 
 /**
  * The export format: JSON lines. The first line is a header naming the format, its
@@ -31,7 +31,8 @@ export type MoveRecord =
       metadata: Serialized;
       writes: CheckpointWriteRecord[];
     }
-  | { kind: 'run'; run: Run }
+  /** A run, with the votes on it (an export from before feedback has none). */
+  | { kind: 'run'; run: Run; feedback?: RunFeedback[] }
   | { kind: 'thread'; thread: Thread }
   | { kind: 'store_item'; item: StoreItemRecord }
   | { kind: 'cron'; cron: Cron }

@@ -30,6 +30,7 @@ export class Restorer {
       case 'run':
         if ((await this.#threadOf(record.run.thread_id)).taken) return false;
         await target.runs.put(record.run);
+        for (const vote of record.feedback ?? []) await target.feedback.put(record.run.thread_id, record.run.run_id, vote);
         return true;
       case 'thread':
         if ((await this.#threadOf(record.thread.thread_id)).taken) return false;

@@ -57,7 +57,10 @@ async function* threadRecords(storage: MovableStorage, thread: Thread): AsyncGen
   const runs: Run[] = [];
   for await (const run of pages(async (offset) => ({ items: await storage.runs.listByThread(thread.thread_id, { limit: PAGE, offset }) }))) runs.push(run);
   // Listed newest first; stored oldest first so pending runs queue in their original order.
-  for (const run of runs.reverse()) yield { kind: 'run', run };
+  for (const run of runs.reverse()) {
+    const feedback = await storage.feedback.list(thread.thread_id, run.run_id);
+    yield { kind: 'run', run, ...(feedback.length > 0 ? { feedback } : {}) };
+  }
   yield { kind: 'thread', thread };
 }
 

@@ -9,6 +9,7 @@ import { JournalPool, type JournalPoolLimits, Sequence } from './journal-pool.ts
 import { JsonFiles } from './json-files.ts';
 import { ProcessLock } from './process-lock.ts';
 import { QueueLog } from './queue-log.ts';
+import { JournalFeedbackRepo } from './feedback.ts';
 import { JournalRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { LowdbStore } from './store.ts';
@@ -48,6 +49,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
       assistants,
       threads: new JournalThreadRepo(pool, seq),
       runs: new JournalRunRepo(pool, openQueue, seq),
+      feedback: new JournalFeedbackRepo(pool, seq),
       crons,
       installations,
       chat,

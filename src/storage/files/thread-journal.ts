@@ -1,58 +1,13 @@
-import type { Run, Thread } from '../types.ts';
+import type { Run, RunFeedback, Thread } from '../types.ts';
 import { AppendLog, type EntryRef } from './append-log.ts';
+import { type CheckpointRecord, type Entry, type Stored, splitWritesKey, type ThreadWithoutValues, type WriteMeta, type WriteValue, writesKey } from './journal-entries.ts';
 
-/** A serialized value: the serde's type tag and its text (base64 for bytes). */
-export type Stored = [type: string, data: string];
-
-export interface CheckpointRecord {
-  ns: string;
-  id: string;
-  parent: string | null;
-  /** The checkpoint without its channel values, which are stored as blobs. */
-  cp: Stored;
-  md: Stored;
-  /** Channel values whose version is new in this checkpoint (`null`: the channel is empty). */
-  blobs: Record<string, { version: string | number; value: Stored | null }>;
-  /** For the other channels: the id of the checkpoint whose record holds their blob. */
-  refs: Record<string, string>;
-}
-
-export interface WriteValue {
-  idx: number;
-  ch: string;
-  v: Stored;
-}
-
-/** The lines of a thread's journal. `s` orders them: a rollback drops what came after a mark. */
-type Entry =
-  | { t: 'thread'; s: number; v: ThreadWithoutValues & { values?: Thread['values'] } }
-  | { t: 'values'; s: number; v: Thread['values'] }
-  | { t: 'run'; s: number; v: Run }
-  | { t: 'run-'; s: number; id: string }
-  | { t: 'runs-clear'; s: number }
-  | ({ t: 'cp'; s: number } & CheckpointRecord)
-  | { t: 'w'; s: number; ns: string; cp: string; task: string; path: string; w: WriteValue[] }
-  | { t: 'rb'; s: number; after: number }
-  | { t: 'cp-clear'; s: number };
-
-/** A thread's record is stored without its values, which are large and change only at a run's end. */
-type ThreadWithoutValues = Omit<Thread, 'values'>;
+export type { CheckpointRecord, Stored, WriteMeta, WriteValue } from './journal-entries.ts';
 
 interface CheckpointMeta {
   id: string;
   s: number;
   ref: EntryRef;
-}
-
-export interface WriteMeta {
-  task: string;
-  idx: number;
-  ch: string;
-  path: string;
-  s: number;
-  /** The `w` line that holds the value, and the value's position in it. */
-  ref: EntryRef;
-  pos: number;
 }
 
 /** What one checkpoint's or write's index entry costs in memory, about. */
@@ -74,6 +29,8 @@ export class ThreadJournal {
   #thread: { value: ThreadWithoutValues; ref: EntryRef } | null = null;
   #values: { value: Thread['values']; ref: EntryRef | null } = { value: null, ref: null };
   readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
+  /** Each run's feedback, one line per user and key: the run's lines die together. */
+  readonly #feedback = new Map<string, Map<string, { value: RunFeedback; ref: EntryRef }>>();
   /** namespace -> checkpoint id -> where it is; ids are kept sorted per namespace. */
   readonly #checkpoints = new Map<string, Map<string, CheckpointMeta>>();
   readonly #sortedIds = new Map<string, string[]>();
@@ -128,6 +85,10 @@ export class ThreadJournal {
     return [...this.#runs.values()].map((entry) => structuredClone(entry.value));
   }
 
+  feedback(runId: string): RunFeedback[] {
+    return [...(this.#feedback.get(runId)?.values() ?? [])].map((entry) => ({ ...entry.value }));
+  }
+
   namespaces(): string[] {
     return [...this.#sortedIds.keys()];
   }
@@ -167,6 +128,10 @@ export class ThreadJournal {
 
   putRun(run: Run, seq: number): void {
     this.#append({ t: 'run', s: seq, v: run });
+  }
+
+  putFeedback(runId: string, feedback: RunFeedback, seq: number): void {
+    this.#append({ t: 'fb', s: seq, run: runId, v: feedback });
   }
 
   deleteRun(runId: string, seq: number): boolean {
@@ -247,11 +212,22 @@ export class ThreadJournal {
         if (previous) this.#deadBytes += previous.ref.length;
         this.#runBytes -= previous?.ref.length ?? 0;
         this.#runs.delete(entry.id);
+        this.#dropFeedback(entry.id);
         this.#deadBytes += ref.length;
+        return;
+      }
+      case 'fb': {
+        let votes = this.#feedback.get(entry.run);
+        if (!votes) this.#feedback.set(entry.run, (votes = new Map()));
+        const key = `${entry.v.user}\u0000${entry.v.key}`;
+        const previous = votes.get(key);
+        if (previous) this.#deadBytes += previous.ref.length;
+        votes.set(key, { value: entry.v, ref });
         return;
       }
       case 'runs-clear':
         for (const run of this.#runs.values()) this.#deadBytes += run.ref.length;
+        for (const runId of [...this.#feedback.keys()]) this.#dropFeedback(runId);
         this.#runs.clear();
         this.#runBytes = 0;
         this.#deadBytes += ref.length;
@@ -271,6 +247,11 @@ export class ThreadJournal {
         this.#deadBytes += ref.length;
         return;
     }
+  }
+
+  #dropFeedback(runId: string) {
+    for (const vote of this.#feedback.get(runId)?.values() ?? []) this.#deadBytes += vote.ref.length;
+    this.#feedback.delete(runId);
   }
 
   #addCheckpoint(ns: string, meta: CheckpointMeta) {
@@ -351,6 +332,7 @@ export class ThreadJournal {
       lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.value }) });
     }
     for (const run of this.#runs.values()) lines.push({ offset: run.ref.offset, text: this.#log.readRaw(run.ref) });
+    for (const votes of this.#feedback.values()) for (const vote of votes.values()) lines.push({ offset: vote.ref.offset, text: this.#log.readRaw(vote.ref) });
     for (const byId of this.#checkpoints.values()) for (const meta of byId.values()) lines.push({ offset: meta.ref.offset, text: this.#log.readRaw(meta.ref) });
     const writeLines = new Map<number, EntryRef>();
     for (const list of this.#writes.values()) for (const meta of list) writeLines.set(meta.ref.offset, meta.ref);
@@ -373,6 +355,8 @@ export class ThreadJournal {
     this.#runs.clear();
     for (const [id, run] of reopened.#runs) this.#runs.set(id, run);
     this.#runBytes = reopened.#runBytes;
+    this.#feedback.clear();
+    for (const [runId, votes] of reopened.#feedback) this.#feedback.set(runId, votes);
     this.#checkpoints.clear();
     for (const [ns, byId] of reopened.#checkpoints) this.#checkpoints.set(ns, byId);
     this.#sortedIds.clear();
@@ -383,13 +367,4 @@ export class ThreadJournal {
     for (const [offset, live] of reopened.#liveInLine) this.#liveInLine.set(offset, live);
     this.#deadBytes = 0;
   }
-}
-
-function writesKey(ns: string, checkpointId: string) {
-  return `${ns}\u0000${checkpointId}`;
-}
-
-function splitWritesKey(key: string): [string, string] {
-  const at = key.indexOf('\u0000');
-  return [key.slice(0, at), key.slice(at + 1)];
 }

@@ -7,6 +7,7 @@ import { PgCronRepo } from './crons.ts';
 import { Db, type DbOptions } from './db.ts';
 import { PgInstallationRepo } from './installations.ts';
 import { migrate } from './migrations.ts';
+import { PgFeedbackRepo } from './feedback.ts';
 import { PgRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { PgStore } from './store.ts';
@@ -49,6 +50,7 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     assistants: new PgAssistantRepo(db),
     threads: new PgThreadRepo(db),
     runs: new PgRunRepo(db),
+    feedback: new PgFeedbackRepo(db),
     crons: new PgCronRepo(db),
     installations: new PgInstallationRepo(db),
     chat: pgChat(db),

@@ -203,6 +203,22 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'feedback on runs: one vote per user and key',
+    sql: `
+      -- Kept with its run: deleting the run (or its thread's runs) deletes its feedback.
+      CREATE TABLE sb_run_feedback (
+        run_id text NOT NULL REFERENCES sb_runs ON DELETE CASCADE,
+        thread_id text NOT NULL,
+        user_id text NOT NULL,
+        key text NOT NULL,
+        score double precision NOT NULL,
+        at text NOT NULL,
+        PRIMARY KEY (run_id, user_id, key)
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
