@@ -76,8 +76,17 @@ describe('the Slack app manifests in config/', () => {
   it('the adapter uses only methods and listeners whose scopes are known here', () => {
     // Guards the scan itself: it must find what the adapter is known to do.
     expect(use.methods).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'conversations.replies', 'users.info']));
-    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:app_uninstalled', 'event:message', 'event:tokens_revoked', 'view']);
-    expect(use.listeners).toEqual(['action', 'command', 'event:app_mention', 'event:assistant_thread_context_changed', 'event:assistant_thread_started', 'event:message']);
+    expect(use.listeners).toEqual([
+      'action',
+      'command',
+      'event:app_mention',
+      'event:app_uninstalled',
+      'event:assistant_thread_context_changed',
+      'event:assistant_thread_started',
+      'event:message',
+      'event:tokens_revoked',
+      'view',
+    ]);
     expect(use.methods.filter((method) => !(method in METHOD_SCOPES))).toEqual([]);
     expect(use.listeners.filter((listener) => !(listener in LISTENER_NEEDS))).toEqual([]);
   });

@@ -83,6 +83,10 @@ function filesElement(files) {
     link.textContent = `📎 ${file.name} (${formatSize(file.size)})`;
     item.append(link);
     box.append(item);
+  }
+  return box;
+}
+
 /** 👍/👎 under a final answer; the one this person chose (in this page) is shown pressed. */
 function feedbackElement(message) {
   const box = document.createElement('div');
