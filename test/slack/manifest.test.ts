@@ -44,7 +44,7 @@ function adapterUse(): { methods: string[]; listeners: string[] } {
     .filter((name) => name.endsWith('.ts'))
     .map((name) => readFileSync(resolve(dir, name), 'utf8'))
     .join('\n');
-  const methods = [...source.matchAll(/\bclient\.((?:[a-zA-Z]+\.)+[a-zA-Z]+)\(/g)].map((match) => match[1]!);
+  const methods = [...source.matchAll(/\bclient\.((?:[a-zA-Z][a-zA-Z0-9]*\.)+[a-zA-Z][a-zA-Z0-9]*)\(/g)].map((match) => match[1]!);
   const listeners = [...source.matchAll(/\bapp\.(event|command|action|message|view|shortcut|options)\(\s*('([^']+)')?/g)].map((match) =>
     match[1] === 'event' ? `event:${match[3]}` : match[1]!,
   );
