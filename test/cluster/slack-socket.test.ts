@@ -33,7 +33,9 @@ describe.skipIf(!HAS_POSTGRES)('Slack Socket Mode on several processes', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
   it('each process opens its own connection with the app token and reports Socket Mode in GET /ok', async () => {
-    expect(slack.callsOf('apps.connections.open')).toHaveLength(2);
+    // One open connection per process (a reconnect under load may have asked for another URL, never kept two).
+    expect(slack.socketCount).toBe(2);
+    expect(slack.callsOf('apps.connections.open').length).toBeGreaterThanOrEqual(2);
     for (const member of cluster.processes) {
       const health = (await (await fetch(`${member.url}/ok`)).json()) as Health;
       expect(health.platforms.slack?.mode).toBe('socket');
