@@ -106,6 +106,20 @@ describe('dedupe and chat collections on files', () => {
     chat.close();
   });
 
+  it('sweeps a minute apart, not sooner: at exactly 60 s after the last sweep an expired key is still on file', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00.000Z'), toFake: ['Date'] });
+    const dir = folder();
+    const chat = openFilesChat(dir);
+    expect(await chat.inbox().accept('old', 1_000)).toBe(true);
+    vi.setSystemTime(Date.now() + 60_000);
+    await chat.inbox().accept('at-the-minute', 1_000);
+    expect(lines(dir, 'dedupe').filter((line) => line.d === 1)).toEqual([]);
+    vi.setSystemTime(Date.now() + 1);
+    await chat.inbox().accept('past-the-minute', 1_000);
+    expect(lines(dir, 'dedupe').filter((line) => line.d === 1)).toEqual([{ k: 'old', d: 1 }]);
+    chat.close();
+  });
+
   it('names the collections that have a journal in the folder: not the inbox, not other files; none before the folder exists', async () => {
     const dir = folder();
     const chat = openFilesChat(dir);
