@@ -16,6 +16,7 @@ export default defineConfig({
       'test/chat/prompt-rules.test.ts',
       'test/chat/dedupe.test.ts',
       'test/storage/files-journal.test.ts',
+      'test/storage/append-log.test.ts',
       'test/storage/files.contract.test.ts',
     ],
     // Stryker's sandboxes hold a copy of test/: never collect from them.

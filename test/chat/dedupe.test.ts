@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
@@ -91,6 +91,103 @@ describe('dedupe and chat collections on files', () => {
     expect(await again.collection('outbox').get('a')).toEqual({ n: 1 });
     expect(await again.collection('replies').list()).toEqual([{ key: 'a', value: { n: 2 } }]);
     again.close();
+  });
+
+  it('a key whose expiry is the very instant of a sweep is kept by the sweep, and refused at that instant', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00.000Z'), toFake: ['Date'] });
+    const dir = folder();
+    const chat = openFilesChat(dir);
+    const inbox = chat.inbox();
+    // The first accept sweeps; the next sweep is due just over a minute later, when 'edge' expires.
+    expect(await inbox.accept('edge', 60_001)).toBe(true);
+    vi.setSystemTime(Date.now() + 60_001);
+    expect(await inbox.accept('edge', 1_000)).toBe(false);
+    expect(lines(dir, 'dedupe').filter((line) => line.d === 1)).toEqual([]);
+    chat.close();
+  });
+
+  it('sweeps a minute apart, not sooner: at exactly 60 s after the last sweep an expired key is still on file', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00.000Z'), toFake: ['Date'] });
+    const dir = folder();
+    const chat = openFilesChat(dir);
+    expect(await chat.inbox().accept('old', 1_000)).toBe(true);
+    vi.setSystemTime(Date.now() + 60_000);
+    await chat.inbox().accept('at-the-minute', 1_000);
+    expect(lines(dir, 'dedupe').filter((line) => line.d === 1)).toEqual([]);
+    vi.setSystemTime(Date.now() + 1);
+    await chat.inbox().accept('past-the-minute', 1_000);
+    expect(lines(dir, 'dedupe').filter((line) => line.d === 1)).toEqual([{ k: 'old', d: 1 }]);
+    chat.close();
+  });
+
+  it('names the collections that have a journal in the folder: not the inbox, not other files; none before the folder exists', async () => {
+    const dir = folder();
+    const chat = openFilesChat(dir);
+    expect(chat.collectionNames()).toEqual([]);
+    await chat.collection('outbox').put('a', 1);
+    await chat.collection('replies').put('b', 2);
+    await chat.inbox().accept('event:E1', 60_000);
+    writeFileSync(join(dir, 'chat', 'notes.txt'), 'not a journal');
+    writeFileSync(join(dir, 'chat', 'Bad Name.jsonl'), '');
+    mkdirSync(join(dir, 'chat', 'folder.jsonl.d'));
+    expect(chat.collectionNames().sort()).toEqual(['outbox', 'replies']);
+    chat.close();
+  });
+
+  it('gives every delivery key with its expiry and a copy of what it holds, and restores keys from elsewhere as they were, never over a key it knows', async () => {
+    const dir = folder();
+    const chat = openFilesChat(dir);
+    const inbox = chat.inbox();
+    expect(chat.inboxEntries()).toEqual([]);
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00.000Z'), toFake: ['Date'] });
+    await inbox.accept('plain', 1_000);
+    await inbox.accept('holding', 2_000, { text: 'hi' });
+    const entries = chat.inboxEntries();
+    expect(entries).toEqual([
+      { key: 'plain', expires: Date.now() + 1_000 },
+      { key: 'holding', expires: Date.now() + 2_000, held: { text: 'hi' } },
+    ]);
+    (entries[1]!.held as { text: string }).text = 'changed';
+    expect(await inbox.unfinished()).toEqual([{ key: 'holding', held: { text: 'hi' } }]);
+
+    expect(chat.restoreInboxEntry({ key: 'moved', expires: Date.now() + 5_000, held: { text: 'from elsewhere' } })).toBe(true);
+    expect(chat.restoreInboxEntry({ key: 'moved-plain', expires: Date.now() + 5_000 })).toBe(true);
+    expect(chat.restoreInboxEntry({ key: 'holding', expires: 1, held: { text: 'other' } })).toBe(false);
+    chat.close();
+    const again = openFilesChat(dir);
+    expect(again.inboxEntries()).toEqual([
+      { key: 'plain', expires: Date.now() + 1_000 },
+      { key: 'holding', expires: Date.now() + 2_000, held: { text: 'hi' } },
+      { key: 'moved', expires: Date.now() + 5_000, held: { text: 'from elsewhere' } },
+      { key: 'moved-plain', expires: Date.now() + 5_000 },
+    ]);
+    // A restored key is a delivery seen: refused until it expires.
+    expect(await again.inbox().accept('moved', 1_000)).toBe(false);
+    expect(await again.inbox().unfinished()).toEqual([
+      { key: 'holding', held: { text: 'hi' } },
+      { key: 'moved', held: { text: 'from elsewhere' } },
+    ]);
+    again.close();
+  });
+
+  it('close releases every file it opened', async () => {
+    const dir = folder();
+    // This process's descriptors that point into the test's folder (Linux: /proc/self/fd).
+    const openHere = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+        } catch {
+          return false;
+        }
+      }).length;
+    const chat = openFilesChat(dir);
+    await chat.inbox().accept('event:E1', 60_000);
+    await chat.collection('outbox').put('a', 1);
+    await chat.collection('replies').put('b', 2);
+    expect(openHere()).toBe(3);
+    chat.close();
+    expect(openHere()).toBe(0);
   });
 });
 

@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Outbox, type OutboxItem } from '../../src/chat/outbox.ts';
 import { chatState, type ChatState } from '../../src/chat/state.ts';
 import { DeliveryError, type ChatAdapter, type OutgoingMessage, type Place } from '../../src/chat/types.ts';
+import { BudgetShortError } from '../../src/chat/rate-limiter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
+import { captureLogger } from '../helpers/log.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
 const here: Place = { platform: 'memory', workspace: 'w', channel: 'c1', thread: 't1' };
@@ -44,11 +46,11 @@ describe('the outbox', () => {
   let adapter: RecordingAdapter;
   let delivered: Array<{ id: string; messageId: string | undefined }>;
   const boxes: Outbox[] = [];
-  const outbox = () => {
+  const outbox = (log = silentLogger()) => {
     const box = new Outbox({
       state,
       adapters: new Map([['memory', adapter as unknown as ChatAdapter]]),
-      log: silentLogger(),
+      log,
       onDelivered: async (item: OutboxItem, messageId: string | undefined) => {
         delivered.push({ id: item.id, messageId });
       },
@@ -286,5 +288,81 @@ describe('the outbox', () => {
     release();
     await Promise.all([head, prompt, part]);
     expect(adapter.sent()).toEqual(['head', 'question', 'final']);
+  });
+
+  it('logs a failed delivery once per attempt with when it is tried again, and a refusal or a missing adapter as an error; a part skipped for want of budget below warn', async () => {
+    const { log, lines } = captureLogger();
+    const box = outbox(log);
+    adapter.failures.push(new DeliveryError('server error 503'));
+    const retried = box.enqueue(here, say('x'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await retried;
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: 'delivery failed; will retry', kind: 'send', attempts: 1, retryInMs: 1_000, reason: 'server error 503', place: here }),
+    ]);
+    lines.length = 0;
+    adapter.failures.push(new DeliveryError('channel_not_found', { permanent: true }));
+    await expect(box.enqueue(here, say('refused'))).rejects.toThrow('channel_not_found');
+    await expect(box.enqueue({ ...here, platform: 'discord' }, say('nowhere'))).rejects.toThrow('no discord adapter');
+    adapter.failures.push(new BudgetShortError('chat.update'));
+    await expect(box.enqueue(here, say('skipped'))).rejects.toBeInstanceOf(BudgetShortError);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 50,
+        msg: 'the platform refused a message; not retried',
+        kind: 'send',
+        place: here,
+        err: expect.objectContaining({ message: 'channel_not_found' }),
+      }),
+      expect.objectContaining({ level: 50, msg: 'no adapter for a queued message; dropped', platform: 'discord' }),
+    ]);
+  });
+
+  it('an item left by a previous start that is refused for good, or has no adapter, is dropped (nobody waits for it) and the rest goes on', async () => {
+    const left = (id: string, seq: number, place: Place, text: string): OutboxItem => ({ id, seq, place, op: say(text), attempts: 1, created_at: '2026-01-01T00:00:00.000Z' });
+    await state.outbox.put('gone', left('gone', 1, { ...here, platform: 'discord' }, 'to nowhere'));
+    await state.outbox.put('refused', left('refused', 2, here, 'refused'));
+    await state.outbox.put('fine', left('fine', 3, here, 'fine'));
+    adapter.failures.push(new DeliveryError('channel_not_found', { permanent: true }));
+    // An error nobody catches would end a real process (Node exits on an unhandled rejection).
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const box = outbox();
+    try {
+      expect(await box.load('local')).toBe(3);
+      await vi.advanceTimersByTimeAsync(10);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+    expect(adapter.sent()).toEqual(['refused', 'fine']);
+    expect(await state.outbox.list()).toEqual([]);
+    expect(await box.enqueue(here, say('after'))).toBe('m2');
+  });
+
+  it('never gives a private (ephemeral) message the content of a reply part, even one linked to it', async () => {
+    const box = outbox();
+    adapter.failures.push(new DeliveryError('down'));
+    const head = box.enqueue(here, say('head'));
+    const ephemeral = box.enqueue(here, { kind: 'ephemeral', userId: 'U1', markdown: 'private' }, { reply: { runId: 'r1', part: 0 } });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await box.replacePending('r1', 0, { markdown: 'reply text' })).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all([head, ephemeral]);
+    expect(adapter.sent()).toEqual(['head', 'head', 'private']);
+  });
+
+  it("a new outbox's items sort after every item stored before it started, whichever process stored them", async () => {
+    // Stored a minute ago by another process, which numbered it by its own clock.
+    const before = (Date.now() - 60_000) * 1000 + 5;
+    await state.outbox.put('theirs', { id: 'theirs', seq: before, place: there, op: say('theirs'), attempts: 0, owner: 'other-process', created_at: '2026-01-01T00:00:00.000Z' });
+    const box = outbox();
+    adapter.failures.push(new DeliveryError('down'));
+    void box.enqueue(here, say('mine')).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    const mine = (await state.outbox.list()).map(({ value }) => value).find((value) => value.id !== 'theirs')!;
+    expect(mine.seq).toBeGreaterThan(before);
   });
 });

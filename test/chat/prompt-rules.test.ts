@@ -219,3 +219,51 @@ describe('prompts: the value a run resumes with', () => {
     });
   });
 });
+
+describe('prompts: the edges of each rule', () => {
+  it("a review takes each action's own rules (not the first config's), and offers edits for two actions never", () => {
+    const perAction = describeInterrupt({
+      action_requests: [{ name: 'pay' }, { name: 'log' }],
+      // The first config is not pay's: pay may be approved, log may not.
+      review_configs: [
+        { action_name: 'log', allowed_decisions: ['reject'] },
+        { action_name: 'pay', allowed_decisions: ['approve', 'reject'] },
+      ],
+    });
+    expect(perAction.options.map((option) => option.label)).toEqual(['Reject']);
+    const firstConfigFits = describeInterrupt({
+      action_requests: [{ name: 'pay' }, { name: 'log' }],
+      review_configs: [
+        { action_name: 'pay', allowed_decisions: ['approve', 'reject'] },
+        { action_name: 'log', allowed_decisions: ['reject'] },
+      ],
+    });
+    expect(firstConfigFits.options.map((option) => option.label)).toEqual(['Reject']);
+    // Both actions allow edits (no configs), but one typed JSON cannot be the new arguments of two.
+    expect(describeInterrupt({ action_requests: [{ name: 'pay' }, { name: 'log' }] }).human).toEqual({ allow_respond: true, allow_edit: false });
+  });
+
+  it('a question is cut at 2,800 characters whatever its shape; a text of exactly 2,800 is shown whole', () => {
+    const args = 'a'.repeat(2000);
+    const review = describeInterrupt({
+      action_requests: [
+        { name: 'one', args },
+        { name: 'two', args },
+      ],
+    });
+    expect(review.question).toHaveLength(2800);
+    expect(review.question.startsWith('Review: **one**')).toBe(true);
+    const human = describeInterrupt({ action_request: { action: 'send', args: 'b'.repeat(2790) }, description: 'Please check' });
+    expect(human.question).toHaveLength(2800);
+    expect(human.question.startsWith('Please check\n```\nbbb')).toBe(true);
+    expect(describeInterrupt('c'.repeat(2800)).question).toBe('c'.repeat(2800));
+  });
+
+  it('typed JSON that is not an object (a number, a list) is a response or a reason, never an edit', () => {
+    const both = recordOf({ action_request: { action: 'send' }, config: { allow_respond: true, allow_edit: true } });
+    expect(resumeForText(both, '42')).toEqual({ value: { type: 'response', args: '42' }, label: '42' });
+    expect(resumeForText(both, '[1]')).toEqual({ value: { type: 'response', args: '[1]' }, label: '[1]' });
+    const review = recordOf({ action_requests: [{ name: 'pay' }] });
+    expect(resumeForText(review, '42')).toEqual({ value: { decisions: [{ type: 'reject', message: '42' }] }, label: 'rejected: 42' });
+  });
+});

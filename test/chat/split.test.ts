@@ -58,4 +58,19 @@ describe('splitting a reply at the platform limit', () => {
     const text = `\`\`\`\ncode\n\`\`\`\n${a(60)} ${b(60)}`;
     expect(splitMessage(text, 100)).toEqual([`\`\`\`\ncode\n\`\`\`\n${a(60)} `, b(60)]);
   });
+
+  it('makes no empty part of line breaks left after the last cut', () => {
+    expect(splitMessage(`${'x'.repeat(15)}\n${'\n'.repeat(7)}`, 20)).toEqual([`${'x'.repeat(15)}\n`]);
+  });
+
+  it('keeps the blank lines a reopened code block starts with: inside code they are content', () => {
+    const text = `\`\`\`js\n${a(20)}${'\n'.repeat(12)}${b(20)}\n\`\`\``;
+    expect(splitMessage(text, 40)).toEqual([`\`\`\`js\n${a(20)}${'\n'.repeat(10)}\`\`\``, `\`\`\`js\n\n\n${b(20)}\n\`\`\``]);
+  });
+
+  it('a fence only opens at the start of a line: three backticks inside a sentence add no fences', () => {
+    const parts = splitMessage(`Use \`\`\` to open a block, then ${'word '.repeat(20)}`, 40);
+    expect(parts[0]).toBe('Use ``` to open a block, then word ');
+    expect(parts.join('').match(/```/g)).toHaveLength(1);
+  });
 });

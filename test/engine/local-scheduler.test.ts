@@ -194,6 +194,19 @@ describe('the scheduler of one process', () => {
     expect((await storage.runs.active()).map((each) => each.run_id)).toEqual(['r1']);
   });
 
+  it('pause starts no run any more: one admitted after it is stored and waits (for the next start), the running one goes on', async () => {
+    const { storage, scheduler, started, reasons } = await setup();
+    await storage.threads.create(thread('t'));
+    await storage.threads.create(thread('u'));
+    await scheduler.admit(run('r1', 't'), { reject: false, markThread: busy });
+    scheduler.pause();
+    await scheduler.admit(run('u1', 'u'), { reject: false, markThread: busy });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started).toEqual(['r1']);
+    expect(reasons.size).toBe(0);
+    expect((await storage.runs.active()).map((each) => each.run_id).sort()).toEqual(['r1', 'u1']);
+  });
+
   it('without a clock given, stamps a cancelled pending run with the current time', async () => {
     const temp = makeTempDir();
     temps.push(temp);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunQueue } from '../../src/engine/queue.ts';
 import { type RunStop, stopReasonOf } from '../../src/engine/stop.ts';
 import type { Run } from '../../src/storage/types.ts';
@@ -157,5 +157,85 @@ describe('the run queue of one process', () => {
     expect(started).toEqual(['a1']);
     queue.pump();
     expect(started).toEqual(['a1']);
+  });
+
+  it('markDone and accept of a run it does not know change nothing', () => {
+    const { queue, started, admit } = harness();
+    admit(run('r1', 't'));
+    queue.markDone('unknown');
+    queue.accept('unknown');
+    expect(queue.active('t').map((each) => each.run_id)).toEqual(['r1']);
+    expect(started).toEqual(['r1']);
+  });
+
+  it('pause starts nothing more: waiting runs stay (for the next start), running ones go on', async () => {
+    const { queue, started, reasons, finish, admit } = harness(1);
+    admit(run('r1', 't'), run('u1', 'u'));
+    queue.pause();
+    await finish('r1');
+    queue.pump();
+    expect(started).toEqual(['r1']);
+    expect(queue.has('u1')).toBe(true);
+    expect(reasons.size).toBe(0);
+  });
+
+  it('shutdown resolves only once every running execution has returned', async () => {
+    const returned: string[] = [];
+    const queue = new RunQueue({
+      workers: 2,
+      execute: (each, signal) =>
+        new Promise<void>((resolve) =>
+          // Clean-up after the stop takes a moment, as a graph's does.
+          signal.addEventListener('abort', () =>
+            setTimeout(() => {
+              returned.push(each.run_id);
+              resolve();
+            }, 20),
+          ),
+        ),
+    });
+    for (const id of ['a', 'b']) {
+      queue.add(run(id, id));
+      queue.accept(id);
+    }
+    await queue.shutdown();
+    expect(returned.sort()).toEqual(['a', 'b']);
+  });
+
+  it('a run created for later wakes the queue at its time, not by polling before it', async () => {
+    let reads = 0;
+    const clock = Date.parse('2026-01-01T00:00:00.000Z');
+    const { started, admit } = harness(4, () => {
+      reads += 1;
+      return clock;
+    });
+    admit(run('later', 't', '2026-01-01T00:00:10.000Z'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(started).toEqual([]);
+    // One look when it was accepted, one to set the wake-up: no timer firing every millisecond.
+    expect(reads).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("the run queue's timer", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps no timer while nothing waits for a later time, one for any number of runs waiting, and none after pause or shutdown', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = Date.parse('2026-01-01T00:00:00.000Z');
+    const later = '2026-01-01T00:00:05.000Z';
+    const first = harness(4, () => clock);
+    first.admit(run('now', 'n'));
+    expect(vi.getTimerCount()).toBe(0);
+    first.admit(run('l1', 'a', later), run('l2', 'b', later), run('l3', 'c', later));
+    expect(vi.getTimerCount()).toBe(1);
+    await first.queue.shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+
+    const second = harness(4, () => clock);
+    second.admit(run('l4', 'd', later));
+    expect(vi.getTimerCount()).toBe(1);
+    second.queue.pause();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -37,6 +37,9 @@ interface StoredMessage {
   streaming?: boolean;
 }
 
+/** Slack allows an app about 10 Socket Mode connections at once. */
+const MAX_SOCKET_CONNECTIONS = 10;
+
 type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
 
 /**
@@ -69,6 +72,8 @@ export class FakeSlack {
   #failures = new Map<string, Failure[]>();
   #server: FakeServer | undefined;
   #socket: WebSocket | undefined;
+  /** Every open Socket Mode connection, oldest first: an app may hold several (one per process), up to Slack's 10. */
+  readonly #sockets: WebSocket[] = [];
   #acks = new Map<string, (payload: unknown) => void>();
   #waiters = new Set<{ match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   #tsCounter = 1_700_000_000_000;
@@ -97,12 +102,22 @@ export class FakeSlack {
       async (req, res) => void (await this.#handle(req, res)),
       '/socket',
       (socket) => {
+        if (this.#sockets.length >= MAX_SOCKET_CONNECTIONS) {
+          // Slack allows about 10 connections per app; the next is refused.
+          socket.close(1008, 'too_many_connections');
+          return;
+        }
         this.#socket = socket;
+        this.#sockets.push(socket);
+        socket.on('close', () => {
+          const index = this.#sockets.indexOf(socket);
+          if (index >= 0) this.#sockets.splice(index, 1);
+        });
         socket.on('message', (raw) => {
           const frame = JSON.parse(String(raw)) as { envelope_id?: string; payload?: unknown };
           if (frame.envelope_id) this.#acks.get(frame.envelope_id)?.(frame.payload);
         });
-        socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+        socket.send(JSON.stringify({ type: 'hello', num_connections: this.#sockets.length, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
       },
       port,
     );
@@ -161,12 +176,33 @@ export class FakeSlack {
     this.#socket = undefined;
   }
 
+  /** Open Socket Mode connections (an app with several processes holds one each). */
+  get socketCount(): number {
+    return this.#sockets.filter((socket) => socket.readyState === 1).length;
+  }
+
   /** Sends a Socket Mode envelope and resolves with the app's acknowledgement. */
   async sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<unknown> {
     if (!this.#socket) throw new Error('no Socket Mode connection');
+    return this.#deliver(this.#socket, type, payload, 0);
+  }
+
+  /**
+   * Sends an envelope on the `index`th open connection (oldest first), as Slack spreads an
+   * app's events over its connections; `retryAttempt` > 0 is Slack delivering it again.
+   */
+  async sendEnvelopeOn(index: number, type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, retryAttempt = 0): Promise<unknown> {
+    const socket = this.#sockets.filter((each) => each.readyState === 1)[index];
+    if (!socket) throw new Error(`no Socket Mode connection #${index} (${this.socketCount} open)`);
+    return this.#deliver(socket, type, payload, retryAttempt);
+  }
+
+  #deliver(socket: WebSocket, type: string, payload: Record<string, unknown>, retryAttempt: number): Promise<unknown> {
     const envelope_id = crypto.randomUUID();
     const acked = new Promise((resolve) => this.#acks.set(envelope_id, resolve));
-    this.#socket.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    socket.send(
+      JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: retryAttempt, retry_reason: retryAttempt > 0 ? 'timeout' : '' }),
+    );
     return acked;
   }
 
@@ -215,6 +251,8 @@ export class FakeSlack {
       if ('status' in failure) return json(500, { ok: false, error: 'internal_error' });
       return json(200, { ok: false, error: failure.error });
     }
+    // Socket Mode URLs are given only for an app-level token, as Slack does.
+    if (method === 'apps.connections.open' && !/^Bearer xapp-/.test(req.headers.authorization ?? '')) return json(200, { ok: false, error: 'not_allowed_token_type' });
     const refusal = this.workspaces.refusal(method, token, channel);
     if (refusal) return json(200, { ok: false, error: refusal });
     const answer =

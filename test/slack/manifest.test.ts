@@ -60,7 +60,7 @@ function adapterUse(): { methods: string[]; listeners: string[] } {
     .filter((name) => name.endsWith('.ts'))
     .map((name) => readFileSync(resolve(dir, name), 'utf8'))
     .join('\n');
-  const methods = [...source.matchAll(/\bclient\.((?:[a-zA-Z]+\.)+[a-zA-Z]+)\(/g)].map((match) => match[1]!);
+  const methods = [...source.matchAll(/\bclient\.((?:[a-zA-Z][a-zA-Z0-9]*\.)+[a-zA-Z][a-zA-Z0-9]*)\(/g)].map((match) => match[1]!);
   // Files people share are downloaded from their url_private, which needs files:read.
   if (source.includes('url_private')) methods.push('url_private download');
   const listeners = [...source.matchAll(/\bapp\.(event|command|action|message|view|shortcut|options)\(\s*('([^']+)')?/g)].map((match) =>

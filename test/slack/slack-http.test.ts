@@ -187,14 +187,15 @@ describe('Slack (HTTP mode) through the real Bolt app', () => {
 
   it('retries a reply refused with 429 after Retry-After', async () => {
     await start();
-    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    // 3 s: longer than chat.postMessage's own pacing (about 1 a second per channel), which alone would space two posts 1 s apart.
+    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 3 });
     const root = nextTs();
     await send(messageEvent({ text: '<@UBOT> rate limit me', ts: root, mention: true }));
     await eventually(() => expect(lastText('C1', root)).toContain('You said: "rate limit me"'), 10_000);
     // This thread's posts only (the fake Slack is shared by the file): the refused one, then its retry.
     const attempts = h.slack.callsOf('chat.postMessage').filter((call) => call.args.thread_ts === root);
     expect(attempts).toHaveLength(2);
-    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2950);
   });
 
   it('splits a long answer into thread replies under 4,000 characters, losing no text', async () => {

@@ -20,6 +20,9 @@ export interface PostgresStorage extends MovableStorage {
   ping(): Promise<boolean>;
 }
 
+/** How long GET /ok waits for the database's answer before calling it unreachable (generous: a busy pool is not a dead database). */
+const PING_TIMEOUT_MS = 5000;
+
 /** A database URL without its password, for messages. */
 function describeUrl(url: string): string {
   try {
@@ -58,11 +61,20 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     store: new PgStore(db, options.storeIndex),
     transfer: pgTransfer(db),
     async ping() {
+      // A database that stops answering (a network that swallows packets) would hold the
+      // query, and GET /ok with it, for minutes: past PING_TIMEOUT_MS it counts as unreachable.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      });
+      const answered = db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
       try {
-        await db.query('SELECT 1');
-        return true;
-      } catch {
-        return false;
+        return await Promise.race([answered, timedOut]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async close() {
