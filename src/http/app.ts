@@ -12,7 +12,7 @@ import { threadGuard } from './auth/guards.ts';
 import { truncate } from '../engine/truncate.ts';
 import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
-import { HttpError, respondToError } from './errors.ts';
+import { errorAnswer, HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
 import { routeOf, traceRequests } from './trace-requests.ts';
 import { isLoopbackRequest } from './user-app.ts';
@@ -72,7 +72,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     httpDuration.observe({ route: routeOf(c), method: c.req.method, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
   app.use('*', traceRequests);
-  app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => errorAnswer(c, 404, { detail: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }));
 
   if (options.userApp) app.use('*', streamThroughHono);
   // Slack signs its requests and posts from its own servers: neither the guard nor the API key is for it.
@@ -109,7 +109,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     '*',
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      onError: (c) => c.json({ detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes` }, 413),
+      onError: (c) => errorAnswer(c, 413, { detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes`, code: 'too_large' }),
     }),
   );
 
