@@ -23,6 +23,7 @@ import { startTracing } from './ops/tracing/index.ts';
 import { flushLangSmith } from './ops/tracing/langsmith.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
+import { TypeSchemaIndex } from './platform/type-schemas.ts';
 import { enabledPlatforms } from './platforms.ts';
 import type { Storage } from './storage/types.ts';
 
@@ -146,6 +147,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
 
     const routes = platforms.flatMap((platform) => (platform.routes ? [platform.routes()] : []));
     registerScrapedGauges(storage, chat);
+    // Graph types as JSON schemas; a LangGraph project's are read at once (it takes seconds), in the background.
+    const typeSchemas = new TypeSchemaIndex(() => Object.values(config.graphs));
+    if (config.format === 'langgraph') setTimeout(() => typeSchemas.warm(), 0).unref();
     const app = createHttpApp({
       engine,
       version: VERSION,
@@ -159,6 +163,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       http: config.http,
       ...(userApp ? { userApp } : {}),
       ...(customAuth ? { customAuth } : {}),
+      typeSchemas,
       stopping: () => stopping,
       health: () => health(storage, platforms, (platform) => startups.get(platform)?.health() ?? platform.health()),
     });

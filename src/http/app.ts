@@ -12,6 +12,7 @@ import { threadGuard } from './auth/guards.ts';
 import { truncate } from '../engine/truncate.ts';
 import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
+import type { TypeSchemaIndex } from '../platform/type-schemas.ts';
 import { errorAnswer, HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
 import { routeOf, traceRequests } from './trace-requests.ts';
@@ -51,6 +52,8 @@ export interface HttpAppOptions {
   userApp?: Hono;
   /** The project's custom auth (langgraph.json `auth.path`): authenticates API requests, and authorizes each action. */
   customAuth?: CustomAuth;
+  /** The project's graph types read as JSON schemas (GET /assistants/{id}/schemas and /subgraphs). */
+  typeSchemas?: TypeSchemaIndex;
 }
 
 /** A browser cannot send a header when it opens a page: it signs in once with ?key=, kept in this cookie. */
@@ -142,7 +145,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
   // What the Platform's API test suites call between tests: behind the key; a local caller needs no custom-auth token (auth/access.ts).
   app.post('/internal/truncate', async (c) => c.json({ ok: true, ...(await truncate(engine, await readBody(c, truncateSchema))) }));
-  if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));
+  if (!http?.disable_assistants) app.route('/', assistantRoutes(engine, options.typeSchemas));
   if (!http?.disable_threads) app.route('/', threadRoutes(engine));
   // Crons live under /runs, and a thread's runs are runs: both go with `disable_runs`, as on the Platform.
   if (!http?.disable_runs) {
