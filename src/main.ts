@@ -65,6 +65,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   registerPlatformLogger(log);
   // A busy port is found before anything is opened or resumed (a second start touches nothing).
   await checkPortFree(config.server.host, config.server.port);
+  // Graph types as JSON schemas: a LangGraph project's are read from the start (it takes seconds), in a worker thread.
+  const typeSchemas = new TypeSchemaIndex(() => Object.values(config.graphs));
+  if (config.format === 'langgraph') typeSchemas.warm();
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
   const customAuth = config.auth ? await loadCustomAuth(config.auth.path, config.file) : undefined;
@@ -95,6 +98,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       streamRetentionSeconds: config.runs.stream_retention_seconds,
       streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
+      webhooks: !config.http.disable_webhooks,
       ...(config.checkpointer?.ttl
         ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
         : {}),
@@ -147,9 +151,6 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
 
     const routes = platforms.flatMap((platform) => (platform.routes ? [platform.routes()] : []));
     registerScrapedGauges(storage, chat);
-    // Graph types as JSON schemas; a LangGraph project's are read at once (it takes seconds), in the background.
-    const typeSchemas = new TypeSchemaIndex(() => Object.values(config.graphs));
-    if (config.format === 'langgraph') setTimeout(() => typeSchemas.warm(), 0).unref();
     const app = createHttpApp({
       engine,
       version: VERSION,

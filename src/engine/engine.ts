@@ -30,6 +30,8 @@ export interface EngineOptions {
   cronIntervalMs?: number;
   /** Threads' time to live (langgraph.json `checkpointer.ttl`): the default for threads without their own, and how often to sweep. */
   threadTtl?: { defaultMinutes?: number | undefined; sweepIntervalMs: number };
+  /** False turns every run's (and cron's) webhook call off (langgraph.json `http.disable_webhooks`). */
+  webhooks?: boolean;
   now?: () => Date;
 }
 
@@ -90,6 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
     broker,
     log,
     defaultStrategy: options.defaultStrategy ?? 'enqueue',
+    webhooks: options.webhooks ?? true,
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });
