@@ -121,6 +121,8 @@ interface FoundGraph {
  * all gets no schemas from the type checker later. `graph = builder.compile()` is followed
  * to `builder`'s own declaration.
  */
+const GRAPH_LIKE = /\b(StateGraph|Graph|MessageGraph|entrypoint|createReactAgent|createAgent)\b|\.compile\(/;
+
 function findGraphs(ts: typeof TS, file: TS.SourceFile, exportName: string): FoundGraph[] {
   const variables = new Map<string, TS.VariableDeclaration>();
   for (const statement of file.statements) {
@@ -153,7 +155,8 @@ function findGraphs(ts: typeof TS, file: TS.SourceFile, exportName: string): Fou
         if (name && value && ts.isStringLiteralLike(name)) {
           added += 1;
           const sub = localIn(value);
-          if (sub?.initializer && ts.isIdentifier(sub.name)) {
+          // Node functions are variables too: only one built from a graph is a subgraph (checking every one costs seconds).
+          if (sub?.initializer && ts.isIdentifier(sub.name) && GRAPH_LIKE.test(sub.initializer.getText(file))) {
             const path = [...namespace, name.text];
             found.push({ path: path.join('|'), identifier: sub.name.text });
             visit(sub.initializer, path, depth + 1, seen);
