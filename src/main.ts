@@ -24,6 +24,7 @@ import { startTracing } from './ops/tracing/index.ts';
 import { flushLangSmith } from './ops/tracing/langsmith.ts';
 import { createLogger } from './log.ts';
 import { registerPlatformLogger } from './platform/logger.ts';
+import { TypeSchemaIndex } from './platform/type-schemas.ts';
 import { enabledPlatforms } from './platforms.ts';
 import type { Storage } from './storage/types.ts';
 import { PACKAGE_ROOT } from './util/package-root.ts';
@@ -66,6 +67,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   registerPlatformLogger(log);
   // A busy port is found before anything is opened or resumed (a second start touches nothing).
   await checkPortFree(config.server.host, config.server.port);
+  // Graph types as JSON schemas: a LangGraph project's are read from the start (it takes seconds), in a worker thread.
+  const typeSchemas = new TypeSchemaIndex(() => Object.values(config.graphs));
+  if (config.format === 'langgraph') typeSchemas.warm();
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
   const customAuth = config.auth ? await loadCustomAuth(config.auth.path, config.file) : undefined;
@@ -96,6 +100,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       streamRetentionSeconds: config.runs.stream_retention_seconds,
       streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
+      webhooks: !config.http.disable_webhooks,
       ...(config.checkpointer?.ttl
         ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
         : {}),
@@ -162,6 +167,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       http: config.http,
       ...(userApp ? { userApp } : {}),
       ...(customAuth ? { customAuth } : {}),
+      typeSchemas,
       stopping: () => stopping,
       health: () => health(storage, platforms, (platform) => startups.get(platform)?.health() ?? platform.health()),
     });

@@ -50,7 +50,7 @@ const HTTP_KEYS: Record<string, Use> = {
   mount_prefix: { use: 'refuse', why: 'serving the API under a prefix is not supported yet; put a reverse proxy in front' },
   middleware_order: { use: 'serve' },
   enable_custom_route_auth: { use: 'serve' },
-  disable_webhooks: { use: 'refuse', why: 'turning webhooks off is not supported yet' },
+  disable_webhooks: { use: 'serve' },
 };
 
 export interface Translated {

@@ -140,6 +140,8 @@ const httpSpec = z.strictObject({
   enable_custom_route_auth: z.boolean().default(false),
   /** `auth_first`: custom auth runs before `app`; `middleware_first` (the default): `app` sees requests first. */
   middleware_order: z.enum(['auth_first', 'middleware_first']).default('middleware_first'),
+  /** No run's `webhook` is called (runs and crons still accept the field, as on the Platform). */
+  disable_webhooks: z.boolean().default(false),
 });
 export type HttpSpec = z.output<typeof httpSpec>;
 
@@ -305,6 +307,7 @@ export const configSchema = z.strictObject({
     disable_meta: false,
     enable_custom_route_auth: false,
     middleware_order: 'middleware_first',
+    disable_webhooks: false,
   }),
   /** langgraph.json's `store`: `index` embeds items for semantic search (`embed`: `openai:<model>` or `./path.ts:fn`). */
   store: z

@@ -34,6 +34,8 @@ export interface EngineOptions {
   threadTtl?: { defaultMinutes?: number | undefined; sweepIntervalMs: number };
   /** Where votes on runs are passed on besides storage; by default LangSmith, when LangSmith tracing is on. */
   feedbackSinks?: FeedbackSink[];
+  /** False turns every run's (and cron's) webhook call off (langgraph.json `http.disable_webhooks`). */
+  webhooks?: boolean;
   now?: () => Date;
 }
 
@@ -98,6 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
     broker,
     log,
     defaultStrategy: options.defaultStrategy ?? 'enqueue',
+    webhooks: options.webhooks ?? true,
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });

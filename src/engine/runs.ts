@@ -49,6 +49,8 @@ export interface RunServiceOptions {
   broker: StreamBroker;
   log: Logger;
   defaultStrategy: MultitaskStrategy;
+  /** False (langgraph.json `http.disable_webhooks`): a run's `webhook` is kept but never called. */
+  webhooks?: boolean;
   now?: () => Date;
 }
 
@@ -306,7 +308,7 @@ export class RunService {
     // The scheduler first: whoever learns of the end may act on the thread at once.
     this.#o.scheduler.finished(run);
     this.#settle(run.run_id, outcome);
-    if (run.kwargs.webhook) void sendWebhook(run, outcome, this.#o.log);
+    if (run.kwargs.webhook && this.#o.webhooks !== false) void sendWebhook(run, outcome, this.#o.log);
   }
 
   /** The thread of a run (for requests that name only the run), or undefined if unknown. */

@@ -12,7 +12,8 @@ import { threadGuard } from './auth/guards.ts';
 import { truncate } from '../engine/truncate.ts';
 import { httpDuration, registry } from '../ops/metrics.ts';
 import { streamThroughHono } from './direct-socket.ts';
-import { HttpError, respondToError } from './errors.ts';
+import type { TypeSchemaIndex } from '../platform/type-schemas.ts';
+import { errorAnswer, HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
 import { routeOf, traceRequests } from './trace-requests.ts';
 import { isLoopbackRequest } from './user-app.ts';
@@ -52,6 +53,8 @@ export interface HttpAppOptions {
   userApp?: Hono;
   /** The project's custom auth (langgraph.json `auth.path`): authenticates API requests, and authorizes each action. */
   customAuth?: CustomAuth;
+  /** The project's graph types read as JSON schemas (GET /assistants/{id}/schemas and /subgraphs). */
+  typeSchemas?: TypeSchemaIndex;
 }
 
 /** A browser cannot send a header when it opens a page: it signs in once with ?key=, kept in this cookie. */
@@ -73,7 +76,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     httpDuration.observe({ route: routeOf(c), method: c.req.method, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
   app.use('*', traceRequests);
-  app.notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => errorAnswer(c, 404, { detail: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }));
 
   if (options.userApp) app.use('*', streamThroughHono);
   // Slack signs its requests and posts from its own servers: neither the guard nor the API key is for it.
@@ -110,7 +113,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     '*',
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      onError: (c) => c.json({ detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes` }, 413),
+      onError: (c) => errorAnswer(c, 413, { detail: `the request body is larger than ${options.maxBodyBytes ?? 10 * 1024 * 1024} bytes`, code: 'too_large' }),
     }),
   );
 
@@ -143,7 +146,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
   // What the Platform's API test suites call between tests: behind the key; a local caller needs no custom-auth token (auth/access.ts).
   app.post('/internal/truncate', async (c) => c.json({ ok: true, ...(await truncate(engine, await readBody(c, truncateSchema))) }));
-  if (!http?.disable_assistants) app.route('/', assistantRoutes(engine));
+  if (!http?.disable_assistants) app.route('/', assistantRoutes(engine, options.typeSchemas));
   if (!http?.disable_threads) app.route('/', threadRoutes(engine));
   // Crons live under /runs, and a thread's runs are runs: both go with `disable_runs`, as on the Platform.
   if (!http?.disable_runs) {

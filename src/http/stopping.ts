@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { errorAnswer } from './errors.ts';
 
 /** POSTs that create runs: /runs, /runs/wait, /runs/stream, /runs/batch, and the same under a thread. */
 const NEW_RUN = /^\/(threads\/[^/]+\/)?runs(\/(wait|stream|batch))?\/?$/;
@@ -11,7 +12,7 @@ const NEW_RUN = /^\/(threads\/[^/]+\/)?runs(\/(wait|stream|batch))?\/?$/;
 export function refuseNewRunsWhileStopping(stopping: () => boolean): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === 'POST' && stopping() && NEW_RUN.test(c.req.path)) {
-      return c.json({ detail: 'Switchboard is stopping and takes no new runs; try again in a moment' }, 503, { 'retry-after': '5' });
+      return errorAnswer(c, 503, { detail: 'Switchboard is stopping and takes no new runs; try again in a moment', code: 'unavailable' }, { 'retry-after': '5' });
     }
     return next();
   };

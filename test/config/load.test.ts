@@ -160,12 +160,19 @@ describe('config', () => {
         app: './src/app.ts:app',
         disable_store: true,
         disable_mcp: true,
+        disable_webhooks: true,
         configurable_headers: { includes: ['x-team-*'] },
         cors: { allow_origin_regex: 'https://.*\\.example\\.com' },
       },
     });
     const config = load();
-    expect(config.http).toMatchObject({ app: `${join(dir, 'src/app.ts')}:app`, disable_store: true, disable_threads: false, configurable_headers: { includes: ['x-team-*'] } });
+    expect(config.http).toMatchObject({
+      app: `${join(dir, 'src/app.ts')}:app`,
+      disable_store: true,
+      disable_threads: false,
+      disable_webhooks: true,
+      configurable_headers: { includes: ['x-team-*'] },
+    });
     expect(config.server.cors?.allow_origin_regex).toBe('https://.*\\.example\\.com');
     expect(config.notices).toEqual(expect.arrayContaining([expect.stringContaining('"http.disable_mcp" ignored')]));
 

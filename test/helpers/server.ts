@@ -1,4 +1,5 @@
 import { Client } from '@langchain/langgraph-sdk';
+import { Client as ClientV1 } from 'langgraph-sdk-1';
 import type { Hono } from 'hono';
 import { configureChatModel } from '../../src/graphs/models/chat-model.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -23,7 +24,9 @@ export async function startTestServer(options: { apiKey?: string; maxBodyBytes?:
   const engine = await startTestEngine(options.engine);
   const app = createHttpApp({ engine, version: 'test', log: silentLogger(), apiKey: options.apiKey, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
   const server = await listen(app, '127.0.0.1', 0);
-  const client = new Client({ apiUrl: server.url, apiKey: options.apiKey ?? null, callerOptions: { maxRetries: 0 } });
+  // SWITCHBOARD_TEST_SDK=1 drives the same tests through the SDK's 1.x line (the default is 2.x).
+  const SdkClient = process.env.SWITCHBOARD_TEST_SDK === '1' ? (ClientV1 as unknown as typeof Client) : Client;
+  const client = new SdkClient({ apiUrl: server.url, apiKey: options.apiKey ?? null, callerOptions: { maxRetries: 0 } });
   return {
     engine,
     app,

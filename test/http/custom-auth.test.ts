@@ -41,7 +41,8 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     const bare = await fetch(`${url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(bare.status).toBe(401);
     expect(bare.headers.get('www-authenticate')).toBe('Bearer');
-    expect(((await bare.json()) as { detail: string }).detail).toBe('a bearer token is required');
+    // As the Platform answers it (and the SDK shows it: "HTTP 401: a bearer token is required").
+    expect(await bare.text()).toBe('a bearer token is required');
     const forged = await sign({ sub: 'mallory' }, 'another-secret', 'HS256');
     const bad = await fetch(`${url}/assistants/search`, {
       method: 'POST',

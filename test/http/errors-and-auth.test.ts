@@ -5,7 +5,9 @@ import { startCutProxy } from '../helpers/cut-proxy.ts';
 import { collect, userMessage } from '../helpers/engine.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A JSON request that asks for JSON errors (a client that sends no Accept gets the detail as text: see below). */
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+const ACCEPT_JSON = { headers: { accept: 'application/json' } };
 
 /** Status codes at the HTTP level (raw requests, as curl would send them), auth, and stream resumption. */
 describe('HTTP errors, limits and auth', () => {
@@ -19,9 +21,10 @@ describe('HTTP errors, limits and auth', () => {
 
   it('404 for unknown ids and routes, as JSON', async () => {
     for (const path of [`/threads/${crypto.randomUUID()}`, '/assistants/not-an-assistant', `/threads/${crypto.randomUUID()}/runs/${crypto.randomUUID()}`, '/no/such/route']) {
-      const response = await call(path);
+      const response = await call(path, ACCEPT_JSON);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toContain('application/json');
+      expect(response.headers.get('x-error-code')).toBe('not_found');
       expect(((await response.json()) as { detail: string }).detail).toBeTruthy();
     }
     const run = await call(`/threads/${crypto.randomUUID()}/runs`, json({ assistant_id: 'slow' }));
@@ -45,7 +48,7 @@ describe('HTTP errors, limits and auth', () => {
       expect(answer.errors.map((error) => error.field)).toContain(field);
       expect(answer.errors.every((error) => error.message.length > 0)).toBe(true);
     }
-    const malformed = await call('/threads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"metadata": ' });
+    const malformed = await call('/threads', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"metadata": ' });
     expect(malformed.status).toBe(422);
     expect(await server.engine.runs.list(thread.thread_id)).toEqual([]);
   });
@@ -193,6 +196,8 @@ describe('stream resumption', () => {
     for await (const event of client.runs.stream(thread.thread_id, 'chat', {
       input: userMessage('a long enough answer to cut in the middle'),
       streamMode: ['messages-tuple'],
+      // Resumable, as useStream asks: only such a stream carries the ids a client resumes from.
+      streamResumable: true,
       config: { configurable: { token_delay_ms: 15 } },
     })) {
       received.push(event);

@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}, method = 'POST') => ({
   method,
-  headers: { 'content-type': 'application/json', ...headers },
+  // Asks for JSON errors, to read the field they name (without it the detail comes as text).
+  headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;

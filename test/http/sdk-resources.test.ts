@@ -47,6 +47,13 @@ describe('Platform API through the official SDK: resources', () => {
       expect(Object.keys((schemas.state_schema as { properties: object }).properties)).toEqual(expect.arrayContaining(['messages', 'steps']));
       const subgraphs = await client.assistants.getSubgraphs('nested');
       expect(Object.keys(subgraphs)).toEqual(['child']);
+      // Under the Platform's names (state_schema...) and the JS server's (state...), the same schemas.
+      const child = subgraphs.child as unknown as Record<string, unknown>;
+      expect(child.state_schema).toMatchObject({ type: 'object' });
+      expect(child.state).toEqual(child.state_schema);
+      expect(child.input).toEqual(child.input_schema);
+      expect(child.output).toEqual(child.output_schema);
+      expect(child.config).toEqual(child.config_schema);
     });
   });
 

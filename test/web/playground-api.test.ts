@@ -42,7 +42,12 @@ describe('the web playground over HTTP', () => {
     t = undefined;
   });
   const post = (path: string, body: unknown) =>
-    fetch(`${t!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    // As the page's own api() asks: JSON errors with their fields.
+    fetch(`${t!.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('serves the page at / with everything from this server (no CDN, no external font) and a strict CSP', async () => {
     t = await startTestSwitchboard();

@@ -26,7 +26,8 @@ export async function api(method, path, body) {
   const isForm = body instanceof FormData;
   const response = await fetch(path, {
     method,
-    headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
+    // JSON errors (with their field list) are given to clients that ask for them.
+    headers: body === undefined || isForm ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));

@@ -1,13 +1,15 @@
 import { Hono, type Context, type Next } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
-import { graphDrawing, graphSchema, subgraphSchemas } from '../../engine/graph-info.ts';
+import { graphDrawing } from '../../engine/graph-info.ts';
 import { assistantCountSchema, assistantCreateSchema, assistantLatestSchema, assistantPatchSchema, assistantVersionsSchema } from '../../engine/requests/assistants.ts';
+import type { TypeSchemaIndex } from '../../platform/type-schemas.ts';
+import { schemasOf, subgraphsOf } from '../graph-schemas.ts';
 import { assistantSearchBody } from '../schemas.ts';
 import { query, readBody, selectFields } from '../validate.ts';
 import { resourceGuards } from '../auth/guards.ts';
 import { setPaginationHeaders } from '../pagination.ts';
 
-export function assistantRoutes(engine: Engine): Hono {
+export function assistantRoutes(engine: Engine, typeSchemas?: TypeSchemaIndex): Hono {
   const app = new Hono();
   const { assistants, threads, graphs } = engine;
   const guard = resourceGuards(engine);
@@ -80,11 +82,11 @@ export function assistantRoutes(engine: Engine): Hono {
   });
   app.get('/assistants/:assistant_id/schemas', async (c) => {
     const { assistant, graph } = await graphOf(c.req.param('assistant_id'));
-    return c.json(graphSchema(assistant.graph_id, graph));
+    return c.json(await schemasOf(engine, typeSchemas, assistant.graph_id, graph));
   });
   const subgraphs = async (assistantId: string, namespace: string | undefined, recurse: boolean) => {
-    const { graph } = await graphOf(assistantId);
-    return subgraphSchemas(graph, namespace, recurse);
+    const { assistant, graph } = await graphOf(assistantId);
+    return subgraphsOf(engine, typeSchemas, assistant.graph_id, graph, namespace, recurse);
   };
   app.get('/assistants/:assistant_id/subgraphs', async (c) => c.json(await subgraphs(c.req.param('assistant_id'), undefined, query.bool(c, 'recurse') ?? false)));
   app.get('/assistants/:assistant_id/subgraphs/:namespace', async (c) =>

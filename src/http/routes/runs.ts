@@ -10,7 +10,7 @@ import { resourceGuards } from '../auth/guards.ts';
 import { HttpError } from '../errors.ts';
 import { longPollJson } from '../long-poll.ts';
 import { cancelManyBody, runCreateBody, type RunCreateBody } from '../schemas.ts';
-import { sseResponse } from '../sse.ts';
+import { type SseEvent, sseResponse } from '../sse.ts';
 import { parseWith, query, readBody, readJson, selectFields } from '../validate.ts';
 
 const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'success', 'error', 'interrupted', 'timeout'];
@@ -71,15 +71,25 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   };
 
   const create = async (c: Context, threadId: string | null) => {
-    const body = await authorizedRun(c, threadId, await readBody(c, runCreateBody));
+    const raw = (await readJson(c)) ?? {};
+    const body = await authorizedRun(c, threadId, parseWith(runCreateBody, raw));
     const run = await runs.create(threadId, body);
-    return { run, body };
+    return { run, body, resumable: (raw as { stream_resumable?: unknown }).stream_resumable === true };
   };
 
-  const streamOf = (run: Run, stateless: boolean, c: Context, cancelOnDisconnect: boolean, lastEventId?: string) =>
+  /**
+   * A run's SSE stream. Every run's events are kept for replay, but `id:` lines go out only
+   * where the Platform sends them: on a stream the client asked to be resumable
+   * (`stream_resumable`, as useStream does) and on a join, the way a client resumes
+   * (`Last-Event-ID`). The SDK hands ids to callers, who compare events whole.
+   */
+  const streamOf = (run: Run, stateless: boolean, c: Context, options: { cancelOnDisconnect: boolean; lastEventId?: string | undefined; ids: boolean }) =>
     sseResponse(c, {
       headers: { 'content-location': runLocation(run, stateless), location: `${runLocation(run, stateless)}/stream` },
-      events: (signal) => runs.stream(run.thread_id, run.run_id, { signal, cancelOnDisconnect, lastEventId }),
+      events: (signal) => {
+        const events = runs.stream(run.thread_id, run.run_id, { signal, cancelOnDisconnect: options.cancelOnDisconnect, lastEventId: options.lastEventId });
+        return options.ids ? events : withoutIds(events);
+      },
       onError: (error): RunEvent => ({ id: 'error', event: 'error', data: { error: 'Error', message: (error as Error).message } }),
     });
 
@@ -90,8 +100,8 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     return c.json(run);
   });
   app.post('/runs/stream', async (c) => {
-    const { run, body } = await create(c, null);
-    return streamOf(run, true, c, body.on_disconnect === 'cancel');
+    const { run, body, resumable } = await create(c, null);
+    return streamOf(run, true, c, { cancelOnDisconnect: body.on_disconnect === 'cancel', ids: resumable });
   });
   app.post('/runs/wait', async (c) => {
     const { run, body } = await create(c, null);
@@ -133,7 +143,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     if (!threadId) throw notFound('run', runId);
     await guard.thread(c, threadId, 'read');
     const run = await runs.get(threadId, runId).catch(() => ({ run_id: runId, thread_id: threadId }) as Run);
-    return streamOf(run, true, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
+    return streamOf(run, true, c, { cancelOnDisconnect: query.bool(c, 'cancel_on_disconnect') ?? false, lastEventId: c.req.header('last-event-id'), ids: true });
   });
 
   // ---- runs on a thread ----
@@ -143,8 +153,8 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     return c.json(run);
   });
   app.post('/threads/:thread_id/runs/stream', async (c) => {
-    const { run, body } = await create(c, c.req.param('thread_id'));
-    return streamOf(run, false, c, body.on_disconnect === 'cancel');
+    const { run, body, resumable } = await create(c, c.req.param('thread_id'));
+    return streamOf(run, false, c, { cancelOnDisconnect: body.on_disconnect === 'cancel', ids: resumable });
   });
   app.post('/threads/:thread_id/runs/wait', async (c) => {
     const { run, body } = await create(c, c.req.param('thread_id'));
@@ -189,7 +199,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     const threadId = c.req.param('thread_id');
     const runId = c.req.param('run_id');
     const run = (await runs.threadOf(runId)) === threadId ? ({ run_id: runId, thread_id: threadId } as Run) : await runs.get(threadId, runId);
-    return streamOf(run, false, c, query.bool(c, 'cancel_on_disconnect') ?? false, c.req.header('last-event-id'));
+    return streamOf(run, false, c, { cancelOnDisconnect: query.bool(c, 'cancel_on_disconnect') ?? false, lastEventId: c.req.header('last-event-id'), ids: true });
   });
 
   async function waitFor(c: Context, run: Run, location: string, cancelOnDisconnect: boolean) {
@@ -211,4 +221,9 @@ function snakeCaseKeys(item: unknown): unknown {
   }
   if (out.assistant_id === undefined && typeof (item as Record<string, unknown>).assistantId === 'string') out.assistant_id = (item as Record<string, unknown>).assistantId;
   return out;
+}
+
+/** The same events without their ids (see streamOf). */
+async function* withoutIds(events: AsyncIterable<RunEvent>): AsyncIterable<SseEvent> {
+  for await (const { id: _id, ...event } of events) yield event;
 }
