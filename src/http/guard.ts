@@ -17,12 +17,15 @@ export interface GuardOptions {
   cors?: CorsSpec | undefined;
 }
 
+/** The routes that take a multipart form: a playground message with its files. */
+const FORM_ROUTES = /^\/playground\/api\/channels\/[^/]+\/messages$/;
+
 /**
  * What keeps web pages on other sites from driving a local server: a request must name a
  * host this server is (DNS rebinding gets 403); a state-changing request from a page on a
  * foreign origin gets 403 unless `server.cors` allows that origin; a body that is not JSON
  * gets 415 (a page can post `text/plain` without a preflight, never `application/json`), but for
- * multipart forms from an allowed origin (the playground's file uploads).
+ * multipart forms from an allowed origin to the playground's message route (its file uploads).
  * Allowed origins get CORS headers, and their preflights a 204, before the API key is
  * asked for (a preflight carries none). A URL holding NUL (%00) gets 422.
  */
@@ -54,8 +57,9 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
       c.header('access-control-max-age', String(cors?.max_age ?? 600));
       return c.body(null, 204);
     }
-    // A form with files (the playground's uploads) is taken from pages of allowed origins only: they say so in Origin.
-    const formFromAllowedPage = allowedOrigin && /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '');
+    // A form with files is taken where one is expected (the playground's message uploads), and from pages of
+    // allowed origins only (they say so in Origin); every other route keeps refusing what is not JSON.
+    const formFromAllowedPage = allowedOrigin && FORM_ROUTES.test(c.req.path) && /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '');
     if (!SAFE_METHODS.has(method) && hasBody(c) && !isJson(c.req.header('content-type')) && !formFromAllowedPage) {
       throw new HttpError(415, 'send the body as JSON, with Content-Type: application/json');
     }

@@ -32,7 +32,7 @@ describe("Slack's AI-app surface through the real Bolt app (HTTP mode)", () => {
   const send = (body: unknown) => postSigned(events(), JSON.stringify(body));
   const click = (body: string) => postSigned(events(), body, { contentType: 'application/x-www-form-urlencoded' });
   const feedbackOf = async (threadId: string, runId: string) => {
-    const response = await fetch(`${h.t.url}/threads/${threadId}/runs/${runId}/feedback`);
+    const response = await fetch(`${h.t.url}/threads/${threadId}/runs/${runId}/feedback`, { headers: { accept: 'application/json' } });
     return { status: response.status, body: (await response.json()) as unknown };
   };
   const conversationOf = (channel: string, thread: string) => h.t.sb.chat.conversations.find({ platform: 'slack', workspace: 'T1', channel, thread });
