@@ -84,6 +84,9 @@ export class PgEventLog implements RunEventSink {
     const startAfter = options.lastEventId === undefined ? -1 : Number.parseInt(options.lastEventId, 10);
     let after = Number.isNaN(startAfter) ? -1 : startAfter;
     const signal = options.signal;
+    // A run that ended here may still have its last events (and its END row) on their way to
+    // the table: read after they are stored, or an empty table would look like a sweep.
+    if (options.ended) await this.flush();
     while (!signal?.aborted) {
       const woken = this.#nextWake(runId, signal);
       const { rows } = await this.#db.query<{ seq: number; event: string; data: string }>(
