@@ -7,6 +7,8 @@ const END = '__end__';
 const FLUSH_MS = 50;
 /** A subscriber looks again this often even without a notification (one may be missed across a reconnect). */
 const POLL_MS = 1000;
+/** How long a reader of an ended run waits for this process's last writes of it. */
+const ENDED_FLUSH_WAIT_MS = 500;
 
 /**
  * Run events in PostgreSQL, for clients connected to a process other than the one
@@ -86,7 +88,8 @@ export class PgEventLog implements RunEventSink {
     const signal = options.signal;
     // A run that ended here may still have its last events (and its END row) on their way to
     // the table: read after they are stored, or an empty table would look like a sweep.
-    if (options.ended) await this.flush();
+    // At most a moment: a flush queued behind a slow announcement must not hold a reader up.
+    if (options.ended) await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, ENDED_FLUSH_WAIT_MS).unref())]);
     while (!signal?.aborted) {
       const woken = this.#nextWake(runId, signal);
       const { rows } = await this.#db.query<{ seq: number; event: string; data: string }>(
