@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { relative, sep } from 'node:path';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CODE_ROOT, PACKAGE_ROOT } from './package-root.ts';
 
