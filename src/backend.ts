@@ -44,7 +44,7 @@ export async function openBackend(spec: StorageSpec, options: BackendOptions): P
     shared: {
       cluster,
       leadership: (name) => new Leadership({ db, name, retryMs: Math.max(500, spec.lease_seconds * 250), log: options.log }),
-      rateLedger: new PgRateLedger(db),
+      rateLedger: new PgRateLedger(db, cluster.lease.processId),
     },
   };
 }

@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/chat/rate-limiter.ts';
-import { PgRateLedger } from '../../src/cluster/rate-ledger.ts';
 import { Db } from '../../src/storage/postgres/db.ts';
 import { migrate } from '../../src/storage/postgres/migrations.ts';
+import { leasedLedger } from '../helpers/leased-ledger.ts';
 import { dropSchema, freshSchema, HAS_POSTGRES, pgOptions } from '../helpers/postgres.ts';
 
 /**
  * Two processes' rate limiters, each with its own connection pool to one PostgreSQL schema,
  * sharing their budgets through the ledger (what two Switchboard processes do per platform).
+ * Each holds a lease, as a Switchboard process does: the ledger vouches only for calls of
+ * processes that are alive.
  */
 describe.skipIf(!HAS_POSTGRES)('rate budgets shared through PostgreSQL', () => {
   const opened: Db[] = [];
@@ -18,13 +20,19 @@ describe.skipIf(!HAS_POSTGRES)('rate budgets shared through PostgreSQL', () => {
     schema = undefined;
   });
 
-  const twoProcesses = async () => {
+  const twoProcessesWithLeases = async () => {
     schema = freshSchema();
     const dbs = [new Db(pgOptions(schema)), new Db(pgOptions(schema))];
     opened.push(...dbs);
     await migrate(dbs[0]!);
-    return dbs.map((db) => new RateLimiter({ ledger: new PgRateLedger(db) }));
+    return Promise.all(
+      dbs.map(async (db) => {
+        const { lease, ledger } = await leasedLedger(db);
+        return { db, lease, ledger, limiter: new RateLimiter({ ledger }) };
+      }),
+    );
   };
+  const twoProcesses = async () => (await twoProcessesWithLeases()).map((member) => member.limiter);
 
   /** A call that records when it left and when its answer came back. */
   const timed = (log: Array<{ who: string; left: number; answered: number }>, who: string) => async () => {
@@ -69,4 +77,25 @@ describe.skipIf(!HAS_POSTGRES)('rate budgets shared through PostgreSQL', () => {
       if (index > 1) expect(call.left - byLeaving[index - 2]!.answered).toBeGreaterThanOrEqual(limit.windowMs);
     }
   });
+
+  it('a call in flight when its process died holds the bucket only until the lease declares that process dead, and still counts for a window', async () => {
+    const [dying, survivor] = await twoProcessesWithLeases();
+    const bucket = { key: 'discord:message-create:C1', limit: { limit: 1, windowMs: 1000 } };
+    // The dying process's call leaves and its answer is never recorded (the process was killed).
+    expect(await dying!.ledger.claim(bucket.key, bucket.limit, 0)).toHaveProperty('id');
+    const log: Array<{ who: string; left: number; answered: number }> = [];
+    const call = survivor!.limiter.run(bucket.key, bucket.limit, 'required', timed(log, 'survivor'));
+    // While the lease stands, the call may still be on its way: nobody else calls the bucket.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(log).toHaveLength(0);
+    await survivor!.db.query(`UPDATE sb_processes SET heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [dying!.lease.processId]);
+    const declaredDeadAt = Date.now();
+    await survivor!.lease.sweep();
+    await call;
+    const waited = log[0]!.left - declaredDeadAt;
+    // Not the 30 s a call of an unknown process is given; but the dead call may have reached
+    // the platform, so it counts for the bucket's window from when it was found dead.
+    expect(waited).toBeGreaterThanOrEqual(bucket.limit.windowMs - 20);
+    expect(waited).toBeLessThan(5000);
+  }, 15_000);
 });

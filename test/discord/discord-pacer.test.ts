@@ -1,11 +1,11 @@
 import { REST, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordPacer } from '../../adapters/discord/rate-limits.ts';
-import { PgRateLedger } from '../../src/cluster/rate-ledger.ts';
 import { Db } from '../../src/storage/postgres/db.ts';
 import { migrate } from '../../src/storage/postgres/migrations.ts';
 import { FakeDiscord } from '../fakes/discord.ts';
 import { GENERAL } from '../helpers/discord.ts';
+import { leasedLedger } from '../helpers/leased-ledger.ts';
 import { dropSchema, freshSchema, HAS_POSTGRES, pgOptions } from '../helpers/postgres.ts';
 
 /**
@@ -35,7 +35,7 @@ describe('two discord.js REST clients sharing one pacer, against a fake Discord'
       schema = freshSchema();
       dbs.push(new Db(pgOptions(schema)), new Db(pgOptions(schema)));
       await migrate(dbs[0]!);
-      pacers = dbs.map((db) => new DiscordPacer({ ledger: new PgRateLedger(db) }));
+      pacers = await Promise.all(dbs.map(async (db) => new DiscordPacer({ ledger: (await leasedLedger(db)).ledger })));
     }
     const make = (pacer: DiscordPacer) => new REST({ api: discord!.apiUrl, makeRequest: pacer.makeRequest, offset: 250 }).setToken('fake-discord-token');
     return [make(pacers[0]!), make(pacers.at(-1)!)] as const;

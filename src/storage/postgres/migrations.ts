@@ -219,6 +219,14 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'rate budgets: the process making each call',
+    sql: `
+      -- A call in flight whose process's lease is gone (it died mid-call) stops holding its bucket.
+      ALTER TABLE sb_rate_calls ADD COLUMN owner text;
+    `,
+  },
 ];
 
 const LOCK_KEY = 718_281_828; // any constant: one migrator at a time per database
