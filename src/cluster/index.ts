@@ -23,7 +23,7 @@ export interface Cluster {
 export function createCluster(options: { db: Db; leaseMs: number; workers: number; log: Logger; eventRetentionMs: number }): Cluster {
   const { db, log } = options;
   const notifier = new PgNotifier(db);
-  const events = new PgEventLog(db, notifier);
+  const events = new PgEventLog(db, notifier, { log });
   const lease = new ProcessLease({ db, notifier, leaseMs: options.leaseMs, log });
   let sweepTimer: NodeJS.Timeout | undefined;
   return {
@@ -48,7 +48,7 @@ export function createCluster(options: { db: Db; leaseMs: number; workers: numbe
         },
         async afterShutdown() {
           if (sweepTimer) clearInterval(sweepTimer);
-          await events.flush();
+          await events.close();
           await lease.stop();
           await notifier.close();
         },
