@@ -1,12 +1,10 @@
 /// <reference lib="dom" />
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakePng, sha } from '../fixtures/graphs/files.ts';
-import { HAS_BROWSER, launchBrowser } from '../helpers/browser.ts';
+import { HAS_BROWSER } from '../helpers/browser.ts';
 import { eventually } from '../helpers/chat.ts';
-import { PlaygroundPage } from '../helpers/playground.ts';
-import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
+import { playgroundSuite } from '../helpers/playground-suite.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const filesConfig = (chat: Record<string, unknown> = {}) => ({
@@ -16,26 +14,14 @@ const filesConfig = (chat: Record<string, unknown> = {}) => ({
 });
 
 describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', () => {
-  let browser: Browser;
-  let t: TestSwitchboard | undefined;
-  const pages: PlaygroundPage[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    await t?.dispose();
-    t = undefined;
-  });
+  const suite = playgroundSuite();
 
+  /** A page as `name`; the test's Switchboard starts on the files config (with `chat`) with its first page. */
   async function open(name: string, chat: Record<string, unknown> = {}) {
-    t ??= await startTestSwitchboard({ config: filesConfig(chat) });
-    const page = await PlaygroundPage.open(browser, `${t.url}/`, name);
-    pages.push(page);
-    return page;
+    await suite.start(filesConfig(chat));
+    return suite.open(name);
   }
-  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(`${t!.url}${href}`)).arrayBuffer());
+  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(`${suite.t.url}${href}`)).arrayBuffer());
 
   it("a file chosen in the page reaches the graph; the answer's files show as download links with a preview", async () => {
     const ana = await open('ana');
@@ -89,17 +75,17 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
   });
 
   it('round-trips a 10 MiB file through the upload API (server.max_body_bytes raised above it) and back as a download', async () => {
-    t = await startTestSwitchboard({ config: { ...filesConfig(), server: { port: 0, max_body_bytes: 12 * 1024 * 1024 } } });
+    await suite.start({ ...filesConfig(), server: { port: 0, max_body_bytes: 12 * 1024 * 1024 } });
     const big = fakePng(10 * 1024 * 1024);
     const form = new FormData();
     form.append('user', 'ana');
     form.append('text', 'echo files');
     form.append('files', new Blob([new Uint8Array(big)], { type: 'image/png' }), 'big.png');
-    const posted = await fetch(`${t.url}/playground/api/channels/general/messages`, { method: 'POST', body: form, headers: { origin: t.url } });
+    const posted = await fetch(`${suite.t.url}/playground/api/channels/general/messages`, { method: 'POST', body: form, headers: { origin: suite.t.url } });
     expect(posted.status).toBe(201);
     const { id } = (await posted.json()) as { id: string };
     const botFiles = async () => {
-      const { messages } = (await (await fetch(`${t!.url}/playground/api/channels/general/messages`)).json()) as {
+      const { messages } = (await (await fetch(`${suite.t.url}/playground/api/channels/general/messages`)).json()) as {
         messages: Array<{ thread: string | null; user: { bot?: boolean }; files?: Array<{ id: string; name: string; size: number }> }>;
       };
       return messages.filter((message) => message.thread === id && message.user.bot).flatMap((message) => message.files ?? []);
@@ -115,10 +101,10 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
     const form = new FormData();
     form.append('text', 'no user');
     form.append('files', new Blob(['x'], { type: 'text/plain' }), 'x.txt');
-    const post = (body: FormData, origin = t!.url) => fetch(`${t!.url}/playground/api/channels/general/messages`, { method: 'POST', body, headers: { origin } });
+    const post = (body: FormData, origin = suite.t.url) => fetch(`${suite.t.url}/playground/api/channels/general/messages`, { method: 'POST', body, headers: { origin } });
     // A form from a page on another site is refused (403), one without an Origin is not JSON (415).
     expect((await post(form, 'https://evil.example')).status).toBe(403);
-    expect((await fetch(`${t!.url}/playground/api/channels/general/messages`, { method: 'POST', body: form })).status).toBe(415);
+    expect((await fetch(`${suite.t.url}/playground/api/channels/general/messages`, { method: 'POST', body: form })).status).toBe(415);
     expect((await post(form)).status).toBe(422);
     const html = new FormData();
     html.append('user', 'bo');
@@ -128,10 +114,10 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
     expect(posted.status).toBe(201);
     const { files } = (await posted.json()) as { files: Array<{ id: string; name: string; size: number }> };
     expect(files).toMatchObject([{ name: 'page.html', size: 25 }]);
-    const served = await fetch(`${t!.url}/playground/api/files/${files[0]!.id}`);
+    const served = await fetch(`${suite.t.url}/playground/api/files/${files[0]!.id}`);
     expect(served.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(served.headers.get('content-security-policy')).toContain('sandbox');
     expect(await served.text()).toBe('<script>alert(1)</script>');
-    expect((await fetch(`${t!.url}/playground/api/files/nope`)).status).toBe(404);
+    expect((await fetch(`${suite.t.url}/playground/api/files/nope`)).status).toBe(404);
   });
 });

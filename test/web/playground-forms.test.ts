@@ -1,38 +1,25 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, HAS_BROWSER, launchBrowser } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, HAS_BROWSER } from '../helpers/browser.ts';
 import { eventually } from '../helpers/chat.ts';
 import { formsConfig } from '../helpers/forms.ts';
-import { PlaygroundPage } from '../helpers/playground.ts';
-import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
+import type { PlaygroundPage } from '../helpers/playground.ts';
+import { playgroundSuite } from '../helpers/playground-suite.ts';
 
 describe.skipIf(!HAS_BROWSER)('playground forms in a real browser', () => {
-  let browser: Browser;
-  let t: TestSwitchboard | undefined;
-  const pages: PlaygroundPage[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    await t?.dispose();
-    t = undefined;
-  });
+  const suite = playgroundSuite();
 
+  /** A page as `name`; the test's Switchboard starts on the forms config (with `assistant`) with its first page. */
   async function open(name: string, assistant?: string, chat: Record<string, unknown> = {}) {
-    t ??= await startTestSwitchboard({ config: formsConfig({ assistant, ...chat }) });
-    const page = await PlaygroundPage.open(browser, `${t.url}/`, name);
-    pages.push(page);
-    return page;
+    await suite.start(formsConfig({ assistant, ...chat }));
+    return suite.open(name);
   }
   const optionButton = (page: PlaygroundPage, label: string) => page.page.locator('[data-testid=thread-messages] .prompt button', { hasText: label });
   const form = (page: PlaygroundPage) => page.page.locator('[data-testid=thread-messages] [data-testid=prompt-form]');
   const field = (page: PlaygroundPage, label: string) => form(page).locator('label.field', { hasText: label }).locator('input, textarea, select');
   const threadValues = async (page: PlaygroundPage) => {
-    const conversation = await t!.sb.chat.conversations.find({ platform: 'web', workspace: 'local', channel: 'general', thread: page.threadId() });
-    return (await t!.sb.engine.threads.getState(conversation!.thread_id)).values as Record<string, unknown>;
+    const conversation = await suite.t.sb.chat.conversations.find({ platform: 'web', workspace: 'local', channel: 'general', thread: page.threadId() });
+    return (await suite.t.sb.engine.threads.getState(conversation!.thread_id)).values as Record<string, unknown>;
   };
 
   it('a form interrupt opens a form under the prompt; errors show beside their field and keep what was typed; the sent form resumes with { name: value }', async () => {
@@ -76,7 +63,7 @@ describe.skipIf(!HAS_BROWSER)('playground forms in a real browser', () => {
     const ana = await open('ana', 'approver', { prompt_answerers: 'starter' });
     await ana.say('ship it');
     const bo = await open('bo');
-    await bo.page.goto(`${t!.url}/#/general/${ana.threadId()}`);
+    await bo.page.goto(`${suite.t.url}/#/general/${ana.threadId()}`);
     await bo.connected();
     await optionButton(bo, 'Edit').click({ timeout: 10_000 });
     await eventually(async () => expect((await bo.texts(bo.notices)).join(' ')).toContain('Only the person who asked can answer this.'));

@@ -1,32 +1,18 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, freePort, HAS_BROWSER, launchBrowser } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, freePort, HAS_BROWSER } from '../helpers/browser.ts';
 import { eventually } from '../helpers/chat.ts';
-import { PlaygroundPage } from '../helpers/playground.ts';
-import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
+import { playgroundSuite } from '../helpers/playground-suite.ts';
 
 const FINAL = "(I am Switchboard's built-in offline model";
 
 describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
-  let browser: Browser;
-  let t: TestSwitchboard | undefined;
-  const pages: PlaygroundPage[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    await t?.dispose();
-    t = undefined;
-  });
+  const suite = playgroundSuite();
 
+  /** A page as `name`; the test's Switchboard starts on `config` with its first page. */
   async function open(name: string, config: Record<string, unknown> = {}) {
-    t ??= await startTestSwitchboard({ config });
-    const page = await PlaygroundPage.open(browser, `${t.url}/`, name);
-    pages.push(page);
-    return page;
+    await suite.start(config);
+    return suite.open(name);
   }
 
   it('a message gets an answer streamed into its thread, with a busy indicator while the run is in flight', async () => {
@@ -49,7 +35,7 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     expect(await ana.info('assistant')).toContain('slowtalker');
     expect(await ana.info('thread')).toMatch(/^[0-9a-f-]{36}$/);
     // The thread's state, as JSON from the LangGraph API, is one click away.
-    const state = (await (await fetch(`${t!.url}${await ana.page.locator('[data-testid=link-state]').getAttribute('href')}`)).json()) as {
+    const state = (await (await fetch(`${suite.t.url}${await ana.page.locator('[data-testid=link-state]').getAttribute('href')}`)).json()) as {
       values: { messages: Array<{ content: string }> };
     };
     expect(state.values.messages.at(-1)!.content).toContain('You said: "tell me about onboarding"');
@@ -89,7 +75,7 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     await ana.say('ship it');
     const thread = ana.threadId();
     const bo = await open('bo');
-    await bo.page.goto(`${t!.url}/#/general/${thread}`);
+    await bo.page.goto(`${suite.t.url}/#/general/${thread}`);
     await bo.connected();
     const boApprove = bo.page.locator('[data-testid=thread-messages] .prompt button', { hasText: 'Approve' });
     await boApprove.waitFor({ timeout: 10_000 });
@@ -120,8 +106,8 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
       [thread, prompt] as const,
     );
     await eventually(async () => expect((await ana.texts(ana.notices)).join(' ')).toContain('Already answered by ana (Reject)'));
-    const conversation = await t!.sb.chat.conversations.find({ platform: 'web', workspace: 'local', channel: 'general', thread });
-    expect(await t!.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(2);
+    const conversation = await suite.t.sb.chat.conversations.find({ platform: 'web', workspace: 'local', channel: 'general', thread });
+    expect(await suite.t.sb.engine.runs.list(conversation!.thread_id)).toHaveLength(2);
   });
 
   it('rapid messages under enqueue: every one answered, in order', async () => {
@@ -160,9 +146,9 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     await eventually(async () => expect(await ana.lastReply()).toContain('You said: "before the restart"'), 10_000);
     const thread = ana.threadId();
 
-    await t!.sb.stop();
+    await suite.t.sb.stop();
     await ana.page.locator('[data-testid=connection][data-state=reconnecting]').waitFor({ timeout: 10_000 });
-    await t!.restart();
+    await suite.t.restart();
     await ana.connected();
     await ana.reply('after the restart');
     await eventually(async () => expect(await ana.lastReply()).toContain('You said: "after the restart". This is message 2'), 10_000);
