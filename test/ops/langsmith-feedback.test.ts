@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { feedbackIdOf } from '../../src/ops/tracing/langsmith-feedback.ts';
-import { FakeLangSmith } from '../fakes/langsmith.ts';
 import { feedbackClick } from '../fakes/slack-assistant.ts';
 import { messageEvent, postSigned } from '../fakes/slack.ts';
 import { eventually } from '../helpers/chat.ts';
+import { useFakeLangSmith } from '../helpers/langsmith.ts';
 import { tsCounter, useSlackHarness } from '../helpers/slack.ts';
 
 const nextTs = tsCounter(1_770_000_000);
 
 describe('chat feedback reaches LangSmith when LangSmith tracing is on', () => {
-  const langsmith = new FakeLangSmith();
+  const langsmith = useFakeLangSmith();
   const h = useSlackHarness('http');
-
-  beforeAll(async () => {
-    await langsmith.start();
-    // LangChain's tracer and the feedback both read these from process.env, as in production.
-    vi.stubEnv('LANGSMITH_TRACING', 'true');
-    vi.stubEnv('LANGSMITH_API_KEY', 'lsv2-local-test');
-    vi.stubEnv('LANGSMITH_ENDPOINT', langsmith.url);
-    vi.stubEnv('LANGSMITH_PROJECT', 'switchboard-tests');
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await langsmith.stop();
-  });
 
   it("a 👍 becomes feedback on the run's trace (the trace's root is the run id); a changed vote updates it; LangSmith failing is retried", async () => {
     await h.start({ platforms: { slack: { streaming: 'edit' } } });

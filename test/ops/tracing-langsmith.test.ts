@@ -1,23 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FakeLangSmith, type TracedRun } from '../fakes/langsmith.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TracedRun } from '../fakes/langsmith.ts';
+import { useFakeLangSmith } from '../helpers/langsmith.ts';
 import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
 
 describe('LangSmith tracing with LANGSMITH_TRACING=true', () => {
-  const langsmith = new FakeLangSmith();
+  const langsmith = useFakeLangSmith();
   let t: TestSwitchboard | undefined;
-
-  beforeAll(async () => {
-    await langsmith.start();
-    // LangChain's tracer reads these from process.env, as it would in production.
-    vi.stubEnv('LANGSMITH_TRACING', 'true');
-    vi.stubEnv('LANGSMITH_API_KEY', 'lsv2-local-test');
-    vi.stubEnv('LANGSMITH_ENDPOINT', langsmith.url);
-    vi.stubEnv('LANGSMITH_PROJECT', 'switchboard-tests');
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await langsmith.stop();
-  });
   afterEach(async () => {
     await t?.dispose();
     t = undefined;
