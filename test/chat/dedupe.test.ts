@@ -4,20 +4,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
 import { AppendLog } from '../../src/storage/files/append-log.ts';
 import { KeyedJournal } from '../../src/storage/files/keyed-journal.ts';
-import { makeTempDir } from '../helpers/tmp-dir.ts';
+import { useTempDirs } from '../helpers/tmp-dir.ts';
 
 /** The inbox and collections of the files backend, reopened as a restart would. */
 describe('dedupe and chat collections on files', () => {
-  const temps: Array<{ dir: string; cleanup: () => void }> = [];
+  const folder = useTempDirs();
   afterEach(() => {
     vi.useRealTimers();
-    for (const temp of temps.splice(0)) temp.cleanup();
   });
-  const folder = () => {
-    const temp = makeTempDir();
-    temps.push(temp);
-    return temp.dir;
-  };
   const lines = (dir: string, name: string) =>
     readFileSync(join(dir, 'chat', `${name}.jsonl`), 'utf8')
       .split('\n')
@@ -192,15 +186,7 @@ describe('dedupe and chat collections on files', () => {
 });
 
 describe('the keyed journal (a durable map on one append-only file)', () => {
-  const temps: Array<{ dir: string; cleanup: () => void }> = [];
-  afterEach(() => {
-    for (const temp of temps.splice(0)) temp.cleanup();
-  });
-  const folder = () => {
-    const temp = makeTempDir();
-    temps.push(temp);
-    return temp.dir;
-  };
+  const folder = useTempDirs();
   const fileLines = (dir: string) => readFileSync(join(dir, 'map.jsonl'), 'utf8').split('\n').filter(Boolean);
 
   it('the latest line of a key wins after reopening; deletes stick; values are copies both ways', async () => {

@@ -1,21 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
-import { makeTempDir } from '../helpers/tmp-dir.ts';
+import { useTempDirs } from '../helpers/tmp-dir.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('config', () => {
-  const temps: Array<{ dir: string; cleanup: () => void }> = [];
-  const temp = () => {
-    const made = makeTempDir('switchboard-config-');
-    temps.push(made);
-    return made.dir;
-  };
-  afterEach(() => {
-    for (const made of temps.splice(0)) made.cleanup();
-  });
+  const temp = useTempDirs('switchboard-config-');
 
   /**
    * A langgraph.json project in a temp folder: `src/agent.ts` plus the given modules under

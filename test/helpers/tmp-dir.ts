@@ -1,9 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A fresh folder under the system temp dir; `cleanup()` removes it. */
 export function makeTempDir(prefix = 'switchboard-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Fresh folders for the tests of a `describe`, each removed after the test that made it.
+ * Call it in the describe (it registers the hook); call what it returns for each folder.
+ */
+export function useTempDirs(prefix?: string): () => string {
+  const made: Array<{ cleanup: () => void }> = [];
+  afterEach(() => {
+    for (const temp of made.splice(0)) temp.cleanup();
+  });
+  return () => {
+    const temp = makeTempDir(prefix);
+    made.push(temp);
+    return temp.dir;
+  };
 }

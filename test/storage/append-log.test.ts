@@ -1,21 +1,13 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/errors.ts';
 import { AppendLog, type EntryRef } from '../../src/storage/files/append-log.ts';
-import { makeTempDir } from '../helpers/tmp-dir.ts';
+import { useTempDirs } from '../helpers/tmp-dir.ts';
 
 /** The files backend's one primitive: a file of JSON lines that only grows, rewritten whole for compaction. */
 describe('the append-only log', () => {
-  const temps: Array<{ dir: string; cleanup: () => void }> = [];
-  afterEach(() => {
-    for (const temp of temps.splice(0)) temp.cleanup();
-  });
-  const folder = () => {
-    const temp = makeTempDir();
-    temps.push(temp);
-    return temp.dir;
-  };
+  const folder = useTempDirs();
   /** This process's descriptors that point into `dir` (Linux: /proc/self/fd). */
   const openIn = (dir: string) =>
     readdirSync('/proc/self/fd').filter((fd) => {
