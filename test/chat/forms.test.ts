@@ -4,27 +4,8 @@ import { describeInterrupt, type PromptRecord, resumeForForm } from '../../src/c
 import type { FormSpec, IncomingFormSubmission, Place, PromptView } from '../../src/chat/types.ts';
 import { eventually, startTestChat, type TestChat } from '../helpers/chat.ts';
 import { TRIP_FORM } from '../helpers/forms.ts';
+import { promptRecordOf as recordOf } from '../helpers/prompt-record.ts';
 
-function recordOf(value: unknown): PromptRecord {
-  const described = describeInterrupt(value);
-  return {
-    id: 'p1',
-    conversation: 'c',
-    place: { platform: 'memory', workspace: 'T1', channel: 'C1' },
-    thread_id: 't',
-    assistant_id: 'a',
-    run_id: 'r',
-    interrupt_id: 'i',
-    kind: described.kind,
-    as_list: described.as_list,
-    action: described.action,
-    human: described.human,
-    view: { promptId: 'p1', question: described.question, options: described.options, allowFreeText: described.allowFreeText },
-    answerers: 'anyone',
-    status: 'pending',
-    created_at: new Date().toISOString(),
-  };
-}
 const indexOf = (record: PromptRecord, label: string) => record.view.options.findIndex((option) => option.label === label);
 const submit = (record: PromptRecord, label: string, values: Array<string | undefined>, asJson?: string) =>
   resumeForForm(record, { optionIndex: indexOf(record, label), values, ...(asJson === undefined ? {} : { asJson }) });

@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText, type PromptRecord } from '../../src/chat/prompts.ts';
-
-/** The prompt record the chat layer stores for an interrupt value (see PromptFlow). */
-function recordOf(value: unknown, extra: Partial<PromptRecord> = {}): PromptRecord {
-  const described = describeInterrupt(value);
-  return {
-    id: 'p1',
-    conversation: 'memory:w:c:t',
-    place: { platform: 'memory', workspace: 'w', channel: 'c', thread: 't' },
-    thread_id: 'th',
-    assistant_id: 'as',
-    run_id: 'r',
-    interrupt_id: 'i',
-    kind: described.kind,
-    as_list: described.as_list,
-    action: described.action,
-    human: described.human,
-    view: { promptId: 'p1', question: described.question, options: described.options, allowFreeText: described.allowFreeText },
-    answerers: described.answerers ?? 'anyone',
-    status: 'pending',
-    created_at: '2026-01-01T00:00:00.000Z',
-    ...extra,
-  };
-}
+import { describeAnswerers, describeInterrupt, mayAnswer, resumeForOption, resumeForText } from '../../src/chat/prompts.ts';
+import { promptRecordOf as recordOf } from '../helpers/prompt-record.ts';
 
 describe('prompts: what an interrupt asks', () => {
   it('a Switchboard prompt: string and object options, styles kept only when known, free text only without options unless asked', () => {
