@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesChat } from '../../src/storage/files/chat.ts';
 import { AppendLog } from '../../src/storage/files/append-log.ts';
 import { KeyedJournal } from '../../src/storage/files/keyed-journal.ts';
-import { useTempDirs } from '../helpers/tmp-dir.ts';
+import { openFilesIn, useTempDirs } from '../helpers/tmp-dir.ts';
 
 /** The inbox and collections of the files backend, reopened as a restart would. */
 describe('dedupe and chat collections on files', () => {
@@ -166,15 +166,7 @@ describe('dedupe and chat collections on files', () => {
 
   it('close releases every file it opened', async () => {
     const dir = folder();
-    // This process's descriptors that point into the test's folder (Linux: /proc/self/fd).
-    const openHere = () =>
-      readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
-        } catch {
-          return false;
-        }
-      }).length;
+    const openHere = () => openFilesIn(dir);
     const chat = openFilesChat(dir);
     await chat.inbox().accept('event:E1', 60_000);
     await chat.collection('outbox').put('a', 1);

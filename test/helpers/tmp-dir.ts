@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -23,4 +23,16 @@ export function useTempDirs(prefix?: string): () => string {
     made.push(temp);
     return temp.dir;
   };
+}
+
+/** How many of this process's file descriptors point into `dir` (Linux: /proc/self/fd): what a test folder still holds open. */
+export function openFilesIn(dir: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      // Gone between the listing and the look (the listing's own descriptor is one).
+      return false;
+    }
+  }).length;
 }

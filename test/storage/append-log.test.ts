@@ -1,22 +1,13 @@
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/errors.ts';
 import { AppendLog, type EntryRef } from '../../src/storage/files/append-log.ts';
-import { useTempDirs } from '../helpers/tmp-dir.ts';
+import { openFilesIn, useTempDirs } from '../helpers/tmp-dir.ts';
 
 /** The files backend's one primitive: a file of JSON lines that only grows, rewritten whole for compaction. */
 describe('the append-only log', () => {
   const folder = useTempDirs();
-  /** This process's descriptors that point into `dir` (Linux: /proc/self/fd). */
-  const openIn = (dir: string) =>
-    readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
-      } catch {
-        return false;
-      }
-    }).length;
 
   it('hands every line to the reader with where it sits, and reads an entry back from its place', () => {
     const dir = folder();
@@ -52,7 +43,7 @@ describe('the append-only log', () => {
     expect((thrown as Error).message).toBe(`${path} line 2 is not valid JSON`);
     expect((thrown as Error).cause).toBeInstanceOf(SyntaxError);
     // The refused file is not left open.
-    expect(openIn(dir)).toBe(0);
+    expect(openFilesIn(dir)).toBe(0);
   });
 
   it('rewrite replaces the content, returns where each line now is, appends after it, and leaves only the log open', () => {
@@ -70,9 +61,9 @@ describe('the append-only log', () => {
     expect(log.append({ z: 2 })).toEqual({ offset: 19, length: 7 });
     expect(readFileSync(path, 'utf8')).toBe('{"x":1}\n{"y":"ü"}\n{"z":2}\n');
     expect(readdirSync(dir)).toEqual(['log.jsonl']);
-    expect(openIn(dir)).toBe(1);
+    expect(openFilesIn(dir)).toBe(1);
     log.close();
-    expect(openIn(dir)).toBe(0);
+    expect(openFilesIn(dir)).toBe(0);
     // Closing again is harmless (a journal closed by its pool, then at shutdown).
     expect(() => log.close()).not.toThrow();
   });
