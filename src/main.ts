@@ -8,12 +8,15 @@ import type { Platform, PlatformHealth, PlatformRoutes } from './chat/types.ts';
 import { loadConfig, type LoadedConfig, type LoadOptions } from './config/load.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { GraphRegistry } from './engine/graphs.ts';
+import { WebhookPolicy } from './engine/webhook-policy.ts';
+import { NO_URL_RULES } from './config/webhooks.ts';
 import { configureChatModel, resolveProvider } from './graphs/models/chat-model.ts';
 import { createHttpApp } from './http/app.ts';
 import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
 import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
+import { servedUnder } from './http/mount-prefix.ts';
 import { loadCustomAuth } from './http/auth/custom-auth.ts';
 import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
@@ -101,6 +104,11 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
       webhooks: !config.http.disable_webhooks,
+      ...(config.webhooks
+        ? {
+            webhookPolicy: new WebhookPolicy({ rules: config.webhooks.url ?? NO_URL_RULES, headers: config.webhooks.headers ?? {}, allowedFields: config.webhooks.allowed_fields }),
+          }
+        : {}),
       ...(config.checkpointer?.ttl
         ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
         : {}),
@@ -173,7 +181,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
     started.push(bindLoopbackFetch(app));
-    const server = await listen(app, config.server.host, config.server.port).catch((error: unknown) => {
+    // langgraph.json's http.mount_prefix: everything under it; in-process calls (above) stay without it.
+    const served = config.http.mount_prefix ? servedUnder(config.http.mount_prefix, app) : app;
+    const server = await listen(served, config.server.host, config.server.port).catch((error: unknown) => {
       throw listenProblem(error, config.server.host, config.server.port) ?? error;
     });
     log.info(

@@ -8,6 +8,7 @@ import { apiKeySchema, configSchema, type ParsedConfig } from './schema.ts';
 import { translateLangGraphJson } from './langgraph-json.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { formatKeyPath } from './key-path.ts';
+import { renderWebhookHeaders } from './webhooks.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/switchboard.yaml';
 
@@ -57,7 +58,24 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth', 'store', 'checkpointer']);
+const OWN_KEYS = new Set([
+  'graphs',
+  'env',
+  'assistants',
+  'storage',
+  'server',
+  'runs',
+  'model',
+  'chat',
+  'platforms',
+  'http',
+  'ui',
+  'ui_config',
+  'auth',
+  'store',
+  'checkpointer',
+  'webhooks',
+]);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -76,7 +94,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const fileEnv = loadEnvSection(source.env, dirname(file), problem);
   const mergedEnv = { ...fileEnv, ...env };
-  const interpolated = interpolateEnv(source, mergedEnv, (key, message) => problem(key, message));
+  // `webhooks` is left as written: its headers take only `${{ env.<env_prefix>… }}` (renderWebhookHeaders), not any `${NAME}`.
+  const { webhooks, ...interpolable } = source;
+  const interpolated = { ...(interpolateEnv(interpolable, mergedEnv, (key, message) => problem(key, message)) as object), ...(webhooks === undefined ? {} : { webhooks }) };
 
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) for (const issue of parsed.error.issues) problem(formatKeyPath(issue.path), describeIssue(issue));
@@ -100,6 +120,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && parsed.data.http.app) {
     problem('http.middleware_order', 'with enable_custom_route_auth, custom auth must run before the app: set middleware_order to "auth_first"');
   }
+  const webhookHeaders = parsed.success && parsed.data.webhooks ? renderWebhookHeaders(parsed.data.webhooks, mergedEnv, problem) : undefined;
   for (const [name, path] of Object.entries((parsed.success && parsed.data.ui) || {})) {
     if (!existsSync(resolve(dirname(file), path))) problem(`ui.${name}`, `module ${resolve(dirname(file), path)} not found`);
   }
@@ -142,6 +163,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     notices: translated.notices,
     http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
     ...(config.auth && authPath ? { auth: { ...config.auth, path: authPath } } : {}),
+    ...(config.webhooks && webhookHeaders ? { webhooks: { ...config.webhooks, headers: webhookHeaders } } : {}),
     ...(config.store?.index && embedPath ? { store: { ...config.store, index: { ...config.store.index, embed: embedPath } } } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhooksSpec } from './webhooks.ts';
 
 /**
  * The configuration schema. The TypeScript type of a loaded config is inferred from
@@ -142,6 +143,13 @@ const httpSpec = z.strictObject({
   middleware_order: z.enum(['auth_first', 'middleware_first']).default('middleware_first'),
   /** No run's `webhook` is called (runs and crons still accept the field, as on the Platform). */
   disable_webhooks: z.boolean().default(false),
+  /** Everything is served under this path (`/my-agent`): the API, /ok, the project's routes, the playground (http/mount-prefix.ts). */
+  mount_prefix: z
+    .string()
+    .startsWith('/', 'must start with "/", e.g. "/my-agent"')
+    .refine((prefix) => !prefix.endsWith('/'), 'must not end with "/" (write "/my-agent", not "/my-agent/")')
+    .refine((prefix) => /^(\/[\w.~-]+)+$/.test(prefix), 'path segments of letters, digits, -, _, . and ~, each after one "/"')
+    .optional(),
 });
 export type HttpSpec = z.output<typeof httpSpec>;
 
@@ -327,6 +335,8 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** langgraph.json's `webhooks`: the URL rules, headers and fields of runs' webhook calls (config/webhooks.ts). */
+  webhooks: webhooksSpec.optional(),
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir, journal_memory_bytes: DEFAULTS.journalMemoryBytes }),

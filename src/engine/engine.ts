@@ -13,6 +13,7 @@ import { RunQueue } from './queue.ts';
 import { RunService } from './runs.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { StreamBroker } from './stream.ts';
+import type { WebhookPolicy } from './webhook-policy.ts';
 import { ThreadService } from './threads.ts';
 
 export interface EngineOptions {
@@ -36,6 +37,8 @@ export interface EngineOptions {
   feedbackSinks?: FeedbackSink[];
   /** False turns every run's (and cron's) webhook call off (langgraph.json `http.disable_webhooks`). */
   webhooks?: boolean;
+  /** langgraph.json's `webhooks` (URL rules, headers, fields); without it any http(s) URL or path is called. */
+  webhookPolicy?: WebhookPolicy;
   now?: () => Date;
 }
 
@@ -101,6 +104,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     defaultStrategy: options.defaultStrategy ?? 'enqueue',
     webhooks: options.webhooks ?? true,
+    webhookPolicy: options.webhookPolicy,
     ...(options.now ? { now: options.now } : {}),
   });
   const crons = new CronService({ storage, assistants, threads, runs, log, ...(options.now ? { now: options.now } : {}) });

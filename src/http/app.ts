@@ -15,6 +15,7 @@ import { streamThroughHono } from './direct-socket.ts';
 import type { TypeSchemaIndex } from '../platform/type-schemas.ts';
 import { errorAnswer, HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
+import { publicPath } from './mount-prefix.ts';
 import { routeOf, traceRequests } from './trace-requests.ts';
 import { isLoopbackRequest } from './user-app.ts';
 import { assistantRoutes } from './routes/assistants.ts';
@@ -100,7 +101,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       if (c.req.method === 'GET' && matches(c.req.query('key'))) {
         // Signing in from a browser: keep the key in an HttpOnly cookie and drop it from the address.
         setCookie(c, KEY_COOKIE, options.apiKey!, { httpOnly: true, sameSite: 'Strict', path: '/' });
-        return c.redirect(c.req.path, 303);
+        return c.redirect(publicPath(c, c.req.path), 303);
       }
       const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
       if (!matches(c.req.header('x-api-key') ?? bearer ?? getCookie(c, KEY_COOKIE))) {

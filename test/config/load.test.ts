@@ -180,28 +180,28 @@ describe('config', () => {
       auth: { path: './src/auth.ts:auth' },
       store: { index: { embed: 'openai:text-embedding-3-small', dims: 1536 }, ttl: { default_ttl: 60 } },
       ui: { agent: './src/ui.tsx' },
-      http: { mount_prefix: '/api', app: './src/missing.ts:app' },
+      http: { app: './src/missing.ts:app' },
     });
     const error = problemsOf(() => load());
     const keys = error.problems.map((problem) => problem.key);
     // ui is served (bundled at start), so a missing module is the problem, named by its graph.
     // auth is served too: a module that is not there is named at auth.path.
     // store.index is served; store.ttl is refused by its own key.
-    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store.ttl', 'ui.agent', 'http.mount_prefix', 'http.app']));
+    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store.ttl', 'ui.agent', 'http.app']));
     expect(keys).not.toContain('store');
     expect(error.message).toMatch(/\(auth\.path\): module .*auth\.ts not found/);
     expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });
 
-  it("serves langgraph.json's checkpointer.ttl (delete) and store.index, and refuses keep_latest and serde by key", () => {
+  it("serves langgraph.json's checkpointer.ttl (delete) and store.index, and refuses keep_latest by key", () => {
     const { dir, write, load } = langgraphProject({ 'embed.ts': 'export const embed = () => [];\n' });
     write({ checkpointer: { ttl: { strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 } }, store: { index: { embed: './src/embed.ts:embed', dims: 8 } } });
     const config = load();
     expect(config.checkpointer?.ttl).toEqual({ strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 });
     expect(config.store?.index).toEqual({ embed: `${join(dir, 'src/embed.ts')}:embed`, dims: 8 });
-    write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 }, serde: { pickle_fallback: true } } });
+    write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 } } });
     const keys = problemsOf(() => load()).problems.map((problem) => problem.key);
-    expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy', 'checkpointer.serde']));
+    expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy']));
   });
 
   it('reads ${NAME} references from the environment and reports an unset one at its key', () => {

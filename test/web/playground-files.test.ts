@@ -35,7 +35,8 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
     pages.push(page);
     return page;
   }
-  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(`${t!.url}${href}`)).arrayBuffer());
+  // Links are relative to the page (which may be served under http.mount_prefix).
+  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(new URL(href, `${t!.url}/`))).arrayBuffer());
 
   it("a file chosen in the page reaches the graph; the answer's files show as download links with a preview", async () => {
     const ana = await open('ana');
