@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NO_URL_RULES, type WebhookUrlRules } from '../../src/config/webhooks.ts';
+import type { RunOutcome } from '../../src/engine/executor.ts';
+import { sendWebhook } from '../../src/engine/webhook.ts';
 import { WebhookPolicy } from '../../src/engine/webhook-policy.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Run } from '../../src/storage/types.ts';
 
 /** The Platform's defaults when langgraph.json's `webhooks.url` is given. */
 const URL_DEFAULTS: WebhookUrlRules = { require_https: true, allowed_domains: [], allowed_ports: [], max_url_length: 2048, disable_loopback: false, disable_private_ips: false };
@@ -75,5 +79,22 @@ describe("webhooks policy (langgraph.json's webhooks.url)", () => {
     const body = { run_id: 'r', status: 'success', values: { a: 1 }, kwargs: { secret: true } };
     expect(new WebhookPolicy({ rules: URL_DEFAULTS, allowedFields: ['run_id', 'status'] }).payload(body)).toEqual({ run_id: 'r', status: 'success' });
     expect(new WebhookPolicy({ rules: URL_DEFAULTS }).payload(body)).toBe(body);
+  });
+
+  it('checks the URL again before calling it: a host that now resolves to a private address is not called', async () => {
+    const calls: string[] = [];
+    const fetchImpl = (async (url: string | URL | Request) => {
+      calls.push(String(url));
+      return new Response('{}');
+    }) as typeof fetch;
+    const run = { run_id: 'r1', thread_id: 't1', kwargs: { webhook: 'https://moved.example/hook' } } as unknown as Run;
+    const outcome = { run_id: 'r1', thread_id: 't1', status: 'success', values: {}, interrupts: [], error: null } as unknown as RunOutcome;
+    const addresses: Record<string, string[]> = { 'moved.example': ['93.184.216.34'] };
+    const moving = new WebhookPolicy({ rules: { ...URL_DEFAULTS, disable_private_ips: true }, headers: { 'x-token': 't' }, resolve: async (host) => addresses[host] ?? [] });
+    await sendWebhook(run, outcome, silentLogger(), { policy: moving, fetchImpl });
+    expect(calls).toEqual(['https://moved.example/hook']);
+    addresses['moved.example'] = ['10.9.9.9'];
+    await sendWebhook(run, outcome, silentLogger(), { policy: moving, fetchImpl });
+    expect(calls).toHaveLength(1);
   });
 });

@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { Client } from '@langchain/langgraph-sdk';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpApp } from '../../src/http/app.ts';
+import { servedUnder } from '../../src/http/mount-prefix.ts';
+import { listen } from '../../src/http/server.ts';
+import { silentLogger } from '../../src/log.ts';
 import { HAS_BROWSER, launchBrowser } from '../helpers/browser.ts';
+import { startTestEngine } from '../helpers/engine.ts';
 import { eventually } from '../helpers/chat.ts';
 import { PlaygroundPage } from '../helpers/playground.ts';
 import { startTestSwitchboard, type TestSwitchboard } from '../helpers/switchboard.ts';
@@ -77,6 +82,24 @@ describe('http.mount_prefix', () => {
       const { last } = (await (await fetch(`${t.url}${PREFIX}/custom/last-webhook`)).json()) as { last: { run_id?: string; status?: string } | null };
       expect(last).toMatchObject({ run_id: run.run_id, status: 'success' });
     });
+  });
+});
+
+describe('http.mount_prefix with an API key', () => {
+  it('a browser signing in with ?key= is sent back under the prefix, and the key is asked for there as at the root', async () => {
+    const engine = await startTestEngine();
+    const apiKey = 'a-key-long-enough-1234';
+    const server = await listen(servedUnder(PREFIX, createHttpApp({ engine, version: 'test', log: silentLogger(), apiKey })), '127.0.0.1', 0);
+    try {
+      const signIn = await fetch(`${server.url}${PREFIX}/?key=${apiKey}`, { redirect: 'manual' });
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.get('location')).toBe(`${PREFIX}/`);
+      expect((await fetch(`${server.url}${PREFIX}/info`)).status).toBe(401);
+      expect((await fetch(`${server.url}${PREFIX}/info`, { headers: { 'x-api-key': apiKey } })).status).toBe(200);
+    } finally {
+      await server.close();
+      await engine.dispose();
+    }
   });
 });
 
