@@ -17,7 +17,7 @@ describe("a run's configurable carries the request's headers, as on the Platform
     await t.dispose();
   });
 
-  it('copies x- headers and user-agent into configurable, and leaves x-api-key out', async () => {
+  it('copies x- headers and user-agent into configurable, and leaves x-api-key (and, without custom auth, any auth user) out', async () => {
     const client = new Client({
       apiUrl: t.url,
       apiKey,
@@ -30,6 +30,8 @@ describe("a run's configurable carries the request's headers, as on the Platform
     const stored = (await client.runs.get(thread.thread_id, run.run_id)) as unknown as { kwargs: { config: { configurable: Record<string, unknown> } } };
     expect(stored.kwargs.config.configurable).toMatchObject({ 'x-configurable-header': 'hello', 'user-agent': 'vitest' });
     expect(stored.kwargs.config.configurable).not.toHaveProperty('x-api-key');
+    // Without custom auth there is no authenticated user to pass on.
+    expect(stored.kwargs.config.configurable).not.toHaveProperty('langgraph_auth_user');
     expect(JSON.stringify(stored)).not.toContain(apiKey);
   });
 });
