@@ -164,7 +164,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
       ...(ui ? { publicMounts: [(app: Hono) => app.route('/', ui.assets)] } : {}),
-      authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
+      authenticatedMounts: mountsOf(routes, 'api-key'),
+      // As on the Platform, a project's custom auth authenticates POST /ui/{name} (its GET assets stay public).
+      ...(ui ? { apiMounts: [(app: Hono) => app.route('/', ui.api)] } : {}),
       http: config.http,
       ...(userApp ? { userApp } : {}),
       userApps,

@@ -45,6 +45,8 @@ export interface HttpAppOptions {
   authenticatedMounts?: Array<(app: Hono) => void>;
   /** langgraph.json's `http`: route groups turned off, which headers reach runs. */
   http?: Omit<HttpSpec, 'app'>;
+  /** Routes of the API itself, behind the API key and, like every API route, a project's custom auth (generative UI's `POST /ui/{name}`). */
+  apiMounts?: Array<(app: Hono) => void>;
   /** Routes anyone who may reach the server may read, without the API key (generative UI bundles: a script tag sends no key). */
   publicMounts?: Array<(app: Hono) => void>;
   /** True once a graceful stop has begun: GET /ok answers 503 and new runs are refused. */
@@ -128,6 +130,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.userApp) app.route('/', options.userApp);
   for (const { prefix, app: mounted } of options.userApps ?? []) app.route(prefix, mounted);
   if (options.customAuth && !authFirst) app.use('*', authenticateRequests(options.customAuth));
+  for (const mount of options.apiMounts ?? []) mount(app);
   if (options.customAuth) {
     // Every route naming a thread asks the project's auth whether this user may see or change it.
     // One pattern: `/threads/:thread_id/*` matches the thread itself too (two would ask the handler twice).

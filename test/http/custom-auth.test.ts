@@ -57,6 +57,19 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     expect((await fetch(`${url}/custom/hello`)).status).toBe(200);
   });
 
+  it("authenticates generative UI's POST /ui/{name} like the API, and leaves the bundle it loads (a script tag sends no token) public", async () => {
+    const body = JSON.stringify({ name: 'weather' });
+    const bare = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    const token = await sign({ sub: 'ui-reader' }, TOKEN_SECRET, 'HS256');
+    const signed = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    expect(signed.status).toBe(200);
+    const html = await signed.text();
+    expect(html).toContain('.render("weather"');
+    const script = /src="http:\/\/[^/]+(\/ui\/agent\/[^"]+\.js)"/.exec(html)![1]!;
+    expect((await fetch(`${url}${script}`)).status).toBe(200);
+  });
+
   it('gives the run its user as configurable.langgraph_auth_user, _user_id and _permissions', async () => {
     const ann = await clientOf('ann', ['me', 'reports:read'], 'blue');
     const values = (await ann.runs.wait(null, 'whoami', { input: input('who am I?') })) as Messages;
