@@ -15,7 +15,7 @@ import { createHttpApp } from './http/app.ts';
 import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
-import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
+import { bindLoopbackFetch, loadUserApp, loadUserApps } from './http/user-app.ts';
 import { servedUnder } from './http/mount-prefix.ts';
 import { loadCustomAuth } from './http/auth/custom-auth.ts';
 import { loadStoreIndex } from './platform/store-index.ts';
@@ -75,6 +75,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   if (config.format === 'langgraph') typeSchemas.warm();
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
+  const userApps = await loadUserApps(config.http.apps ?? {}, config.file);
   const customAuth = config.auth ? await loadCustomAuth(config.auth.path, config.file) : undefined;
   const ui = config.ui
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
@@ -171,9 +172,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
       ...(ui ? { publicMounts: [(app: Hono) => app.route('/', ui.assets)] } : {}),
-      authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
+      authenticatedMounts: mountsOf(routes, 'api-key'),
+      // As on the Platform, a project's custom auth authenticates POST /ui/{name} (its GET assets stay public).
+      ...(ui ? { apiMounts: [(app: Hono) => app.route('/', ui.api)] } : {}),
       http: config.http,
       ...(userApp ? { userApp } : {}),
+      userApps,
       ...(customAuth ? { customAuth } : {}),
       typeSchemas,
       stopping: () => stopping,

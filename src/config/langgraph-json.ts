@@ -36,6 +36,7 @@ const TOP_LEVEL: Record<string, Use> = {
 
 const HTTP_KEYS: Record<string, Use> = {
   app: { use: 'serve' },
+  apps: { use: 'serve' },
   cors: { use: 'serve' },
   configurable_headers: { use: 'serve' },
   disable_assistants: { use: 'serve' },

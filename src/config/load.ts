@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
+import { resolveHttpApps } from './http-apps.ts';
 import { apiKeySchema, configSchema, type ParsedConfig } from './schema.ts';
 import { translateLangGraphJson } from './langgraph-json.ts';
 import { interpolateEnv } from './interpolate.ts';
@@ -111,13 +112,15 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
   if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
+  const locate = (spec: string) => ({ spec: resolveSpecPath(spec, dirname(file)), file: parseGraphSpec(resolveSpecPath(spec, dirname(file))).path });
+  const httpApps = resolveHttpApps(parsed.success ? parsed.data.http.apps : undefined, locate, problem);
   const embed = parsed.success ? parsed.data.store?.index?.embed : undefined;
   // The project's own embeddings are a module path like a graph's; a provider name (openai:…) is not.
   const embedPath = embed && embedIsModule(embed) ? resolveSpecPath(embed, dirname(file)) : undefined;
   if (embedPath && !existsSync(parseGraphSpec(embedPath).path)) problem('store.index.embed', `module ${parseGraphSpec(embedPath).path} not found`);
   const authPath = parsed.success && parsed.data.auth ? resolveSpecPath(parsed.data.auth.path, dirname(file)) : undefined;
   if (authPath && !existsSync(parseGraphSpec(authPath).path)) problem('auth.path', `module ${parseGraphSpec(authPath).path} not found`);
-  if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && parsed.data.http.app) {
+  if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && (parsed.data.http.app || parsed.data.http.apps)) {
     problem('http.middleware_order', 'with enable_custom_route_auth, custom auth must run before the app: set middleware_order to "auth_first"');
   }
   const webhookHeaders = parsed.success && parsed.data.webhooks ? renderWebhookHeaders(parsed.data.webhooks, mergedEnv, problem) : undefined;
@@ -161,7 +164,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     storage,
     server,
     notices: translated.notices,
-    http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
+    http: { ...config.http, ...(httpApp ? { app: httpApp } : {}), ...(httpApps ? { apps: httpApps } : {}) },
     ...(config.auth && authPath ? { auth: { ...config.auth, path: authPath } } : {}),
     ...(config.webhooks && webhookHeaders ? { webhooks: { ...config.webhooks, headers: webhookHeaders } } : {}),
     ...(config.store?.index && embedPath ? { store: { ...config.store, index: { ...config.store.index, embed: embedPath } } } : {}),

@@ -131,6 +131,8 @@ const headerPatterns = z.array(z.string().min(1)).optional();
  */
 const httpSpec = z.strictObject({
   app: z.string().min(1).optional(),
+  /** More of the project's Hono apps, by path prefix (`{"/dashboard": "./dashboard.ts:app"}`). */
+  apps: z.record(z.string(), z.string().min(1)).optional(),
   disable_assistants: z.boolean().default(false),
   disable_threads: z.boolean().default(false),
   disable_runs: z.boolean().default(false),

@@ -47,7 +47,8 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   /**
    * The project's auth decides on `threads:create_run` with the run's value; its handler may
    * stamp the run's metadata (a thread the run creates gets it too). A run on a thread the
-   * user may not touch is refused with 403, as the Platform does.
+   * user may not touch is answered as a missing thread (404), as the Platform does: its
+   * existence does not leak.
    */
   const authorizedRun = async (c: Context, threadId: string | null, requested: RunCreateBody): Promise<RunCreateBody> => {
     const body = withHeaders(requested, c);
@@ -65,7 +66,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     const filters = await authorize(c, 'threads', 'create_run', value);
     if (filters && threadId !== null) {
       const thread = await engine.threads.find(threadId);
-      if (thread && !passes(thread.metadata, filters)) throw new HttpError(403, `not allowed: runs on thread ${threadId}`);
+      if (thread && !passes(thread.metadata, filters)) throw notFound('thread', threadId);
     }
     return value.metadata === body.metadata ? body : { ...body, metadata: value.metadata };
   };
