@@ -22,6 +22,7 @@ import {
 } from './requests/threads.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { EMPTY_STATE, interruptsByTask, toThreadState, type ThreadState } from './state.ts';
+import { withStepWrites } from './history-writes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -250,7 +251,7 @@ export class ThreadService {
     if (query.metadata) options.filter = query.metadata;
     const out: ThreadState[] = [];
     for await (const snapshot of graph.getStateHistory(this.#config(threadId, query.checkpoint), options)) out.push(toThreadState(snapshot));
-    return out;
+    return withStepWrites(out);
   }
 
   /**

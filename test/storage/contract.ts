@@ -226,6 +226,22 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(await listCheckpoints(storage, from)).toHaveLength(1);
         expect(await listCheckpoints(storage, to)).toHaveLength(2);
       });
+
+      it('keeps the pending_sends of a LangGraph 0.2 checkpoint (format v1), which that library reads back', async () => {
+        const threadId = crypto.randomUUID();
+        const sends = [{ node: 'tool', args: { n: 1 } }];
+        // What a graph built with @langchain/langgraph 0.2 hands its checkpointer.
+        const legacy = { ...emptyCheckpoint(), v: 1, id: uuid6(-1), pending_sends: sends };
+        await storage.checkpointer.put({ configurable: { thread_id: threadId, checkpoint_ns: '' } }, legacy, { source: 'loop', step: 0, parents: {} }, {});
+        const back = await storage.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+        expect(back?.checkpoint).toHaveProperty('pending_sends', sends);
+        // Today's format has no such field, and gets none.
+        const current = crypto.randomUUID();
+        await putCheckpoint(storage, current);
+        const today = await storage.checkpointer.getTuple({ configurable: { thread_id: current } });
+        expect(today).toBeDefined();
+        expect(today!.checkpoint).not.toHaveProperty('pending_sends');
+      });
     });
 
     describe('store', () => {

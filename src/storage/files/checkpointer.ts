@@ -2,7 +2,6 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   TASKS,
-  copyCheckpoint,
   getCheckpointId,
   type ChannelVersions,
   type Checkpoint,
@@ -15,7 +14,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { invalidInput } from '../../errors.ts';
 import { mergeRunMetadata } from '../checkpoint-metadata.ts';
-import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
+import { addLegacySends, copyForStorage, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { JournalPool, Sequence } from './journal-pool.ts';
 import { LruMap } from '../../util/lru.ts';
@@ -147,7 +146,7 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
     if (threadId === undefined) throw invalidInput('cannot store a checkpoint without configurable.thread_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const parentId = (config.configurable?.checkpoint_id as string | undefined) ?? null;
-    const { channel_values: values, ...withoutValues } = copyCheckpoint(checkpoint);
+    const { channel_values: values, ...withoutValues } = copyForStorage(checkpoint);
     const blobs: CheckpointRecord['blobs'] = {};
     for (const [channel, version] of Object.entries(newVersions)) {
       blobs[channel] = { version, value: channel in values ? await this.#dump(values[channel]) : null };

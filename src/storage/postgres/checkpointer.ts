@@ -2,7 +2,6 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   TASKS,
-  copyCheckpoint,
   getCheckpointId,
   type ChannelVersions,
   type Checkpoint,
@@ -15,7 +14,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { invalidInput } from '../../errors.ts';
 import { mergeRunMetadata } from '../checkpoint-metadata.ts';
-import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
+import { addLegacySends, copyForStorage, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { Db } from './db.ts';
 
@@ -140,7 +139,7 @@ export class PgCheckpointSaver extends BaseCheckpointSaver implements ThreadChec
     if (threadId === undefined) throw invalidInput('cannot store a checkpoint without configurable.thread_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const parentId = (config.configurable?.checkpoint_id as string | undefined) ?? null;
-    const { channel_values: channelValues, ...withoutValues } = copyCheckpoint(checkpoint);
+    const { channel_values: channelValues, ...withoutValues } = copyForStorage(checkpoint);
     const blobChannels: string[] = [];
     const blobVersions: string[] = [];
     const blobTypes: string[] = [];
