@@ -27,6 +27,9 @@ interface Expiry {
   at: number;
 }
 
+const isItem = (value: unknown): value is Item => typeof value === 'object' && value !== null && 'key' in value && 'namespace' in value;
+const copyItem = <T>(item: T): T => (isItem(item) ? { ...item, value: structuredClone(item.value) } : item);
+
 /** What a namespace held before a batch, to put back if its file cannot be written. */
 interface Held {
   items: Map<string, Item> | undefined;
@@ -118,7 +121,9 @@ export class LowdbStore extends InMemoryStore implements TtlStoreMethods {
       }
     });
     await this.#persistOrRestore(changed, before);
-    return results;
+    // The in-memory store answers with the items it holds, which its next put changes in
+    // place: a caller gets copies, so what it read stays what it read.
+    return (results as unknown[]).map((result) => (Array.isArray(result) ? result.map(copyItem) : isItem(result) ? copyItem(result) : result)) as OperationResults<Op>;
   }
 
   /** Namespaces (by key) holding items expired at `now`. */
@@ -176,7 +181,8 @@ export class LowdbStore extends InMemoryStore implements TtlStoreMethods {
     for (const key of keys) {
       const items = this.#data.get(key);
       const expiry = this.#expiry.get(key);
-      held.set(key, { items: items ? new Map(items) : undefined, expiry: expiry ? new Map(expiry) : undefined });
+      // Items are copied too: a put changes the held item object in place.
+      held.set(key, { items: items ? new Map([...items].map(([itemKey, item]) => [itemKey, { ...item }])) : undefined, expiry: expiry ? new Map(expiry) : undefined });
     }
     return held;
   }
