@@ -38,6 +38,8 @@ export interface EngineOptions {
   storeSweepIntervalMs?: number | undefined;
   /** Several processes on one database: which of them sweeps each interval (src/cluster/sweep-turns.ts). */
   sweepTurn?: SweepTurn | undefined;
+  /** The clock sweeps measure expiry by, when it is not `now` (tests move it ahead while runs keep the real time). */
+  sweepNow?: (() => Date) | undefined;
   /** Where votes on runs are passed on besides storage; by default LangSmith, when LangSmith tracing is on. */
   feedbackSinks?: FeedbackSink[];
   /** False turns every run's (and cron's) webhook call off (langgraph.json `http.disable_webhooks`). */
@@ -123,7 +125,7 @@ export function createEngine(options: EngineOptions): Engine {
     // Threads with their own TTL are swept even without a configured default (every 5 minutes unless told).
     intervalMs: options.threadTtl?.sweepIntervalMs ?? 5 * 60_000,
     turn: options.sweepTurn,
-    ...(options.now ? { now: options.now } : {}),
+    ...((options.sweepNow ?? options.now) ? { now: options.sweepNow ?? options.now } : {}),
   });
   const storeSweeper = new PeriodicSweep({
     name: 'store-ttl',
@@ -131,7 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
     intervalMs: options.storeSweepIntervalMs ?? 5 * 60_000,
     turn: options.sweepTurn,
     log,
-    now: options.now,
+    now: options.sweepNow ?? options.now,
     work: async () => {
       const deleted = (await (storage.store as Partial<TtlStoreMethods>).sweepExpired?.()) ?? 0;
       if (deleted > 0) log.info({ items: deleted }, 'deleted store items whose TTL ran out');
