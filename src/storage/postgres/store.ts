@@ -21,7 +21,13 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   vectors?: Record<string, number[]> | null;
+  ttl_minutes?: number | null;
 }
+
+/** An item's identity, to find it among the rows read. */
+const itemKey = (item: { namespace: string[]; key: string }) => JSON.stringify([item.namespace, item.key]);
+/** The rows of items that expire. */
+const expiringKeys = (rows: Row[]) => new Set(rows.filter((row) => row.ttl_minutes !== null && row.ttl_minutes !== undefined).map(itemKey));
 
 /** The in-memory store's embeddings, by namespace, key and field (its documented layout). */
 type Vectors = Map<string, Map<string, Map<string, number[]>>>;
@@ -92,8 +98,10 @@ export class PgStore extends BaseStore implements TtlStoreMethods {
       if ('value' in op) {
         puts.set(JSON.stringify([op.namespace, op.key]), op);
         results.push(undefined);
-      } else if ('namespacePrefix' in op) results.push(await this.#refreshed(op, await this.#search(op, now), now));
-      else if ('matchConditions' in op) results.push(await this.#listNamespaces(op, now));
+      } else if ('namespacePrefix' in op) {
+        const { items, expiring } = await this.#search(op, now);
+        results.push(await this.#refreshed(op, items, expiring, now));
+      } else if ('matchConditions' in op) results.push(await this.#listNamespaces(op, now));
       else results.push(await this.#get(op as GetOperation, now));
     }
     for (const op of puts.values()) await this.#put(op, now);
@@ -101,19 +109,19 @@ export class PgStore extends BaseStore implements TtlStoreMethods {
   }
 
   async #get(op: GetOperation, now: Date): Promise<Item | null> {
-    const { rows } = await this.#db.query<Row>(`SELECT namespace, key, value, created_at, updated_at FROM sb_store WHERE namespace = $1 AND key = $2 AND ${live('$3')}`, [
-      op.namespace,
-      op.key,
-      now,
-    ]);
+    const { rows } = await this.#db.query<Row>(
+      `SELECT namespace, key, value, created_at, updated_at, ttl_minutes FROM sb_store WHERE namespace = $1 AND key = $2 AND ${live('$3')}`,
+      [op.namespace, op.key, now],
+    );
     const item = rows[0] ? toItem(rows[0]) : null;
-    return item ? (await this.#refreshed(op, [item], now))[0]! : null;
+    return item ? (await this.#refreshed(op, [item], expiringKeys(rows), now))[0]! : null;
   }
 
   /** Restarts the clock of the items a read returns, when the read refreshes (store.ttl refresh_on_read, or its refresh_ttl). */
-  async #refreshed<T extends Item>(op: Operation, items: T[], now: Date): Promise<T[]> {
+  async #refreshed<T extends Item>(op: Operation, items: T[], expiring: Set<string>, now: Date): Promise<T[]> {
     if (!readRefreshes(op, this.#ttl)) return items;
-    for (const item of items) {
+    // Only items that expire have a clock to restart: reads of the others cost nothing more.
+    for (const item of items.filter((found) => expiring.has(itemKey(found)))) {
       await this.#db.query(`UPDATE sb_store SET expires_at = $3::timestamptz + ttl_minutes * interval '1 minute' WHERE namespace = $1 AND key = $2 AND ttl_minutes IS NOT NULL`, [
         item.namespace,
         item.key,
@@ -149,19 +157,20 @@ export class PgStore extends BaseStore implements TtlStoreMethods {
     return fields ? Object.fromEntries(fields) : null;
   }
 
-  async #search(op: SearchOperation, now: Date): Promise<Item[]> {
+  async #search(op: SearchOperation, now: Date): Promise<{ items: Item[]; expiring: Set<string> }> {
     const prefix = op.namespacePrefix;
     const ranked = Boolean(op.query && this.#index);
     const { rows } = await this.#db.query<Row>(
-      `SELECT namespace, key, value, created_at, updated_at${ranked ? ', vectors' : ''} FROM sb_store WHERE namespace[1:$2] = $1 AND ${live('$3')} ORDER BY namespace, created_at, key`,
+      `SELECT namespace, key, value, created_at, updated_at, ttl_minutes${ranked ? ', vectors' : ''} FROM sb_store WHERE namespace[1:$2] = $1 AND ${live('$3')} ORDER BY namespace, created_at, key`,
       [prefix, prefix.length, now],
     );
-    return this.#inMemory(rows, ranked).search(prefix, {
+    const items = await this.#inMemory(rows, ranked).search(prefix, {
       ...(op.filter ? { filter: op.filter } : {}),
       ...(ranked ? { query: op.query! } : {}),
       limit: op.limit ?? 10,
       offset: op.offset ?? 0,
     });
+    return { items, expiring: expiringKeys(rows) };
   }
 
   async #listNamespaces(op: ListNamespacesOperation, now: Date): Promise<string[][]> {
