@@ -89,6 +89,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     workers: config.runs.workers,
     eventRetentionMs: config.runs.stream_retention_seconds * 1000,
     storeIndex,
+    ...(config.store?.ttl ? { storeTtl: { refreshOnRead: config.store.ttl.refresh_on_read, defaultMinutes: config.store.ttl.default_ttl ?? undefined } } : {}),
   });
   // What has started so far, undone in reverse if a later part fails to start.
   const started: Undo[] = [() => storage.close()];
@@ -111,8 +112,17 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
           }
         : {}),
       ...(config.checkpointer?.ttl
-        ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
+        ? {
+            threadTtl: {
+              defaultMinutes: config.checkpointer.ttl.default_ttl,
+              strategy: config.checkpointer.ttl.strategy,
+              sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000,
+            },
+          }
         : {}),
+      ...(config.store?.ttl?.sweep_interval_minutes ? { storeSweepIntervalMs: config.store.ttl.sweep_interval_minutes * 60_000 } : {}),
+      // On PostgreSQL, one process sweeps expired threads and store items each interval.
+      ...(shared ? { sweepTurn: shared.cluster.sweepTurn } : {}),
       // On PostgreSQL, every process started on the same database shares the runs.
       ...(shared ? { scheduler: (parts) => shared.cluster.scheduler(parts) } : {}),
     });

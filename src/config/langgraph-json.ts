@@ -130,19 +130,18 @@ function translateAuth(auth: unknown, problem: (key: string, message: string) =>
   return { path };
 }
 
-/** `store.index` is served (semantic search); `store.ttl` is refused, by key, until items can expire. */
+/** `store.index` (semantic search) and `store.ttl` (items' time to live) are served. */
 function translateStore(store: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
   if (typeof store !== 'object' || Array.isArray(store) || store === null) {
     problem('store', 'must be an object ({"index": {"embed": "openai:text-embedding-3-small", "dims": 1536}})');
     return undefined;
   }
   const { index, ttl, ...rest } = store as Record<string, unknown>;
-  if (ttl !== undefined && ttl !== null) problem('store.ttl', 'not supported: store items do not expire here yet; delete them explicitly');
   for (const key of Object.keys(rest)) problem(`store.${key}`, 'not a key of the Platform\u2019s store config');
-  return index === undefined ? {} : { index };
+  return { ...(index === undefined ? {} : { index }), ...(ttl === undefined || ttl === null ? {} : { ttl }) };
 }
 
-/** `checkpointer.ttl` is served with the `delete` strategy; `keep_latest` is refused by key; `serde` is noteSerde's. */
+/** `checkpointer.ttl` is served, with either strategy (`delete`, `keep_latest`); `serde` is noteSerde's. */
 function translateCheckpointer(checkpointer: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
   if (typeof checkpointer !== 'object' || Array.isArray(checkpointer) || checkpointer === null) {
     problem('checkpointer', 'must be an object ({"ttl": {"strategy": "delete", "default_ttl": 43200}})');
@@ -150,9 +149,6 @@ function translateCheckpointer(checkpointer: unknown, problem: (key: string, mes
   }
   const { ttl, serde: _serde, ...rest } = checkpointer as Record<string, unknown>;
   for (const key of Object.keys(rest)) problem(`checkpointer.${key}`, 'not supported: only checkpointer.ttl is served; checkpoints are stored as LangGraph serializes them');
-  if (ttl && typeof ttl === 'object' && (ttl as { strategy?: unknown }).strategy === 'keep_latest') {
-    problem('checkpointer.ttl.strategy', 'not supported: "keep_latest" (pruning old checkpoints) is not served yet; use "delete", which removes an expired thread');
-  }
   return ttl === undefined ? {} : { ttl };
 }
 

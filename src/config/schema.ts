@@ -323,14 +323,29 @@ export const configSchema = z.strictObject({
   store: z
     .strictObject({
       index: z.strictObject({ embed: z.string().min(1), dims: z.number().int().positive().max(65_536), fields: z.array(z.string().min(1)).min(1).optional() }).optional(),
+      /**
+       * Items' time to live, as on the Platform: `default_ttl` minutes for items put without
+       * their own; reads restart the clock unless `refresh_on_read` is false; expired items are
+       * deleted every `sweep_interval_minutes` (5 when not given) and never returned meanwhile.
+       */
+      ttl: z
+        .strictObject({
+          refresh_on_read: z.boolean().default(true),
+          default_ttl: z.number().positive().max(52_560_000).nullish(),
+          sweep_interval_minutes: z.number().positive().max(10_080).nullish(),
+        })
+        .optional(),
     })
     .optional(),
-  /** langgraph.json's `checkpointer.ttl`: threads idle longer than `default_ttl` minutes are deleted, checked every `sweep_interval_minutes`. */
+  /**
+   * langgraph.json's `checkpointer.ttl`: threads idle longer than `default_ttl` minutes are
+   * deleted (`delete`) or keep only their latest checkpoint (`keep_latest`), checked every `sweep_interval_minutes`.
+   */
   checkpointer: z
     .strictObject({
       ttl: z
         .strictObject({
-          strategy: z.literal('delete').default('delete'),
+          strategy: z.enum(['delete', 'keep_latest']).default('delete'),
           sweep_interval_minutes: z.number().positive().max(10_080).default(5),
           default_ttl: z.number().positive().optional(),
         })

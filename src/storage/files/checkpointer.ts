@@ -204,6 +204,31 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
     this.#pool.get(threadId)?.clearCheckpoints(this.#seq.next());
   }
 
+  async pruneThread(threadId: string): Promise<void> {
+    const journal = this.#pool.get(threadId);
+    if (!journal) return;
+    const kept: Array<{ record: CheckpointRecord; writes: ReturnType<ThreadJournal['writes']> }> = [];
+    for (const ns of journal.namespaces()) {
+      const latest = journal.checkpointIds(ns).at(-1);
+      const record = latest === undefined ? null : journal.checkpoint(ns, latest);
+      if (!record) continue;
+      // The kept checkpoint takes in the values it pointed at in older ones, which go; and it has no parent left.
+      const blobs = { ...record.blobs };
+      for (const [channel, holderId] of Object.entries(record.refs)) {
+        const blob = journal.checkpoint(ns, holderId)?.blobs[channel];
+        if (blob) blobs[channel] = blob;
+      }
+      kept.push({ record: { ...stripSeq(record), parent: null, blobs, refs: {} }, writes: journal.writes(ns, record.id) });
+    }
+    const values = kept.map(({ record, writes }) => writes.map((meta) => ({ meta, ns: record.ns, cp: record.id, value: journal.writeValue(meta) })));
+    journal.clearCheckpoints(this.#seq.next());
+    for (const [at, { record }] of kept.entries()) {
+      journal.putCheckpoint(record, this.#seq.next());
+      this.#holders.set(holdersKey(threadId, record.ns, record.id), Object.fromEntries(Object.keys(record.blobs).map((channel) => [channel, record.id])));
+      for (const { meta, ns, cp, value } of values[at]!) journal.putWrites(ns, cp, meta.task, meta.path, [{ idx: meta.idx, ch: meta.ch, v: value }], this.#seq.next());
+    }
+  }
+
   async copyThread(fromThreadId: string, toThreadId: string): Promise<void> {
     const source = this.#pool.get(fromThreadId);
     if (!source) return;

@@ -1,5 +1,6 @@
 import { conflict } from '../../errors.ts';
 import { jsonContains, sortAndPage } from '../query.ts';
+import { dueAt, threadExpiry, type ThreadExpiry } from '../thread-expiry.ts';
 import type { Thread, ThreadQuery, ThreadRepo } from '../types.ts';
 import type { JournalPool, Sequence } from './journal-pool.ts';
 
@@ -12,6 +13,8 @@ export class JournalThreadRepo implements ThreadRepo {
   readonly #pool: JournalPool;
   readonly #seq: Sequence;
   #index: Map<string, Thread> | undefined;
+  /** Each thread's expiry (two numbers, not the record), built at the first sweep and kept up to date by every write. */
+  #expiry: Map<string, ThreadExpiry> | undefined;
 
   constructor(pool: JournalPool, seq: Sequence) {
     this.#pool = pool;
@@ -30,13 +33,41 @@ export class JournalThreadRepo implements ThreadRepo {
   async put(thread: Thread): Promise<void> {
     this.#pool.getOrCreate(thread.thread_id).putThread(thread, this.#seq.next());
     this.#index?.set(thread.thread_id, { ...thread, metadata: { ...thread.metadata } });
+    this.#expiry?.set(thread.thread_id, threadExpiry(thread));
   }
 
   async delete(threadId: string): Promise<boolean> {
     const existed = (await this.get(threadId)) !== null;
     this.#pool.delete(threadId);
     this.#index?.delete(threadId);
+    this.#expiry?.delete(threadId);
     return existed;
+  }
+
+  async expired(query: { now: Date; defaultMinutes?: number | undefined; limit: number }): Promise<string[]> {
+    if (!this.#expiry) {
+      const expiry = new Map<string, ThreadExpiry>();
+      for (const [id, thread] of this.#index ?? this.#tails()) expiry.set(id, threadExpiry(thread));
+      this.#expiry = expiry;
+    }
+    const now = query.now.getTime();
+    const due: Array<{ id: string; at: number }> = [];
+    for (const [id, expiry] of this.#expiry) {
+      const at = dueAt(expiry, query.defaultMinutes);
+      if (at !== null && at <= now) due.push({ id, at });
+    }
+    return due
+      .sort((a, b) => a.at - b.at)
+      .slice(0, query.limit)
+      .map((entry) => entry.id);
+  }
+
+  /** Every thread's latest record, read from the end of each journal, without keeping them. */
+  *#tails(): Generator<[string, Thread]> {
+    for (const id of this.#pool.ids()) {
+      const thread = this.#pool.peekThread(id);
+      if (thread) yield [id, thread];
+    }
   }
 
   async search(query: ThreadQuery): Promise<{ items: Thread[]; total: number }> {
@@ -59,14 +90,7 @@ export class JournalThreadRepo implements ThreadRepo {
   }
 
   #all(): Map<string, Thread> {
-    if (!this.#index) {
-      const index = new Map<string, Thread>();
-      for (const id of this.#pool.ids()) {
-        const thread = this.#pool.peekThread(id);
-        if (thread) index.set(id, thread);
-      }
-      this.#index = index;
-    }
+    this.#index ??= new Map(this.#tails());
     return this.#index;
   }
 }

@@ -226,6 +226,23 @@ export class PgCheckpointSaver extends BaseCheckpointSaver implements ThreadChec
     );
   }
 
+  async pruneThread(threadId: string): Promise<void> {
+    // One statement (one snapshot): the latest checkpoint of each namespace stays with its
+    // writes and the blobs it names; every other checkpoint, write and blob of the thread goes.
+    await this.#db.query(
+      `WITH kept AS (
+         SELECT DISTINCT ON (ns) ns, checkpoint_id, blob_channels, blob_versions FROM sb_checkpoints WHERE thread_id = $1 ORDER BY ns, checkpoint_id DESC
+       ),
+       needed AS (SELECT k.ns, v.channel, v.version FROM kept k, unnest(k.blob_channels, k.blob_versions) AS v(channel, version)),
+       w AS (DELETE FROM sb_checkpoint_writes x WHERE x.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.ns = x.ns AND k.checkpoint_id = x.checkpoint_id)),
+       b AS (DELETE FROM sb_checkpoint_blobs x WHERE x.thread_id = $1
+               AND NOT EXISTS (SELECT 1 FROM needed n WHERE n.ns = x.ns AND n.channel = x.channel AND n.version = x.version)),
+       c AS (DELETE FROM sb_checkpoints x WHERE x.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.ns = x.ns AND k.checkpoint_id = x.checkpoint_id))
+       UPDATE sb_checkpoints x SET parent_id = NULL FROM kept k WHERE x.thread_id = $1 AND x.ns = k.ns AND x.checkpoint_id = k.checkpoint_id`,
+      [threadId],
+    );
+  }
+
   async copyThread(fromThreadId: string, toThreadId: string): Promise<void> {
     // Copied in their original order, so rollback marks keep their meaning on the copy.
     await this.#db.transaction(async (client) => {
