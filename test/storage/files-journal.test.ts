@@ -1,5 +1,7 @@
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../src/errors.ts';
@@ -149,4 +151,34 @@ describe('lowdb thread journals', () => {
       isSwitchboardError(error, 'storage_corrupt'),
     );
   });
+
+  it("thread search keeps no thread's values in memory, and still answers and filters on the current ones", async () => {
+    const { storage } = await open();
+    const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
+    const written = new WeakRef(await putWithValues(storage, ids));
+    // The first search builds the index; later writes keep it up to date.
+    expect((await storage.threads.search({ limit: 10, offset: 0 })).total).toBe(3);
+    await storage.threads.put({ ...thread(ids[1]!, 1), values: { messages: ['changed'] } });
+    storage.releaseMemory?.();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gc();
+    }
+    expect(written.deref()).toBeUndefined();
+    const found = await storage.threads.search({ values: { messages: ['changed'] }, limit: 10, offset: 0 });
+    expect(found.items.map((item) => [item.thread_id, item.values])).toEqual([[ids[1], { messages: ['changed'] }]]);
+    const all = await storage.threads.search({ limit: 10, offset: 0, sort_by: 'thread_id', sort_order: 'asc' });
+    expect(all.items.map((item) => (item.values as { messages: string[] }).messages[0])).toEqual(
+      [...ids].sort().map((id) => (id === ids[1] ? 'changed' : `conversation of ${id}`)),
+    );
+  });
+
+  /** Writes each thread with its own values; returns the first one's values object. */
+  async function putWithValues(storage: Storage, ids: string[]): Promise<object> {
+    const values = ids.map((id) => ({ messages: [`conversation of ${id}`] }));
+    for (const [index, id] of ids.entries()) await storage.threads.put({ ...thread(id, index), values: values[index]! });
+    return values[0]!.messages;
+  }
 });
