@@ -7,7 +7,10 @@ import type { JournalPool, Sequence } from './journal-pool.ts';
 /**
  * Thread records, kept in each thread's journal. Start-up reads none of them; the first
  * search reads each thread's latest record (from the end of its journal, not the whole
- * file) and keeps them in memory, up to date with every later write.
+ * file) and keeps them in memory, up to date with every later write. The index keeps the
+ * records without their values (a whole conversation each, for every thread there is: no
+ * bound); a search reads the values of the threads it answers, or of every candidate when
+ * it filters on values.
  */
 export class JournalThreadRepo implements ThreadRepo {
   readonly #pool: JournalPool;
@@ -32,7 +35,7 @@ export class JournalThreadRepo implements ThreadRepo {
 
   async put(thread: Thread): Promise<void> {
     this.#pool.getOrCreate(thread.thread_id).putThread(thread, this.#seq.next());
-    this.#index?.set(thread.thread_id, { ...thread, metadata: { ...thread.metadata } });
+    this.#index?.set(thread.thread_id, withoutValues(thread));
     this.#expiry?.set(thread.thread_id, threadExpiry(thread));
   }
 
@@ -78,7 +81,7 @@ export class JournalThreadRepo implements ThreadRepo {
       (thread) =>
         (query.status === undefined || thread.status === query.status) &&
         (query.metadata === undefined || jsonContains(thread.metadata, query.metadata)) &&
-        (query.values === undefined || jsonContains(thread.values ?? {}, query.values)),
+        (query.values === undefined || jsonContains(this.#valuesOf(thread) ?? {}, query.values)),
     );
     const items = sortAndPage(matches, {
       sortBy: query.sort_by ?? 'created_at',
@@ -86,11 +89,25 @@ export class JournalThreadRepo implements ThreadRepo {
       offset: query.offset,
       limit: query.limit,
     });
-    return { items: items.map((thread) => ({ ...structuredClone({ ...thread, values: null }), values: thread.values })), total: matches.length };
+    return { items: items.map((thread) => ({ ...structuredClone({ ...thread, values: null }), values: this.#valuesOf(thread) })), total: matches.length };
+  }
+
+  /** A thread's current values: those it was given (a search by ids) or, from the index, read from its journal. */
+  #valuesOf(thread: Thread): Thread['values'] {
+    if (this.#index?.get(thread.thread_id) !== thread) return thread.values;
+    return this.#pool.peekThread(thread.thread_id)?.values ?? null;
   }
 
   #all(): Map<string, Thread> {
-    this.#index ??= new Map(this.#tails());
+    if (!this.#index) {
+      const index = new Map<string, Thread>();
+      for (const [id, thread] of this.#tails()) index.set(id, withoutValues(thread));
+      this.#index = index;
+    }
     return this.#index;
   }
+}
+
+function withoutValues(thread: Thread): Thread {
+  return { ...thread, metadata: { ...thread.metadata }, values: null };
 }
