@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createCluster, type Cluster } from './cluster/index.ts';
 import { Leadership } from './cluster/leadership.ts';
 import type { StorageSpec } from './config/schema.ts';
+import type { StoreTtl } from './storage/store-ttl.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { openFilesStorage } from './storage/files/index.ts';
 import { openPostgresStorage } from './storage/postgres/index.ts';
@@ -31,12 +32,15 @@ export interface BackendOptions {
   eventRetentionMs: number;
   /** The store's semantic index (store.index), when the project configures one. */
   storeIndex?: IndexConfig | undefined;
+  /** Store items' time to live (store.ttl). */
+  storeTtl?: StoreTtl | undefined;
 }
 
 /** Opens the configured storage: files owned by this process, or PostgreSQL shared with others. */
 export async function openBackend(spec: StorageSpec, options: BackendOptions): Promise<Backend> {
-  if (spec.kind === 'lowdb') return { storage: await openFilesStorage(spec.dir, { storeIndex: options.storeIndex, journals: { maxBytes: spec.journal_memory_bytes } }) };
-  const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size, storeIndex: options.storeIndex });
+  if (spec.kind === 'lowdb')
+    return { storage: await openFilesStorage(spec.dir, { storeIndex: options.storeIndex, storeTtl: options.storeTtl, journals: { maxBytes: spec.journal_memory_bytes } }) };
+  const storage = await openPostgresStorage({ url: spec.url, schema: spec.schema, poolSize: spec.pool_size, storeIndex: options.storeIndex, storeTtl: options.storeTtl });
   const { db } = storage;
   const cluster = createCluster({ db, leaseMs: spec.lease_seconds * 1000, workers: options.workers, log: options.log, eventRetentionMs: options.eventRetentionMs });
   return {

@@ -48,8 +48,10 @@ async function main(argv: string[]): Promise<number> {
     // Loaded here, not at the top: the other commands start without the platforms' libraries.
     const { startSwitchboard } = await import('./main.ts');
     const app = await startSwitchboard();
-    process.stdout.write(`Switchboard is running at ${app.server.url}  (GET ${app.server.url}/ok)\n`);
-    if (app.platform('web')) process.stdout.write(`Playground: open ${app.server.url}/ in a browser\n`);
+    // With http.mount_prefix everything answers under it: the address shown is the SDK's apiUrl.
+    const base = `${app.server.url}${app.config.http.mount_prefix ?? ''}`;
+    process.stdout.write(`Switchboard is running at ${base}  (GET ${base}/ok)\n`);
+    if (app.platform('web')) process.stdout.write(`Playground: open ${base}/ in a browser\n`);
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {

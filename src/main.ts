@@ -8,12 +8,15 @@ import type { Platform, PlatformHealth, PlatformRoutes } from './chat/types.ts';
 import { loadConfig, type LoadedConfig, type LoadOptions } from './config/load.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { GraphRegistry } from './engine/graphs.ts';
+import { WebhookPolicy } from './engine/webhook-policy.ts';
+import { NO_URL_RULES } from './config/webhooks.ts';
 import { configureChatModel, resolveProvider } from './graphs/models/chat-model.ts';
 import { createHttpApp } from './http/app.ts';
 import { checkPortFree, listenProblem } from './http/port-check.ts';
 import { listen, type RunningServer } from './http/server.ts';
 import { bundleGraphUi, generativeUiRoutes } from './http/generative-ui.ts';
-import { bindLoopbackFetch, loadUserApp } from './http/user-app.ts';
+import { bindLoopbackFetch, loadUserApp, loadUserApps } from './http/user-app.ts';
+import { servedUnder } from './http/mount-prefix.ts';
 import { loadCustomAuth } from './http/auth/custom-auth.ts';
 import { loadStoreIndex } from './platform/store-index.ts';
 import { gaugeOf } from './ops/metrics.ts';
@@ -72,6 +75,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
   if (config.format === 'langgraph') typeSchemas.warm();
   const loaded = await GraphRegistry.load(config.graphs, { configFile: config.file });
   const userApp = config.http.app ? await loadUserApp(config.http.app, config.file) : undefined;
+  const userApps = await loadUserApps(config.http.apps ?? {}, config.file);
   const customAuth = config.auth ? await loadCustomAuth(config.auth.path, config.file) : undefined;
   const ui = config.ui
     ? generativeUiRoutes(await bundleGraphUi(config.ui, { baseDir: dirname(config.file), shared: config.ui_config?.shared ?? [], configFile: config.file }))
@@ -85,6 +89,7 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     workers: config.runs.workers,
     eventRetentionMs: config.runs.stream_retention_seconds * 1000,
     storeIndex,
+    ...(config.store?.ttl ? { storeTtl: { refreshOnRead: config.store.ttl.refresh_on_read, defaultMinutes: config.store.ttl.default_ttl ?? undefined } } : {}),
   });
   // What has started so far, undone in reverse if a later part fails to start.
   const started: Undo[] = [() => storage.close()];
@@ -101,9 +106,23 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       streamMemoryBytes: config.runs.stream_memory_bytes,
       assistants: config.assistants,
       webhooks: !config.http.disable_webhooks,
-      ...(config.checkpointer?.ttl
-        ? { threadTtl: { defaultMinutes: config.checkpointer.ttl.default_ttl, sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000 } }
+      ...(config.webhooks
+        ? {
+            webhookPolicy: new WebhookPolicy({ rules: config.webhooks.url ?? NO_URL_RULES, headers: config.webhooks.headers ?? {}, allowedFields: config.webhooks.allowed_fields }),
+          }
         : {}),
+      ...(config.checkpointer?.ttl
+        ? {
+            threadTtl: {
+              defaultMinutes: config.checkpointer.ttl.default_ttl,
+              strategy: config.checkpointer.ttl.strategy,
+              sweepIntervalMs: config.checkpointer.ttl.sweep_interval_minutes * 60_000,
+            },
+          }
+        : {}),
+      ...(config.store?.ttl?.sweep_interval_minutes ? { storeSweepIntervalMs: config.store.ttl.sweep_interval_minutes * 60_000 } : {}),
+      // On PostgreSQL, one process sweeps expired threads and store items each interval.
+      ...(shared ? { sweepTurn: shared.cluster.sweepTurn } : {}),
       // On PostgreSQL, every process started on the same database shares the runs.
       ...(shared ? { scheduler: (parts) => shared.cluster.scheduler(parts) } : {}),
     });
@@ -163,9 +182,12 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
       guard: { bindHost: config.server.host, allowedHosts: config.server.allowed_hosts, cors: config.server.cors },
       mounts: mountsOf(routes, 'own'),
       ...(ui ? { publicMounts: [(app: Hono) => app.route('/', ui.assets)] } : {}),
-      authenticatedMounts: [...mountsOf(routes, 'api-key'), ...(ui ? [(app: Hono) => app.route('/', ui.api)] : [])],
+      authenticatedMounts: mountsOf(routes, 'api-key'),
+      // As on the Platform, a project's custom auth authenticates POST /ui/{name} (its GET assets stay public).
+      ...(ui ? { apiMounts: [(app: Hono) => app.route('/', ui.api)] } : {}),
       http: config.http,
       ...(userApp ? { userApp } : {}),
+      userApps,
       ...(customAuth ? { customAuth } : {}),
       typeSchemas,
       stopping: () => stopping,
@@ -173,7 +195,9 @@ export async function startSwitchboard(options: LoadOptions & { log?: Logger } =
     });
     // Custom routes and graphs reach the API in-process, as on the Platform.
     started.push(bindLoopbackFetch(app));
-    const server = await listen(app, config.server.host, config.server.port).catch((error: unknown) => {
+    // langgraph.json's http.mount_prefix: everything under it; in-process calls (above) stay without it.
+    const served = config.http.mount_prefix ? servedUnder(config.http.mount_prefix, app) : app;
+    const server = await listen(served, config.server.host, config.server.port).catch((error: unknown) => {
       throw listenProblem(error, config.server.host, config.server.port) ?? error;
     });
     log.info(

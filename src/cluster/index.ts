@@ -7,10 +7,14 @@ import { PgEventLog } from './event-log.ts';
 import { PgNotifier } from './notifier.ts';
 import { ProcessLease } from './process-lease.ts';
 import { PgScheduler } from './scheduler.ts';
+import { pgSweepTurns } from './sweep-turns.ts';
+import type { SweepTurn } from '../engine/periodic-sweep.ts';
 
 export interface Cluster {
   readonly lease: ProcessLease;
   readonly notifier: PgNotifier;
+  /** Which process sweeps expired threads and store items each interval. */
+  readonly sweepTurn: SweepTurn;
   /** The engine's scheduler for runs shared through PostgreSQL. */
   scheduler(parts: { execute: (run: Run, signal: AbortSignal) => Promise<void>; broker: StreamBroker }): RunScheduler;
 }
@@ -29,6 +33,7 @@ export function createCluster(options: { db: Db; leaseMs: number; workers: numbe
   return {
     lease,
     notifier,
+    sweepTurn: pgSweepTurns(db),
     scheduler({ execute, broker }) {
       broker.mirrorTo(events);
       return new PgScheduler({

@@ -31,11 +31,12 @@ const TOP_LEVEL: Record<string, Use> = {
   checkpointer: { use: 'serve' },
   ui: { use: 'serve' },
   ui_config: { use: 'serve' },
-  webhooks: { use: 'refuse', why: 'the webhooks policy (headers, URL rules) is not supported yet; a run\u2019s `webhook` is still called' },
+  webhooks: { use: 'serve' },
 };
 
 const HTTP_KEYS: Record<string, Use> = {
   app: { use: 'serve' },
+  apps: { use: 'serve' },
   cors: { use: 'serve' },
   configurable_headers: { use: 'serve' },
   disable_assistants: { use: 'serve' },
@@ -47,7 +48,7 @@ const HTTP_KEYS: Record<string, Use> = {
   disable_mcp: { use: 'deploy', why: 'there is no /mcp route to disable' },
   disable_a2a: { use: 'deploy', why: 'there are no /a2a routes to disable' },
   logging_headers: { use: 'deploy', why: 'request headers are never logged' },
-  mount_prefix: { use: 'refuse', why: 'serving the API under a prefix is not supported yet; put a reverse proxy in front' },
+  mount_prefix: { use: 'serve' },
   middleware_order: { use: 'serve' },
   enable_custom_route_auth: { use: 'serve' },
   disable_webhooks: { use: 'serve' },
@@ -67,9 +68,11 @@ export function translateLangGraphJson(raw: Record<string, unknown>, problem: (k
   if (raw.env !== undefined) source.env = Array.isArray(raw.env) ? undefined : raw.env;
   if (raw.ui !== undefined) source.ui = raw.ui;
   if (raw.ui_config !== undefined) source.ui_config = raw.ui_config;
+  if (raw.webhooks !== undefined && raw.webhooks !== null) source.webhooks = raw.webhooks;
   if (raw.auth !== undefined && raw.auth !== null) source.auth = translateAuth(raw.auth, problem, notices);
   if (raw.store !== undefined && raw.store !== null) source.store = translateStore(raw.store, problem);
   if (raw.checkpointer !== undefined && raw.checkpointer !== null) source.checkpointer = translateCheckpointer(raw.checkpointer, problem);
+  noteSerde(raw.checkpointer, problem, notices);
   for (const [key, value] of Object.entries(raw)) {
     const use = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key]! : undefined;
     if (!use) notices.push(`langgraph.json: "${key}" is not a key Switchboard knows; ignored`);
@@ -127,28 +130,55 @@ function translateAuth(auth: unknown, problem: (key: string, message: string) =>
   return { path };
 }
 
-/** `store.index` is served (semantic search); `store.ttl` is refused, by key, until items can expire. */
+/** `store.index` (semantic search) and `store.ttl` (items' time to live) are served. */
 function translateStore(store: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
   if (typeof store !== 'object' || Array.isArray(store) || store === null) {
     problem('store', 'must be an object ({"index": {"embed": "openai:text-embedding-3-small", "dims": 1536}})');
     return undefined;
   }
   const { index, ttl, ...rest } = store as Record<string, unknown>;
-  if (ttl !== undefined && ttl !== null) problem('store.ttl', 'not supported: store items do not expire here yet; delete them explicitly');
   for (const key of Object.keys(rest)) problem(`store.${key}`, 'not a key of the Platform\u2019s store config');
-  return index === undefined ? {} : { index };
+  return { ...(index === undefined ? {} : { index }), ...(ttl === undefined || ttl === null ? {} : { ttl }) };
 }
 
-/** `checkpointer.ttl` is served with the `delete` strategy; `keep_latest` and serde settings are refused by key. */
+/** `checkpointer.ttl` is served, with either strategy (`delete`, `keep_latest`); `serde` is noteSerde's. */
 function translateCheckpointer(checkpointer: unknown, problem: (key: string, message: string) => void): Record<string, unknown> | undefined {
   if (typeof checkpointer !== 'object' || Array.isArray(checkpointer) || checkpointer === null) {
     problem('checkpointer', 'must be an object ({"ttl": {"strategy": "delete", "default_ttl": 43200}})');
     return undefined;
   }
-  const { ttl, ...rest } = checkpointer as Record<string, unknown>;
+  const { ttl, serde: _serde, ...rest } = checkpointer as Record<string, unknown>;
   for (const key of Object.keys(rest)) problem(`checkpointer.${key}`, 'not supported: only checkpointer.ttl is served; checkpoints are stored as LangGraph serializes them');
-  if (ttl && typeof ttl === 'object' && (ttl as { strategy?: unknown }).strategy === 'keep_latest') {
-    problem('checkpointer.ttl.strategy', 'not supported: "keep_latest" (pruning old checkpoints) is not served yet; use "delete", which removes an expired thread');
-  }
   return ttl === undefined ? {} : { ttl };
+}
+
+/**
+ * `checkpointer.serde` (`allowed_json_modules`, `pickle_fallback`) tells the Platform's Python
+ * server which Python classes it may import, and whether it may unpickle, when it reads
+ * checkpoints back. A JS project's checkpoints are LangGraph JS's JSON, which revives only
+ * LangChain's own classes and never pickles: the settings have nothing to act on here, so
+ * they are accepted (the project still deploys as written) and said to be ignored.
+ */
+function noteSerde(checkpointer: unknown, problem: (key: string, message: string) => void, notices: string[]): void {
+  if (typeof checkpointer !== 'object' || checkpointer === null || Array.isArray(checkpointer)) return;
+  const serde = (checkpointer as Record<string, unknown>).serde;
+  if (serde === undefined || serde === null) return;
+  if (typeof serde !== 'object' || Array.isArray(serde)) {
+    problem('checkpointer.serde', 'must be an object ({"allowed_json_modules": [...], "pickle_fallback": false})');
+    return;
+  }
+  const { allowed_json_modules: modules, pickle_fallback: pickle, ...rest } = serde as Record<string, unknown>;
+  for (const key of Object.keys(rest)) problem(`checkpointer.serde.${key}`, 'not a key of the Platform\u2019s serde config (allowed_json_modules, pickle_fallback)');
+  if (
+    modules !== undefined &&
+    modules !== null &&
+    modules !== true &&
+    !(Array.isArray(modules) && modules.every((path) => Array.isArray(path) && path.every((part) => typeof part === 'string')))
+  ) {
+    problem('checkpointer.serde.allowed_json_modules', 'must be true, or a list of module paths such as [["my_agent", "models", "SomeType"]]');
+  }
+  if (pickle !== undefined && typeof pickle !== 'boolean') problem('checkpointer.serde.pickle_fallback', 'must be true or false');
+  notices.push(
+    'langgraph.json: "checkpointer.serde" ignored: allowed_json_modules and pickle_fallback govern which Python classes the Platform\u2019s Python server revives from checkpoints; LangGraph JS checkpoints are JSON that revive only LangChain\u2019s own classes, never pickle',
+  );
 }

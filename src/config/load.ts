@@ -4,10 +4,12 @@ import { parseEnv } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
+import { resolveHttpApps } from './http-apps.ts';
 import { apiKeySchema, configSchema, type ParsedConfig } from './schema.ts';
 import { translateLangGraphJson } from './langgraph-json.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { formatKeyPath } from './key-path.ts';
+import { renderWebhookHeaders } from './webhooks.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/switchboard.yaml';
 
@@ -57,7 +59,24 @@ export interface LoadOptions {
 }
 
 /** Top-level keys of our own format; a file with other keys is read as a langgraph.json. */
-const OWN_KEYS = new Set(['graphs', 'env', 'assistants', 'storage', 'server', 'runs', 'model', 'chat', 'platforms', 'http', 'ui', 'ui_config', 'auth', 'store', 'checkpointer']);
+const OWN_KEYS = new Set([
+  'graphs',
+  'env',
+  'assistants',
+  'storage',
+  'server',
+  'runs',
+  'model',
+  'chat',
+  'platforms',
+  'http',
+  'ui',
+  'ui_config',
+  'auth',
+  'store',
+  'checkpointer',
+  'webhooks',
+]);
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -76,7 +95,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const fileEnv = loadEnvSection(source.env, dirname(file), problem);
   const mergedEnv = { ...fileEnv, ...env };
-  const interpolated = interpolateEnv(source, mergedEnv, (key, message) => problem(key, message));
+  // `webhooks` is left as written: its headers take only `${{ env.<env_prefix>… }}` (renderWebhookHeaders), not any `${NAME}`.
+  const { webhooks, ...interpolable } = source;
+  const interpolated = { ...(interpolateEnv(interpolable, mergedEnv, (key, message) => problem(key, message)) as object), ...(webhooks === undefined ? {} : { webhooks }) };
 
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) for (const issue of parsed.error.issues) problem(formatKeyPath(issue.path), describeIssue(issue));
@@ -91,15 +112,18 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkAssistants((interpolated as Record<string, unknown>).assistants, Object.keys(declared), problem);
   const httpApp = parsed.success && parsed.data.http.app ? resolveSpecPath(parsed.data.http.app, dirname(file)) : undefined;
   if (httpApp && !existsSync(parseGraphSpec(httpApp).path)) problem('http.app', `module ${parseGraphSpec(httpApp).path} not found`);
+  const locate = (spec: string) => ({ spec: resolveSpecPath(spec, dirname(file)), file: parseGraphSpec(resolveSpecPath(spec, dirname(file))).path });
+  const httpApps = resolveHttpApps(parsed.success ? parsed.data.http.apps : undefined, locate, problem);
   const embed = parsed.success ? parsed.data.store?.index?.embed : undefined;
   // The project's own embeddings are a module path like a graph's; a provider name (openai:…) is not.
   const embedPath = embed && embedIsModule(embed) ? resolveSpecPath(embed, dirname(file)) : undefined;
   if (embedPath && !existsSync(parseGraphSpec(embedPath).path)) problem('store.index.embed', `module ${parseGraphSpec(embedPath).path} not found`);
   const authPath = parsed.success && parsed.data.auth ? resolveSpecPath(parsed.data.auth.path, dirname(file)) : undefined;
   if (authPath && !existsSync(parseGraphSpec(authPath).path)) problem('auth.path', `module ${parseGraphSpec(authPath).path} not found`);
-  if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && parsed.data.http.app) {
+  if (parsed.success && parsed.data.http.enable_custom_route_auth && parsed.data.http.middleware_order === 'middleware_first' && (parsed.data.http.app || parsed.data.http.apps)) {
     problem('http.middleware_order', 'with enable_custom_route_auth, custom auth must run before the app: set middleware_order to "auth_first"');
   }
+  const webhookHeaders = parsed.success && parsed.data.webhooks ? renderWebhookHeaders(parsed.data.webhooks, mergedEnv, problem) : undefined;
   for (const [name, path] of Object.entries((parsed.success && parsed.data.ui) || {})) {
     if (!existsSync(resolve(dirname(file), path))) problem(`ui.${name}`, `module ${resolve(dirname(file), path)} not found`);
   }
@@ -140,8 +164,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     storage,
     server,
     notices: translated.notices,
-    http: { ...config.http, ...(httpApp ? { app: httpApp } : {}) },
+    http: { ...config.http, ...(httpApp ? { app: httpApp } : {}), ...(httpApps ? { apps: httpApps } : {}) },
     ...(config.auth && authPath ? { auth: { ...config.auth, path: authPath } } : {}),
+    ...(config.webhooks && webhookHeaders ? { webhooks: { ...config.webhooks, headers: webhookHeaders } } : {}),
     ...(config.store?.index && embedPath ? { store: { ...config.store, index: { ...config.store.index, embed: embedPath } } } : {}),
   });
 }

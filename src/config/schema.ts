@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhooksSpec } from './webhooks.ts';
 
 /**
  * The configuration schema. The TypeScript type of a loaded config is inferred from
@@ -130,6 +131,8 @@ const headerPatterns = z.array(z.string().min(1)).optional();
  */
 const httpSpec = z.strictObject({
   app: z.string().min(1).optional(),
+  /** More of the project's Hono apps, by path prefix (`{"/dashboard": "./dashboard.ts:app"}`). */
+  apps: z.record(z.string(), z.string().min(1)).optional(),
   disable_assistants: z.boolean().default(false),
   disable_threads: z.boolean().default(false),
   disable_runs: z.boolean().default(false),
@@ -142,6 +145,13 @@ const httpSpec = z.strictObject({
   middleware_order: z.enum(['auth_first', 'middleware_first']).default('middleware_first'),
   /** No run's `webhook` is called (runs and crons still accept the field, as on the Platform). */
   disable_webhooks: z.boolean().default(false),
+  /** Everything is served under this path (`/my-agent`): the API, /ok, the project's routes, the playground (http/mount-prefix.ts). */
+  mount_prefix: z
+    .string()
+    .startsWith('/', 'must start with "/", e.g. "/my-agent"')
+    .refine((prefix) => !prefix.endsWith('/'), 'must not end with "/" (write "/my-agent", not "/my-agent/")')
+    .refine((prefix) => /^(\/[\w.~-]+)+$/.test(prefix), 'path segments of letters, digits, -, _, . and ~, each after one "/"')
+    .optional(),
 });
 export type HttpSpec = z.output<typeof httpSpec>;
 
@@ -313,20 +323,37 @@ export const configSchema = z.strictObject({
   store: z
     .strictObject({
       index: z.strictObject({ embed: z.string().min(1), dims: z.number().int().positive().max(65_536), fields: z.array(z.string().min(1)).min(1).optional() }).optional(),
+      /**
+       * Items' time to live, as on the Platform: `default_ttl` minutes for items put without
+       * their own; reads restart the clock unless `refresh_on_read` is false; expired items are
+       * deleted every `sweep_interval_minutes` (5 when not given) and never returned meanwhile.
+       */
+      ttl: z
+        .strictObject({
+          refresh_on_read: z.boolean().default(true),
+          default_ttl: z.number().positive().max(52_560_000).nullish(),
+          sweep_interval_minutes: z.number().positive().max(10_080).nullish(),
+        })
+        .optional(),
     })
     .optional(),
-  /** langgraph.json's `checkpointer.ttl`: threads idle longer than `default_ttl` minutes are deleted, checked every `sweep_interval_minutes`. */
+  /**
+   * langgraph.json's `checkpointer.ttl`: threads idle longer than `default_ttl` minutes are
+   * deleted (`delete`) or keep only their latest checkpoint (`keep_latest`), checked every `sweep_interval_minutes`.
+   */
   checkpointer: z
     .strictObject({
       ttl: z
         .strictObject({
-          strategy: z.literal('delete').default('delete'),
+          strategy: z.enum(['delete', 'keep_latest']).default('delete'),
           sweep_interval_minutes: z.number().positive().max(10_080).default(5),
           default_ttl: z.number().positive().optional(),
         })
         .optional(),
     })
     .optional(),
+  /** langgraph.json's `webhooks`: the URL rules, headers and fields of runs' webhook calls (config/webhooks.ts). */
+  webhooks: webhooksSpec.optional(),
   /** langgraph.json's `auth`: the project's Auth instance (`./src/auth.ts:auth`), which authenticates and authorizes API requests. */
   auth: z.strictObject({ path: z.string().min(1), disable_studio_auth: z.boolean().optional() }).optional(),
   storage: storageSpec.default({ kind: 'lowdb', dir: DEFAULTS.dataDir, journal_memory_bytes: DEFAULTS.journalMemoryBytes }),

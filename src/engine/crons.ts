@@ -54,6 +54,8 @@ export class CronService {
 
   async create(threadId: string | null, request: CronCreate): Promise<Cron> {
     const input = parseRequest(cronCreateSchema, request);
+    // Each run it fires calls this webhook: a URL the policy refuses is refused now, not at every firing.
+    if (input.webhook) await this.#runs.checkWebhook(input.webhook);
     const schedule = parseSchedule(input.schedule);
     const assistant = await this.#assistants.get(input.assistant_id);
     if (threadId !== null) await this.#threads.get(threadId);

@@ -9,7 +9,8 @@ import { RunCheckpointer } from './run-checkpointer.ts';
 import { libraryModes, StreamTranslator } from './stream-modes.ts';
 import type { StreamMode } from './requests/runs.ts';
 import { toThreadState, type ThreadState } from './state.ts';
-import { RunStop, stopReasonOf } from './stop.ts';
+import { runSignal } from './run-signal.ts';
+import { stopReasonOf } from './stop.ts';
 import type { StreamBroker } from './stream.ts';
 import type { ThreadService } from './threads.ts';
 
@@ -62,10 +63,8 @@ export class RunExecutor {
     const claimed = this.#o.claimedRunning?.() ?? false;
     const run: Run = claimed ? accepted : { ...accepted, status: 'running', attempt: (accepted.attempt ?? 0) + 1, updated_at: this.#now().toISOString() };
     const threadId = run.thread_id;
-    const limit = run.kwargs.timeout_seconds ?? this.#o.timeoutSeconds;
-    const timeout = new AbortController();
-    const timer = limit === undefined ? undefined : setTimeout(() => timeout.abort(new RunStop('timeout')), limit * 1000);
-    const signal = AbortSignal.any([queueSignal, timeout.signal]);
+    const stop = runSignal(queueSignal, run.kwargs.timeout_seconds ?? this.#o.timeoutSeconds);
+    const signal = stop.signal;
     let outcome: RunOutcome;
     runsInFlight.inc();
     try {
@@ -77,7 +76,7 @@ export class RunExecutor {
         return ended;
       });
     } finally {
-      if (timer) clearTimeout(timer);
+      stop.dispose();
       runsInFlight.dec();
     }
     const reason = stopReasonOf(signal);

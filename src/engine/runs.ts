@@ -15,6 +15,7 @@ import type { CancelAction, RunScheduler } from './scheduler.ts';
 import type { RunEvent, StreamBroker } from './stream.ts';
 import type { ThreadService } from './threads.ts';
 import { sendWebhook } from './webhook.ts';
+import type { WebhookPolicy } from './webhook-policy.ts';
 
 const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running']);
 /** How many finished runs' threads are remembered for requests naming only the run (about 100 bytes each). */
@@ -51,6 +52,8 @@ export interface RunServiceOptions {
   defaultStrategy: MultitaskStrategy;
   /** False (langgraph.json `http.disable_webhooks`): a run's `webhook` is kept but never called. */
   webhooks?: boolean;
+  /** langgraph.json's `webhooks`: which webhook URLs runs may name, and how they are called. */
+  webhookPolicy?: WebhookPolicy | undefined;
   now?: () => Date;
 }
 
@@ -119,6 +122,7 @@ export class RunService {
   async #create(threadId: string | null, request: RunCreate, traceContext: TraceCarrier | undefined): Promise<Run> {
     const { assistants, threads, scheduler } = this.#o;
     const payload = parseRequest(runCreateSchema, request);
+    if (payload.webhook) await this.checkWebhook(payload.webhook);
     const assistant = await assistants.find(payload.assistant_id);
     if (!assistant) {
       // The Platform's words, which clients match on.
@@ -308,7 +312,12 @@ export class RunService {
     // The scheduler first: whoever learns of the end may act on the thread at once.
     this.#o.scheduler.finished(run);
     this.#settle(run.run_id, outcome);
-    if (run.kwargs.webhook && this.#o.webhooks !== false) void sendWebhook(run, outcome, this.#o.log);
+    if (run.kwargs.webhook && this.#o.webhooks !== false) void sendWebhook(run, outcome, this.#o.log, { policy: this.#o.webhookPolicy });
+  }
+
+  /** Refuses (invalid_input) a webhook URL the project's webhooks policy does not allow; any URL without one. */
+  async checkWebhook(url: string): Promise<void> {
+    await this.#o.webhookPolicy?.check(url);
   }
 
   /** The thread of a run (for requests that name only the run), or undefined if unknown. */

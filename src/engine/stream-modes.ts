@@ -53,8 +53,8 @@ export class StreamTranslator {
         this.#messages(namespace, payload as [MessageLike, Record<string, unknown>]);
         return;
       case 'values':
-        // LangGraph 1.x marks a stop at interrupt_before/after with `{__interrupt__: []}`: no values, nothing to show.
-        if (isEmptyInterruptMarker(payload)) return;
+        // A stop at interrupt_before/after comes as `{__interrupt__: []}`: streamed as the
+        // Platform streams it (its API suite lists it; useStream merges it into the values).
         // The Platform's order: the step's values, then its new messages completed.
         if (this.#requested.has('values')) this.#publish(this.#name('values', namespace), toWire(payload));
         if (this.#requested.has('messages') && namespace.length === 0) this.#completeFromValues(payload);
@@ -108,13 +108,6 @@ export class StreamTranslator {
     }
     if (fresh.length > 0) this.#publish('messages/complete', toWire(fresh));
   }
-}
-
-function isEmptyInterruptMarker(payload: unknown): boolean {
-  if (payload === null || typeof payload !== 'object') return false;
-  const keys = Object.keys(payload);
-  const marker = (payload as { __interrupt__?: unknown }).__interrupt__;
-  return keys.length === 1 && Array.isArray(marker) && marker.length === 0;
 }
 
 function isCheckpointPayload(payload: unknown): payload is Record<string, unknown> {

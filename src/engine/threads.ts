@@ -1,7 +1,7 @@
 import { ttlOf } from './thread-ttl.ts';
 import { BaseLangGraphError, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { conflict, invalidInput, notFound } from '../errors.ts';
-import type { Metadata, Storage, Thread, ThreadStatus } from '../storage/types.ts';
+import type { Metadata, Storage, Thread, ThreadStatus, TtlStrategy } from '../storage/types.ts';
 import { toCommand } from './command.ts';
 import type { GraphRegistry, RunnableGraph } from './graphs.ts';
 import type { CheckpointSelector } from './requests/fields.ts';
@@ -22,6 +22,7 @@ import {
 } from './requests/threads.ts';
 import type { RunScheduler } from './scheduler.ts';
 import { EMPTY_STATE, interruptsByTask, toThreadState, type ThreadState } from './state.ts';
+import { withStepWrites } from './history-writes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,6 +33,7 @@ export class ThreadService {
   readonly #scheduler: RunScheduler;
   readonly #stopRuns: (threadId: string) => Promise<void>;
   readonly #now: () => Date;
+  readonly #ttlStrategy: TtlStrategy;
 
   constructor(options: {
     storage: Storage;
@@ -40,8 +42,11 @@ export class ThreadService {
     scheduler: RunScheduler;
     /** Stops a thread's runs before it is deleted. */
     stopRuns?: (threadId: string) => Promise<void>;
+    /** What a TTL given without a strategy does when it runs out (`checkpointer.ttl.strategy`). */
+    ttlStrategy?: TtlStrategy | undefined;
     now?: () => Date;
   }) {
+    this.#ttlStrategy = options.ttlStrategy ?? 'delete';
     this.#stopRuns = options.stopRuns ?? (async () => undefined);
     this.#storage = options.storage;
     this.#graphs = options.graphs;
@@ -67,7 +72,7 @@ export class ThreadService {
       values: null,
       interrupts: {},
       state_updated_at: now,
-      ...(input.ttl ? { ttl: ttlOf(input.ttl) } : {}),
+      ...(input.ttl ? { ttl: ttlOf(input.ttl, this.#ttlStrategy) } : {}),
     };
     if (input.supersteps && input.supersteps.length > 0) {
       const graph = await this.graphOf(thread);
@@ -122,7 +127,7 @@ export class ThreadService {
     const updated = await this.#scheduler.updateThread(threadId, (thread) => ({
       ...thread,
       metadata: patch.metadata ? { ...thread.metadata, ...patch.metadata } : thread.metadata,
-      ...(patch.ttl !== undefined ? { ttl: patch.ttl === null ? null : ttlOf(patch.ttl) } : {}),
+      ...(patch.ttl !== undefined ? { ttl: patch.ttl === null ? null : ttlOf(patch.ttl, this.#ttlStrategy) } : {}),
       updated_at: this.#now().toISOString(),
     }));
     if (!updated) throw notFound('thread', threadId);
@@ -134,6 +139,23 @@ export class ThreadService {
     await this.get(threadId);
     await this.#stopRuns(threadId);
     await this.purge(threadId);
+  }
+
+  /**
+   * What the TTL sweep does to an expired thread: deletes it, or (`keep_latest`) keeps only
+   * its latest checkpoint, so its state stays readable and its history is gone. Nothing
+   * happens while a run is pending or running (returns false).
+   */
+  async expire(threadId: string, strategy: TtlStrategy): Promise<boolean> {
+    if (await this.#hasActiveRuns(threadId)) return false;
+    if (strategy === 'delete') {
+      await this.purge(threadId);
+      return true;
+    }
+    await this.#storage.checkpointer.pruneThread(threadId);
+    // Marked, without counting as an update: nothing is left to prune until the thread changes again.
+    await this.#scheduler.updateThread(threadId, (thread) => ({ ...thread, pruned_at: thread.updated_at }));
+    return true;
   }
 
   /** Removes a thread's records without stopping anything (its runs are over). */
@@ -250,7 +272,7 @@ export class ThreadService {
     if (query.metadata) options.filter = query.metadata;
     const out: ThreadState[] = [];
     for await (const snapshot of graph.getStateHistory(this.#config(threadId, query.checkpoint), options)) out.push(toThreadState(snapshot));
-    return out;
+    return withStepWrites(out);
   }
 
   /**

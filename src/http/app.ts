@@ -15,8 +15,9 @@ import { streamThroughHono } from './direct-socket.ts';
 import type { TypeSchemaIndex } from '../platform/type-schemas.ts';
 import { errorAnswer, HttpError, respondToError } from './errors.ts';
 import { requestGuard, type GuardOptions } from './guard.ts';
+import { publicPath } from './mount-prefix.ts';
 import { routeOf, traceRequests } from './trace-requests.ts';
-import { isLoopbackRequest } from './user-app.ts';
+import { isLoopbackRequest, type MountedApp, mountedAppRouting } from './user-app.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { cronRoutes } from './routes/crons.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
@@ -45,12 +46,16 @@ export interface HttpAppOptions {
   authenticatedMounts?: Array<(app: Hono) => void>;
   /** langgraph.json's `http`: route groups turned off, which headers reach runs. */
   http?: Omit<HttpSpec, 'app'>;
+  /** Routes of the API itself, behind the API key and, like every API route, a project's custom auth (generative UI's `POST /ui/{name}`). */
+  apiMounts?: Array<(app: Hono) => void>;
   /** Routes anyone who may reach the server may read, without the API key (generative UI bundles: a script tag sends no key). */
   publicMounts?: Array<(app: Hono) => void>;
   /** True once a graceful stop has begun: GET /ok answers 503 and new runs are refused. */
   stopping?: () => boolean;
   /** A user's own Hono app (`http.app`), served behind the guard and the API key, before the API: its routes may shadow the API's. */
   userApp?: Hono;
+  /** More of the user's apps (`http.apps`), each under its prefix, served where `userApp` is. */
+  userApps?: MountedApp[];
   /** The project's custom auth (langgraph.json `auth.path`): authenticates API requests, and authorizes each action. */
   customAuth?: CustomAuth;
   /** The project's graph types read as JSON schemas (GET /assistants/{id}/schemas and /subgraphs). */
@@ -67,7 +72,7 @@ const KEY_COOKIE = 'switchboard_key';
  */
 export function createHttpApp(options: HttpAppOptions): Hono {
   const { engine, log } = options;
-  const app = new Hono();
+  const app = new Hono(mountedAppRouting(options.userApps ?? []));
   app.onError((error, c) => respondToError(error, c, log));
   // Every request's duration, by the route pattern that answered (never the raw path: ids would explode the labels).
   app.use('*', async (c, next) => {
@@ -78,7 +83,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use('*', traceRequests);
   app.notFound((c) => errorAnswer(c, 404, { detail: `no route for ${c.req.method} ${c.req.path}`, code: 'not_found' }));
 
-  if (options.userApp) app.use('*', streamThroughHono);
+  if (options.userApp || options.userApps?.length) app.use('*', streamThroughHono);
   // Slack signs its requests and posts from its own servers: neither the guard nor the API key is for it.
   for (const mount of options.mounts ?? []) mount(app);
   app.use('*', requestGuard(options.guard ?? { bindHost: '127.0.0.1', allowedHosts: [] }));
@@ -100,7 +105,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       if (c.req.method === 'GET' && matches(c.req.query('key'))) {
         // Signing in from a browser: keep the key in an HttpOnly cookie and drop it from the address.
         setCookie(c, KEY_COOKIE, options.apiKey!, { httpOnly: true, sameSite: 'Strict', path: '/' });
-        return c.redirect(c.req.path, 303);
+        return c.redirect(publicPath(c, c.req.path), 303);
       }
       const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
       if (!matches(c.req.header('x-api-key') ?? bearer ?? getCookie(c, KEY_COOKIE))) {
@@ -124,7 +129,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const authFirst = options.customAuth && (http?.enable_custom_route_auth || http?.middleware_order === 'auth_first');
   if (options.customAuth && authFirst) app.use('*', authenticateRequests(options.customAuth));
   if (options.userApp) app.route('/', options.userApp);
+  for (const { prefix, app: mounted } of options.userApps ?? []) app.route(prefix, mounted);
   if (options.customAuth && !authFirst) app.use('*', authenticateRequests(options.customAuth));
+  for (const mount of options.apiMounts ?? []) mount(app);
   if (options.customAuth) {
     // Every route naming a thread asks the project's auth whether this user may see or change it.
     // One pattern: `/threads/:thread_id/*` matches the thread itself too (two would ask the handler twice).

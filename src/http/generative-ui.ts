@@ -3,6 +3,7 @@ import { build, type Plugin } from 'esbuild';
 import { Hono } from 'hono';
 import { ConfigError } from '../config/load.ts';
 import { HttpError } from './errors.ts';
+import { publicPath } from './mount-prefix.ts';
 import { z } from 'zod';
 import { readBody } from './validate.ts';
 
@@ -119,7 +120,7 @@ export function generativeUiRoutes(bundles: ReadonlyMap<string, UiFile[]>): { as
     const body = await readBody(c, componentRequest);
     const files = bundles.get(graph);
     if (!files) throw new HttpError(404, `UI not found for agent "${graph}"`);
-    const base = `http://${c.req.header('host') ?? '127.0.0.1'}/ui/${graph}`;
+    const base = `http://${c.req.header('host') ?? '127.0.0.1'}${publicPath(c, `/ui/${graph}`)}`;
     const tags = files.filter((file) => extname(file.basename) === '.css').map((file) => `<link rel="stylesheet" href="${base}/${file.basename}" />`);
     const script = files.find((file) => extname(file.basename) === '.js');
     // Inside a single-quoted attribute: quotes and tags in the names cannot end it.

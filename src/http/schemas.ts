@@ -23,7 +23,6 @@ const unsupported = (reason: string, allowed: (value: unknown) => boolean = (val
     });
 const langsmithOnly = (field: string) =>
   unsupported(`${field} needs LangSmith, which Switchboard does not use`, (value) => value === undefined || value === null || (Array.isArray(value) && value.length === 0));
-const ttlRefused = (what: string) => unsupported(`${what} TTLs are not supported yet${what === 'thread' ? '; delete threads explicitly' : ''}`);
 
 /** The SDK names the thread in a checkpoint too; the thread is the one in the path. */
 const checkpointWithThread = z
@@ -77,12 +76,10 @@ export const cronSearchBody = cronSearchSchema.extend({ select: nullish(z.array(
 export const storePutBody = storePutSchema.extend({
   /** Which fields to embed (store.index), or false for none; without an index, only false (the route says why). */
   index: nullish(z.union([z.literal(false), z.array(z.string().min(1))])),
-  ttl: ttlRefused('item'),
 });
 export const storeSearchBody = storeSearchSchema.extend({
   /** Ranks by meaning (store.index); without an index the route refuses it, saying why. */
   query: nullish(z.string()),
-  refresh_ttl: nullish(z.boolean()),
 });
 
 /** `POST /internal/truncate`: what to empty (see engine/truncate.ts). */

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { getPath } from 'hono/utils/url';
 import { ConfigError, parseGraphSpec } from '../config/load.ts';
 import { setLoopbackFetch } from '../platform/loopback.ts';
 import { importModule } from '../util/import-module.ts';
@@ -8,9 +9,9 @@ import { importModule } from '../util/import-module.ts';
  * (`./src/app.ts:app`, the default export when no name is given). What cannot be imported,
  * or is not a Hono app, is a config problem: named, and nothing starts.
  */
-export async function loadUserApp(spec: string, configFile: string): Promise<Hono> {
+export async function loadUserApp(spec: string, configFile: string, key = 'http.app'): Promise<Hono> {
   const { path, exportName } = parseGraphSpec(spec);
-  const problem = (message: string) => new ConfigError([{ file: configFile, key: 'http.app', message }]);
+  const problem = (message: string) => new ConfigError([{ file: configFile, key, message }]);
   const app = (
     await importModule(path).catch((error: unknown) => {
       throw problem((error as Error).message);
@@ -21,6 +22,35 @@ export async function loadUserApp(spec: string, configFile: string): Promise<Hon
     value !== null && typeof value === 'object' && Array.isArray((value as Hono).routes) && typeof (value as Hono).fetch === 'function';
   if (!looksLikeHono(app)) throw problem(`${path} export "${exportName}" is not a Hono app (new Hono())`);
   return app;
+}
+
+/** One of the project's apps served under a path prefix (langgraph.json `http.apps`). */
+export interface MountedApp {
+  prefix: string;
+  app: Hono;
+}
+
+/** Imports each of `http.apps` (prefixes already normalized by the config), in the order given. */
+export async function loadUserApps(apps: Record<string, string>, configFile: string): Promise<MountedApp[]> {
+  const mounted: MountedApp[] = [];
+  for (const [prefix, spec] of Object.entries(apps)) mounted.push({ prefix, app: await loadUserApp(spec, configFile, `http.apps.${prefix}`) });
+  return mounted;
+}
+
+/**
+ * Routing for mounted apps: a request for a prefix with a trailing slash (`/dashboard/`)
+ * reaches the app's root route, like `/dashboard` (Hono's strict routing would answer 404
+ * for one of the two; clients and the Platform's own tests use both). Other paths are untouched.
+ */
+export function mountedAppRouting(apps: MountedApp[]): { getPath?: (request: Request) => string } {
+  if (apps.length === 0) return {};
+  const roots = new Set(apps.map(({ prefix }) => `${prefix}/`));
+  return {
+    getPath: (request) => {
+      const path = getPath(request);
+      return roots.has(path) ? path.slice(0, -1) : path;
+    },
+  };
 }
 
 /**

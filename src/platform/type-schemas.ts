@@ -83,10 +83,13 @@ async function cached(sources: GraphSource[]): Promise<Map<string, Record<string
 function inWorker(sources: GraphSource[]): Promise<Map<string, Record<string, TypedSchemas>>> {
   if (sources.length === 0) return Promise.resolve(new Map());
   return new Promise((resolve, reject) => {
-    // A worker does not inherit the main thread's module hooks: it registers tsx itself, then loads the reader.
-    const tsx = import.meta.resolve?.('tsx/esm/api') ?? pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
-    const entry = new URL('./type-schemas.worker.ts', import.meta.url).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
+    // `npm start` runs the compiled build, where this module and its worker are JavaScript; a
+    // URL is not an import, so the build cannot rewrite it: the extension follows this file's.
+    const compiled = !/\.(m|c)?ts$/.test(new URL(import.meta.url).pathname);
+    const entry = new URL(`./type-schemas.worker.${compiled ? 'js' : 'ts'}`, import.meta.url).href;
+    // A worker does not inherit the main thread's module hooks: under tsx it registers tsx itself, then loads the reader.
+    const tsx = compiled ? null : (import.meta.resolve?.('tsx/esm/api') ?? pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href);
+    const boot = tsx === null ? `import(${JSON.stringify(entry)})` : `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
     const worker = new Worker(boot, { eval: true, workerData: sources });
     worker.unref();
     worker.once('message', (entries: Array<[string, Record<string, TypedSchemas>]>) => {

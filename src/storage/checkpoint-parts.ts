@@ -1,4 +1,4 @@
-import { TASKS, WRITES_IDX_MAP, compareWritesSortKeys, maxChannelVersion, writesSortKey, type Checkpoint } from '@langchain/langgraph-checkpoint';
+import { TASKS, WRITES_IDX_MAP, compareWritesSortKeys, copyCheckpoint, maxChannelVersion, writesSortKey, type Checkpoint } from '@langchain/langgraph-checkpoint';
 
 /** Rules every Switchboard checkpointer shares, whatever it stores in. */
 
@@ -19,4 +19,15 @@ export function addLegacySends(checkpoint: Checkpoint, sends: unknown[], nextVer
   checkpoint.channel_values[TASKS] = sends;
   const versions = Object.values(checkpoint.channel_versions);
   checkpoint.channel_versions[TASKS] = versions.length > 0 ? maxChannelVersion(...versions) : nextVersion();
+}
+
+/**
+ * A checkpoint copied for storage. LangGraph 1.x's `copyCheckpoint` keeps only today's
+ * fields, but a project that pins LangGraph 0.2 (format v1 to v3) also writes
+ * `pending_sends` and crashes reading a checkpoint without it: that field is kept as written.
+ */
+export function copyForStorage(checkpoint: Checkpoint): Checkpoint {
+  const copy = copyCheckpoint(checkpoint);
+  const legacy = (checkpoint as { pending_sends?: unknown }).pending_sends;
+  return Array.isArray(legacy) ? Object.assign(copy, { pending_sends: [...legacy] }) : copy;
 }

@@ -56,9 +56,17 @@ export interface Thread {
   error?: string | null;
   /** When the thread's state (values) last changed. */
   state_updated_at?: string;
-  /** Its time to live: deleted once idle this many minutes (a thread created with `ttl`). */
-  ttl?: { strategy: 'delete'; minutes: number } | null;
+  /** Its own time to live: once idle this many minutes, deleted or pruned to its latest checkpoint (`strategy`). */
+  ttl?: { strategy: TtlStrategy; minutes: number } | null;
+  /**
+   * The `updated_at` at which a `keep_latest` sweep last pruned it: until it is updated
+   * again it has nothing more to prune, so it is not expired (see thread-expiry.ts).
+   */
+  pruned_at?: string | null;
 }
+
+/** What a sweep does to a thread whose time to live ran out: delete it, or keep only its latest checkpoint. */
+export type TtlStrategy = 'delete' | 'keep_latest';
 
 export interface RunCommandRecord {
   resume?: unknown;
@@ -274,6 +282,12 @@ export interface ThreadRepo {
   put(thread: Thread): Promise<void>;
   delete(threadId: string): Promise<boolean>;
   search(query: ThreadQuery): Promise<{ items: Thread[]; total: number }>;
+  /**
+   * Ids of threads expired at `now`, soonest expiry first, at most `limit`: those whose own
+   * TTL ran out, and, with `defaultMinutes`, those without one idle that long. Indexed
+   * (see thread-expiry.ts): only expired threads are read, never every thread.
+   */
+  expired(query: { now: Date; defaultMinutes?: number | undefined; limit: number }): Promise<string[]>;
 }
 
 export interface RunRepo {
@@ -325,6 +339,11 @@ export interface ThreadCheckpoints {
   rollback(mark: RollbackMark): Promise<void>;
   copyThread(fromThreadId: string, toThreadId: string): Promise<void>;
   deleteThread(threadId: string): Promise<void>;
+  /**
+   * Keeps only the latest checkpoint of each namespace of the thread, with its pending
+   * writes and the channel values it needs; everything older goes (the `keep_latest` TTL).
+   */
+  pruneThread(threadId: string): Promise<void>;
 }
 
 export type Checkpointer = BaseCheckpointSaver & ThreadCheckpoints;

@@ -172,28 +172,36 @@ describe('config', () => {
       auth: { path: './src/auth.ts:auth' },
       store: { index: { embed: 'openai:text-embedding-3-small', dims: 1536 }, ttl: { default_ttl: 60 } },
       ui: { agent: './src/ui.tsx' },
-      http: { mount_prefix: '/api', app: './src/missing.ts:app' },
+      http: { app: './src/missing.ts:app' },
     });
     const error = problemsOf(() => load());
     const keys = error.problems.map((problem) => problem.key);
     // ui is served (bundled at start), so a missing module is the problem, named by its graph.
     // auth is served too: a module that is not there is named at auth.path.
-    // store.index is served; store.ttl is refused by its own key.
-    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'store.ttl', 'ui.agent', 'http.mount_prefix', 'http.app']));
+    // store.index and store.ttl are served.
+    expect(keys).toEqual(expect.arrayContaining(['auth.path', 'ui.agent', 'http.app']));
     expect(keys).not.toContain('store');
+    expect(keys).not.toContain('store.ttl');
     expect(error.message).toMatch(/\(auth\.path\): module .*auth\.ts not found/);
     expect(error.message).toMatch(/\(http\.app\): module .*missing\.ts not found/);
   });
 
-  it("serves langgraph.json's checkpointer.ttl (delete) and store.index, and refuses keep_latest and serde by key", () => {
+  it("serves langgraph.json's checkpointer.ttl (delete and keep_latest), store.ttl and store.index, and refuses bad TTLs and a malformed serde by key", () => {
     const { dir, write, load } = langgraphProject({ 'embed.ts': 'export const embed = () => [];\n' });
     write({ checkpointer: { ttl: { strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 } }, store: { index: { embed: './src/embed.ts:embed', dims: 8 } } });
     const config = load();
     expect(config.checkpointer?.ttl).toEqual({ strategy: 'delete', default_ttl: 43_200, sweep_interval_minutes: 10 });
     expect(config.store?.index).toEqual({ embed: `${join(dir, 'src/embed.ts')}:embed`, dims: 8 });
-    write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 }, serde: { pickle_fallback: true } } });
+    write({ checkpointer: { ttl: { strategy: 'keep_latest', default_ttl: 60 } }, store: { ttl: { refresh_on_read: false, default_ttl: 10_080, sweep_interval_minutes: 120 } } });
+    const withTtl = load();
+    expect(withTtl.checkpointer?.ttl).toEqual({ strategy: 'keep_latest', default_ttl: 60, sweep_interval_minutes: 5 });
+    expect(withTtl.store?.ttl).toEqual({ refresh_on_read: false, default_ttl: 10_080, sweep_interval_minutes: 120 });
+    // Only refresh_on_read given: it defaults as on the Platform (refreshing reads, items without a TTL).
+    write({ store: { ttl: {} } });
+    expect(load().store?.ttl).toEqual({ refresh_on_read: true });
+    write({ checkpointer: { ttl: { strategy: 'archive', default_ttl: 60 }, serde: { pickle_fallback: 'yes' } }, store: { ttl: { default_ttl: -1, sweep: 5 } } });
     const keys = problemsOf(() => load()).problems.map((problem) => problem.key);
-    expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy', 'checkpointer.serde']));
+    expect(keys).toEqual(expect.arrayContaining(['checkpointer.ttl.strategy', 'checkpointer.serde.pickle_fallback', 'store.ttl.default_ttl', 'store.ttl']));
   });
 
   it('reads ${NAME} references from the environment and reports an unset one at its key', () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { type RunEvent, StreamBroker } from '../../src/engine/stream.ts';
 
@@ -68,4 +70,41 @@ describe("finished runs' stream logs within a byte budget", () => {
     // A reader arriving after the eviction finds nothing in memory (the engine answers it from storage).
     expect(await drain(broker.subscribe('read'))).toEqual([]);
   });
+
+  it("a finished run's log is held as its JSON text: the published objects are let go, and replays give the same events", async () => {
+    const broker = new StreamBroker({ retentionMs: 60_000, memoryBytes: 1024 * KIB });
+    broker.open('run');
+    const conversation = { messages: Array.from({ length: 50 }, (_, i) => ({ type: 'human', content: `message ${i}`, additional_kwargs: {} })) };
+    const published = new WeakRef(conversation.messages);
+    broker.publish('run', 'metadata', { run_id: 'run' });
+    broker.publish('run', 'values', conversation);
+    const live = broker.subscribe('run');
+    const firstLive = await live.next();
+    broker.close('run');
+    const expected = JSON.parse(
+      JSON.stringify([
+        { id: '0', event: 'metadata', data: { run_id: 'run' } },
+        { id: '1', event: 'values', data: conversation },
+      ]),
+    );
+    // A reader that was on the log as it ended reads the rest of it from the text.
+    expect([firstLive.value, ...(await drain(live))]).toEqual(expected);
+    expect(await drain(broker.subscribe('run'))).toEqual(expected);
+    expect(await drain(broker.subscribe('run', { lastEventId: '0' }))).toEqual(expected.slice(1));
+    // The budget counts what is held: the text of the events.
+    expect(broker.finishedBytes).toBe(JSON.stringify(expected[0]).length + JSON.stringify(expected[1]).length);
+    (conversation as { messages?: unknown }).messages = undefined;
+    await collectGarbage();
+    expect(published.deref()).toBeUndefined();
+    expect(broker.has('run')).toBe(true);
+  });
 });
+
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gc();
+  }
+}

@@ -66,4 +66,29 @@ describe("threads' time to live (thread ttl, checkpointer.ttl)", () => {
     advance(2 * MINUTE);
     expect(await engine.sweeper.sweep()).toEqual([thread.thread_id]);
   });
+
+  it('reads only expired threads: a sweep among many threads that do not expire never lists them nor reads their records', async () => {
+    const { engine, advance } = await engineWithClock();
+    const expiring = [await engine.threads.create({ ttl: 1 }), await engine.threads.create({ ttl: 2 })];
+    for (let i = 0; i < 40; i += 1) await engine.threads.create({ metadata: { filler: i } });
+    const lasting = await engine.threads.create({ ttl: 600 });
+    const repo = engine.storage.threads;
+    const read: string[] = [];
+    const searches: unknown[] = [];
+    const { get, search } = repo;
+    repo.get = async (threadId) => {
+      read.push(threadId);
+      return get.call(repo, threadId);
+    };
+    repo.search = async (query) => {
+      searches.push(query);
+      return search.call(repo, query);
+    };
+    advance(3 * MINUTE);
+    // Soonest expiry first.
+    expect(await engine.sweeper.sweep()).toEqual(expiring.map((thread) => thread.thread_id));
+    expect(searches).toEqual([]);
+    expect(new Set(read)).toEqual(new Set(expiring.map((thread) => thread.thread_id)));
+    expect(await engine.threads.find(lasting.thread_id)).not.toBeNull();
+  });
 });

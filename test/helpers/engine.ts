@@ -10,6 +10,7 @@ import { openPostgresStorage } from '../../src/storage/postgres/index.ts';
 import { testGraphs } from './graphs.ts';
 import { dropSchema, freshSchema, pgOptions } from './postgres.ts';
 import { makeTempDir } from './tmp-dir.ts';
+import type { StoreTtl } from '../../src/storage/store-ttl.ts';
 
 export const exampleGraphs = { chat, writer, approval };
 
@@ -30,16 +31,27 @@ const BACKEND = process.env.TEST_ENGINE_BACKEND === 'postgres' ? 'postgres' : 'l
  * data lives (a folder, or a PostgreSQL schema), so a test can start another engine on it.
  */
 export async function startTestEngine(
-  options: Partial<Omit<EngineOptions, 'storage' | 'graphs' | 'log'>> & { dataDir?: string; graphs?: Record<string, unknown> } = {},
+  options: Partial<Omit<EngineOptions, 'storage' | 'graphs' | 'log'>> & {
+    dataDir?: string;
+    graphs?: Record<string, unknown>;
+    /** Store items' time to live (store.ttl), measured by the engine's clock (`now`). */
+    storeTtl?: StoreTtl;
+    /** The storage's clock (store items' expiry), when it is not the engine's `now`: runs keep the real time. */
+    storageNow?: () => Date;
+    /** On PostgreSQL: one process's turn at each sweep, through the database, as main.ts wires it. */
+    sharedSweeps?: boolean;
+  } = {},
 ): Promise<TestEngine> {
-  const { storage, dataDir, cleanup, cluster } = await openTestStorage(options.dataDir);
+  const { storeTtl, storageNow, sharedSweeps, ...engineOptions } = options;
+  const { storage, dataDir, cleanup, cluster } = await openTestStorage(options.dataDir, { storeTtl, now: storageNow ?? options.now });
   const graphs = GraphRegistry.fromGraphs(options.graphs ?? { ...exampleGraphs, ...testGraphs }, {
     checkpointer: storage.checkpointer,
     store: storage.store,
   });
   const engine = createEngine({
     cronIntervalMs: 0,
-    ...options,
+    ...engineOptions,
+    ...(sharedSweeps && cluster ? { sweepTurn: cluster.sweepTurn } : {}),
     storage,
     graphs,
     log: silentLogger(),
@@ -58,14 +70,14 @@ export async function startTestEngine(
   });
 }
 
-async function openTestStorage(existing: string | undefined) {
+async function openTestStorage(existing: string | undefined, options: { storeTtl?: StoreTtl | undefined; now?: (() => Date) | undefined } = {}) {
   if (BACKEND === 'lowdb') {
     const temp = existing ? undefined : makeTempDir();
     const dataDir = existing ?? temp!.dir;
-    return { storage: await openFilesStorage(dataDir), dataDir, cleanup: temp?.cleanup, cluster: undefined };
+    return { storage: await openFilesStorage(dataDir, options), dataDir, cleanup: temp?.cleanup, cluster: undefined };
   }
   const schema = existing ?? freshSchema();
-  const storage = await openPostgresStorage(pgOptions(schema, 10));
+  const storage = await openPostgresStorage({ ...pgOptions(schema, 10), ...options });
   const cluster = createCluster({ db: storage.db, leaseMs: 5_000, workers: 8, log: silentLogger(), eventRetentionMs: 300_000 });
   return { storage, dataDir: schema, cleanup: existing ? undefined : () => dropSchema(schema), cluster };
 }

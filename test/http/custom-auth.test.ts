@@ -57,6 +57,19 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     expect((await fetch(`${url}/custom/hello`)).status).toBe(200);
   });
 
+  it("authenticates generative UI's POST /ui/{name} like the API, and leaves the bundle it loads (a script tag sends no token) public", async () => {
+    const body = JSON.stringify({ name: 'weather' });
+    const bare = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    const token = await sign({ sub: 'ui-reader' }, TOKEN_SECRET, 'HS256');
+    const signed = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    expect(signed.status).toBe(200);
+    const html = await signed.text();
+    expect(html).toContain('.render("weather"');
+    const script = /src="http:\/\/[^/]+(\/ui\/agent\/[^"]+\.js)"/.exec(html)![1]!;
+    expect((await fetch(`${url}${script}`)).status).toBe(200);
+  });
+
   it('gives the run its user as configurable.langgraph_auth_user, _user_id and _permissions', async () => {
     const ann = await clientOf('ann', ['me', 'reports:read'], 'blue');
     const values = (await ann.runs.wait(null, 'whoami', { input: input('who am I?') })) as Messages;
@@ -83,7 +96,7 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     await bob.assistants.delete(bobs.assistant_id);
   });
 
-  it('keeps threads and their runs to their owners: another user gets 404 reading, changing, copying or deleting one, 403 running on it', async () => {
+  it('keeps threads and their runs to their owners: another user gets 404 reading, changing, deleting or running on one, 409 copying it', async () => {
     const ann = await clientOf('ann-threads');
     const bob = await clientOf('bob-threads');
     const thread = await ann.threads.create({ metadata: { topic: 'plans' } });
@@ -94,7 +107,6 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     for (const attempt of [
       () => bob.threads.get(thread.thread_id),
       () => bob.threads.update(thread.thread_id, { metadata: { owner: 'bob-threads' } }),
-      () => bob.threads.copy(thread.thread_id),
       () => bob.threads.getHistory(thread.thread_id),
       () => bob.threads.getState(thread.thread_id),
       () => bob.threads.updateState(thread.thread_id, { values: { messages: [] } }),
@@ -103,16 +115,21 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     ]) {
       await expect(attempt()).rejects.toThrow(/HTTP 404/);
     }
-    await expect(bob.runs.wait(thread.thread_id, 'agent', { input: input('Bob') })).rejects.toThrow(/HTTP 403/);
+    // As on the Platform: a run on a thread you may not see is a missing thread, and so is
+    // a copy of one, which the Platform answers 409 whether the thread is hidden or absent.
+    await expect(bob.runs.wait(thread.thread_id, 'agent', { input: input('Bob') })).rejects.toThrow(/HTTP 404: Thread not found/);
+    await expect(bob.runs.create(thread.thread_id, 'agent', { input: input('Bob') })).rejects.toThrow(/HTTP 404: Thread not found/);
+    await expect(bob.threads.copy(thread.thread_id)).rejects.toThrow(/HTTP 409: Thread not found/);
+    await expect(ann.threads.copy(crypto.randomUUID())).rejects.toThrow(/HTTP 409: Thread not found/);
     expect(await bob.threads.search()).toEqual([]);
     expect(await bob.threads.count()).toBe(0);
     expect((await ann.threads.search()).map((found) => found.thread_id)).toEqual([thread.thread_id]);
 
-    // Joining another user's run stream answers in the stream, as the Platform does.
+    // Joining another user's run stream answers in the stream, as the Platform does: one error event naming the 404.
     const run = await ann.runs.create(thread.thread_id, 'agent', { input: input('again') });
     const chunks: Array<{ event: string; data: unknown }> = [];
-    for await (const chunk of bob.runs.joinStream(thread.thread_id, run.run_id)) chunks.push(chunk);
-    expect(chunks).toEqual([{ event: 'error', data: 'Thread not found' }]);
+    for await (const chunk of bob.runs.joinStream(thread.thread_id, run.run_id)) chunks.push({ event: chunk.event, data: chunk.data });
+    expect(chunks).toEqual([{ event: 'error', data: { error: 'Error', message: '404: Thread not found' } }]);
     await expect(bob.runs.get(thread.thread_id, run.run_id)).rejects.toThrow(/HTTP 404/);
     await expect(bob.runs.cancel(thread.thread_id, run.run_id)).rejects.toThrow(/HTTP 404/);
     await ann.runs.join(thread.thread_id, run.run_id);

@@ -53,13 +53,13 @@ describe('HTTP errors, limits and auth', () => {
     expect(await server.engine.runs.list(thread.thread_id)).toEqual([]);
   });
 
-  it('422 that says so for the Platform features this server does not offer (item TTLs, a semantic store without store.index, LangSmith), storing nothing', async () => {
+  it('422 that says so for bad TTLs and the Platform features this server does not offer (a semantic store without store.index, LangSmith), storing nothing', async () => {
     const thread = (await (await call('/threads', json({}))).json()) as { thread_id: string };
     const threadsBefore = (await server.engine.threads.search({ limit: 1000 })).total;
     const put = (body: unknown) => call('/store/items', { ...json(body), method: 'PUT' });
     const cases: Array<[string, () => Promise<Response>, string, RegExp]> = [
       ['thread ttl on create, not a number of minutes', () => call('/threads', json({ ttl: { strategy: 'delete', ttl: -60 } })), 'ttl.ttl', /minutes > 0/],
-      ['item ttl', () => put({ namespace: ['n'], key: 'ttl', value: { a: 1 }, ttl: 5 }), 'ttl', /item TTLs are not supported/],
+      ['item ttl, not a number of minutes', () => put({ namespace: ['n'], key: 'ttl', value: { a: 1 }, ttl: 0 }), 'ttl', /minutes > 0/],
       ['item index', () => put({ namespace: ['n'], key: 'index', value: { a: 1 }, index: ['a'] }), 'index', /store\.index/],
       ['store query', () => call('/store/items/search', json({ namespace_prefix: ['n'], query: 'similar to this' })), 'query', /store\.index/],
       [

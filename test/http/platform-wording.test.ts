@@ -53,32 +53,52 @@ describe('errors and streams worded as the Platform words them, through SDK 1.x 
     expect(await invalid.text()).toMatch(/^invalid request: metadata: /);
   });
 
-  it('sends SSE ids only on a resumable stream and on a join, so events compare whole', async () => {
+  it("numbers every event of a thread's run stream and of a join, and a stateless stream's only when resumable", async () => {
+    const numbered = (events: Array<Record<string, unknown>>) => events.map((_, index) => String(index));
     for (const [line, client] of clients()) {
       const thread = await client.threads.create();
+      // The JS LangGraph server writes each event's id on a thread's stream, and its API suite
+      // compares those events whole, ids included.
       const plain: Array<Record<string, unknown>> = [];
       for await (const event of client.runs.stream(thread.thread_id, 'chat', { input: userMessage('hi'), streamMode: 'values' })) plain.push(event);
       expect(plain.length, line).toBeGreaterThan(1);
       expect(
-        plain.every((event) => event.id === undefined),
+        plain.map((event) => event.id),
         line,
-      ).toBe(true);
-      // (SDK 1.x keeps the key with undefined: toEqual, as the Platform's own suite compares events, ignores it.)
-      expect(plain[0], line).toEqual({ event: 'metadata', data: expect.objectContaining({ run_id: expect.any(String) }) });
+      ).toEqual(numbered(plain));
+      expect(plain[0], line).toEqual({ id: '0', event: 'metadata', data: expect.objectContaining({ run_id: expect.any(String) }) });
 
-      const resumable: Array<Record<string, unknown>> = [];
-      for await (const event of client.runs.stream(thread.thread_id, 'chat', { input: userMessage('again'), streamMode: 'values', streamResumable: true })) {
-        resumable.push(event);
-      }
-      expect(
-        resumable.map((event) => event.id),
-        line,
-      ).toEqual(resumable.map((_, index) => String(index)));
-
-      const runId = (resumable[0]!.data as { run_id: string }).run_id;
+      const runId = (plain[0]!.data as { run_id: string }).run_id;
       const joined: Array<Record<string, unknown>> = [];
       for await (const event of client.runs.joinStream(thread.thread_id, runId)) joined.push(event);
       expect(joined.at(-1)?.id, line).toBeDefined();
+
+      // A stateless run's stream has no ids, unless the client asks to resume it.
+      const stateless: Array<Record<string, unknown>> = [];
+      for await (const event of client.runs.stream(null, 'chat', { input: userMessage('once'), streamMode: 'values' })) stateless.push(event);
+      expect(stateless.length, line).toBeGreaterThan(1);
+      expect(
+        stateless.every((event) => event.id === undefined),
+        line,
+      ).toBe(true);
+      const resumable: Array<Record<string, unknown>> = [];
+      for await (const event of client.runs.stream(null, 'chat', { input: userMessage('again'), streamMode: 'values', streamResumable: true })) resumable.push(event);
+      expect(
+        resumable.map((event) => event.id),
+        line,
+      ).toEqual(numbered(resumable));
+    }
+  });
+
+  it('a stop at interrupt_before is streamed as the values event {__interrupt__: []}, as the Platform streams it', async () => {
+    for (const [line, client] of clients()) {
+      const thread = await client.threads.create();
+      const events: Array<Record<string, unknown>> = [];
+      for await (const event of client.runs.stream(thread.thread_id, 'slow', { input: userMessage('x'), streamMode: 'values', interruptBefore: ['second'] })) {
+        events.push(event);
+      }
+      expect(events.at(-1), line).toEqual({ id: String(events.length - 1), event: 'values', data: { __interrupt__: [] } });
+      expect((await client.threads.getState(thread.thread_id)).next, line).toEqual(['second']);
     }
   });
 });

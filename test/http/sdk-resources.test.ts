@@ -133,6 +133,37 @@ describe('Platform API through the official SDK: resources', () => {
       expect(state.values).toMatchObject({ steps: ['seeded'] });
       expect(state.next).toEqual(['second']);
     });
+
+    it("gives each history entry the updates that made it (metadata.writes), so a history replays into another thread's supersteps", async () => {
+      const { client } = server;
+      const thread = await client.threads.create();
+      await client.runs.wait(thread.thread_id, 'slow', { input: userMessage('replay me') });
+      const history = await client.threads.getHistory(thread.thread_id);
+      // Oldest first: the input, then the step that only passes it on, then each node's update.
+      const writes = history.map((entry) => entry.metadata?.writes).reverse();
+      expect(writes).toEqual([
+        { __start__: { messages: [expect.objectContaining({ content: 'replay me' })] } },
+        null,
+        { first: expect.objectContaining({ steps: ['first:replay me'] }) },
+        { second: expect.objectContaining({ steps: ['second:replay me'] }) },
+      ]);
+      // The replay the JS LangGraph server's API suite does with a history.
+      const supersteps = history
+        .slice()
+        .reverse()
+        .flatMap((entry) => {
+          const written = (entry.metadata?.writes ?? {}) as Record<string, unknown>;
+          if (entry.metadata?.source === 'input') {
+            return [{ updates: [{ asNode: '__input__', values: written.__start__ }] }, { updates: [{ asNode: '__start__', values: written.__start__ }] }];
+          }
+          return [{ updates: Object.entries(written).map(([asNode, values]) => ({ asNode, values })) }];
+        })
+        .filter((step) => step.updates.length > 0);
+      const copy = await client.threads.create({ graphId: 'slow', supersteps });
+      const copied = await client.threads.getHistory(copy.thread_id);
+      expect(copied.map((entry) => entry.next)).toEqual(history.map((entry) => entry.next));
+      expect(copied.map((entry) => (entry.values as { steps?: string[] }).steps ?? [])).toEqual(history.map((entry) => (entry.values as { steps?: string[] }).steps ?? []));
+    });
   });
 
   describe('store', () => {

@@ -74,4 +74,41 @@ describe('the append-only log', () => {
     expect(() => log.append({ a: 1 })).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
     log.close();
   });
+
+  it('reads a file bigger than its read chunk: lines across chunk edges, one line longer than a chunk, a cut-off last line dropped', () => {
+    const dir = folder();
+    const path = join(dir, 'log.jsonl');
+    // Lines of many sizes (one of 1.5 MiB) so that chunk edges fall inside lines, and multibyte text on both sides of them.
+    const entries = [0, 10, 700_000, 3, 1_500_000, 5, 400_000, 1].map((size, i) => ({ i, text: `${'é'.repeat(size % 7)}${'x'.repeat(size)}` }));
+    writeFileSync(path, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n{"torn":`);
+    const seen: Array<[unknown, EntryRef]> = [];
+    const log = AppendLog.open(path, (entry, ref) => seen.push([entry, ref]), { create: false })!;
+    expect(seen.map(([entry]) => entry)).toEqual(entries);
+    for (const [entry, ref] of seen) expect(log.read(ref)).toEqual(entry);
+    // The cut-off line is gone from the file, and the next append starts a line of its own.
+    const appended = log.append({ after: true });
+    expect(log.read(appended)).toEqual({ after: true });
+    log.close();
+    expect(readFileSync(path, 'utf8').endsWith(`${JSON.stringify(entries.at(-1))}\n{"after":true}\n`)).toBe(true);
+  });
+
+  it('takes the entry a light parser gives for a line, and says a line it skipped is corrupt when that line is read', () => {
+    const dir = folder();
+    const path = join(dir, 'log.jsonl');
+    writeFileSync(path, '{"a":1}\n{"head":2,"body":[oops}\n');
+    const seen: unknown[] = [];
+    const light = (buffer: Buffer, start: number, end: number) => (buffer.toString('utf8', start, end).startsWith('{"head"') ? { head: 2 } : undefined);
+    const log = AppendLog.open(path, (entry, ref) => seen.push([entry, ref]), { create: false, light })!;
+    expect(seen.map((pair) => (pair as [unknown])[0])).toEqual([{ a: 1 }, { head: 2 }]);
+    const ref = (seen[1] as [unknown, EntryRef])[1];
+    expect(() => log.read(ref)).toThrow(`${path} at byte 8 is not valid JSON`);
+    let thrown: unknown;
+    try {
+      log.read(ref);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as SwitchboardError).code).toBe('storage_corrupt');
+    log.close();
+  });
 });

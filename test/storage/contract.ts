@@ -226,6 +226,86 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(await listCheckpoints(storage, from)).toHaveLength(1);
         expect(await listCheckpoints(storage, to)).toHaveLength(2);
       });
+
+      it('keeps the pending_sends of a LangGraph 0.2 checkpoint (format v1), which that library reads back', async () => {
+        const threadId = crypto.randomUUID();
+        const sends = [{ node: 'tool', args: { n: 1 } }];
+        // What a graph built with @langchain/langgraph 0.2 hands its checkpointer.
+        const legacy = { ...emptyCheckpoint(), v: 1, id: uuid6(-1), pending_sends: sends };
+        await storage.checkpointer.put({ configurable: { thread_id: threadId, checkpoint_ns: '' } }, legacy, { source: 'loop', step: 0, parents: {} }, {});
+        const back = await storage.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+        expect(back?.checkpoint).toHaveProperty('pending_sends', sends);
+        // Today's format has no such field, and gets none.
+        const current = crypto.randomUUID();
+        await putCheckpoint(storage, current);
+        const today = await storage.checkpointer.getTuple({ configurable: { thread_id: current } });
+        expect(today).toBeDefined();
+        expect(today!.checkpoint).not.toHaveProperty('pending_sends');
+      });
+    });
+
+    describe('time to live', () => {
+      it('lists expired threads only, soonest first: own TTL from the last update, the default for the rest, none once pruned until updated', async () => {
+        const at = (minutes: number) => iso(minutes * 60_000);
+        const own = thread({ updated_at: at(0), ttl: { strategy: 'delete', minutes: 10 } });
+        const idle = thread({ updated_at: at(0) });
+        const recent = thread({ updated_at: at(25) });
+        const longer = thread({ updated_at: at(0), ttl: { strategy: 'keep_latest', minutes: 60 } });
+        const pruned = thread({ updated_at: at(0), pruned_at: at(0) });
+        for (const record of [own, idle, recent, longer, pruned]) await storage.threads.create(record);
+        const now = new Date(Date.parse(at(31)));
+        expect(await storage.threads.expired({ now, limit: 10 })).toEqual([own.thread_id]);
+        expect(await storage.threads.expired({ now, defaultMinutes: 20, limit: 10 })).toEqual([own.thread_id, idle.thread_id]);
+        expect(await storage.threads.expired({ now, defaultMinutes: 20, limit: 1 })).toEqual([own.thread_id]);
+        // An update moves the expiry; a pruned thread updated again is indexed again.
+        await storage.threads.put({ ...own, updated_at: at(30) });
+        await storage.threads.put({ ...pruned, updated_at: at(1) });
+        expect(await storage.threads.expired({ now, defaultMinutes: 20, limit: 10 })).toEqual([idle.thread_id, pruned.thread_id]);
+        await storage.threads.delete(idle.thread_id);
+        expect(await storage.threads.expired({ now: new Date(Date.parse(at(100))), defaultMinutes: 20, limit: 10 })).toEqual([
+          pruned.thread_id, // 1 + 20
+          own.thread_id, // 30 + 10
+          recent.thread_id, // 25 + 20
+          longer.thread_id, // 0 + 60
+        ]);
+      });
+
+      it("prunes a thread to each namespace's latest checkpoint, with its writes and the values it took from older ones", async () => {
+        const threadId = crypto.randomUUID();
+        const put = async (id: string, parent: string | undefined, versions: Record<string, number>, values: Record<string, unknown>, fresh: Record<string, number>, ns = '') =>
+          storage.checkpointer.put(
+            { configurable: { thread_id: threadId, checkpoint_ns: ns, ...(parent ? { checkpoint_id: parent } : {}) } },
+            { ...emptyCheckpoint(), id, channel_values: values, channel_versions: versions },
+            { source: 'loop', step: 0, parents: {} },
+            fresh,
+          );
+        const first = uuid6(-1);
+        await put(first, undefined, { kept: 1, changed: 1 }, { kept: 'from the first', changed: 'old' }, { kept: 1, changed: 1 });
+        const second = uuid6(-1);
+        // `kept` is not written again: its value stays in the first checkpoint's blobs.
+        await put(second, first, { kept: 1, changed: 2 }, { kept: 'from the first', changed: 'new' }, { changed: 2 });
+        await storage.checkpointer.putWrites({ configurable: { thread_id: threadId, checkpoint_ns: '', checkpoint_id: second } }, [['changed', 'pending']], 'task-a');
+        const child = uuid6(-1);
+        await put(child, undefined, { inner: 1 }, { inner: 'sub' }, { inner: 1 }, 'child:1');
+        expect(await listCheckpoints(storage, threadId)).toHaveLength(3);
+
+        await storage.checkpointer.pruneThread(threadId);
+        const left = await listCheckpoints(storage, threadId);
+        expect(left.map((tuple) => tuple.checkpoint.id).sort()).toEqual([second, child].sort());
+        const latest = await storage.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } });
+        expect(latest?.checkpoint.id).toBe(second);
+        expect(latest?.checkpoint.channel_values).toEqual({ kept: 'from the first', changed: 'new' });
+        expect(latest?.pendingWrites).toEqual([['task-a', 'changed', 'pending']]);
+        expect(latest?.parentConfig).toBeUndefined();
+        expect((await storage.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: 'child:1' } }))?.checkpoint.channel_values).toEqual({ inner: 'sub' });
+        // It goes on from there: a new checkpoint that writes only `changed` still finds `kept`.
+        const third = uuid6(-1);
+        await put(third, second, { kept: 1, changed: 3 }, { kept: 'from the first', changed: 'newer' }, { changed: 3 });
+        expect((await storage.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } }))?.checkpoint.channel_values).toEqual({
+          kept: 'from the first',
+          changed: 'newer',
+        });
+      });
     });
 
     describe('store', () => {

@@ -1,7 +1,10 @@
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../src/errors.ts';
 import { openFilesStorage } from '../../src/storage/files/index.ts';
 import type { Storage, Thread } from '../../src/storage/types.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
@@ -104,4 +107,78 @@ describe('lowdb thread journals', () => {
     expect(errors.total).toBe(10);
     expect(errors.items.every((item) => (item.values as { n: number }).n % 3 === 0)).toBe(true);
   });
+
+  it('a journal of long checkpoints reopens with its history, state and latest values whole, and a corrupt checkpoint body fails only its own read', async () => {
+    const { storage, dir } = await open();
+    const id = crypto.randomUUID();
+    // Each checkpoint carries the whole conversation, as a chat's do: lines of several KiB, opened by their heads.
+    const conversation = (n: number) => Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'ai' : 'human', content: `message ${i} ${'ü'.repeat(40)}` }));
+    const ids: string[] = [];
+    for (let n = 1; n <= 30; n += 1) {
+      await storage.threads.put({ ...thread(id, n), values: { messages: conversation(n) } });
+      const checkpoint = { ...emptyCheckpoint(), id: uuid6(-1), channel_values: { messages: conversation(n) }, channel_versions: { messages: n } };
+      await storage.checkpointer.put(
+        { configurable: { thread_id: id, checkpoint_ns: '', ...(ids.length > 0 ? { checkpoint_id: ids.at(-1) } : {}) } },
+        checkpoint,
+        { source: 'loop', step: n, parents: {} },
+        { messages: n },
+      );
+      ids.push(checkpoint.id);
+    }
+    await storage.close();
+
+    const { storage: reopened } = await open(dir);
+    expect((await reopened.threads.get(id))?.values).toEqual({ messages: conversation(30) });
+    const history = [];
+    for await (const tuple of reopened.checkpointer.list({ configurable: { thread_id: id, checkpoint_ns: '' } })) history.push(tuple);
+    expect(history.map((tuple) => tuple.checkpoint.id)).toEqual([...ids].reverse());
+    expect(history.map((tuple) => (tuple.checkpoint.channel_values.messages as unknown[]).length)).toEqual(ids.map((_, i) => 30 - i));
+    expect(history.at(-1)?.checkpoint.channel_values.messages).toEqual(conversation(1));
+    await reopened.close();
+
+    // Damage the body of the 25th checkpoint's line (its head stays intact).
+    const path = join(dir, 'threads', `${id}.jsonl`);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const damagedAt = lines.findIndex((line) => line.startsWith('{"t":"cp"') && line.includes(`"id":"${ids[24]}"`));
+    // Longer than the lines parsed whole at open (2 KiB).
+    expect(lines[damagedAt]!.length).toBeGreaterThan(2048);
+    lines[damagedAt] = lines[damagedAt]!.replace('message 3', 'message 3"oops');
+    writeFileSync(path, lines.join('\n'));
+    const { storage: damaged } = await open(dir);
+    // The thread opens; its latest state reads; the damaged checkpoint says so when it is read.
+    expect((await damaged.checkpointer.getTuple({ configurable: { thread_id: id, checkpoint_ns: '' } }))?.checkpoint.id).toBe(ids[29]);
+    await expect(damaged.checkpointer.getTuple({ configurable: { thread_id: id, checkpoint_ns: '', checkpoint_id: ids[24] } })).rejects.toSatisfy((error) =>
+      isSwitchboardError(error, 'storage_corrupt'),
+    );
+  });
+
+  it("thread search keeps no thread's values in memory, and still answers and filters on the current ones", async () => {
+    const { storage } = await open();
+    const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
+    const written = new WeakRef(await putWithValues(storage, ids));
+    // The first search builds the index; later writes keep it up to date.
+    expect((await storage.threads.search({ limit: 10, offset: 0 })).total).toBe(3);
+    await storage.threads.put({ ...thread(ids[1]!, 1), values: { messages: ['changed'] } });
+    storage.releaseMemory?.();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gc();
+    }
+    expect(written.deref()).toBeUndefined();
+    const found = await storage.threads.search({ values: { messages: ['changed'] }, limit: 10, offset: 0 });
+    expect(found.items.map((item) => [item.thread_id, item.values])).toEqual([[ids[1], { messages: ['changed'] }]]);
+    const all = await storage.threads.search({ limit: 10, offset: 0, sort_by: 'thread_id', sort_order: 'asc' });
+    expect(all.items.map((item) => (item.values as { messages: string[] }).messages[0])).toEqual(
+      [...ids].sort().map((id) => (id === ids[1] ? 'changed' : `conversation of ${id}`)),
+    );
+  });
+
+  /** Writes each thread with its own values; returns the first one's values object. */
+  async function putWithValues(storage: Storage, ids: string[]): Promise<object> {
+    const values = ids.map((id) => ({ messages: [`conversation of ${id}`] }));
+    for (const [index, id] of ids.entries()) await storage.threads.put({ ...thread(id, index), values: values[index]! });
+    return values[0]!.messages;
+  }
 });

@@ -21,7 +21,8 @@ describe.skipIf(!HAS_BROWSER)('files in the web playground, in a real browser', 
     await suite.start(filesConfig(chat));
     return suite.open(name);
   }
-  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(`${suite.t.url}${href}`)).arrayBuffer());
+  // Links are relative to the page (which may be served under http.mount_prefix).
+  const fetchBytes = async (href: string) => Buffer.from(await (await fetch(new URL(href, `${suite.t.url}/`))).arrayBuffer());
 
   it("a file chosen in the page reaches the graph; the answer's files show as download links with a preview", async () => {
     const ana = await open('ana');

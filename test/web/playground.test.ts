@@ -35,7 +35,7 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     expect(await ana.info('assistant')).toContain('slowtalker');
     expect(await ana.info('thread')).toMatch(/^[0-9a-f-]{36}$/);
     // The thread's state, as JSON from the LangGraph API, is one click away.
-    const state = (await (await fetch(`${suite.t.url}${await ana.page.locator('[data-testid=link-state]').getAttribute('href')}`)).json()) as {
+    const state = (await (await fetch(new URL((await ana.page.locator('[data-testid=link-state]').getAttribute('href'))!, `${suite.t.url}/`))).json()) as {
       values: { messages: Array<{ content: string }> };
     };
     expect(state.values.messages.at(-1)!.content).toContain('You said: "tell me about onboarding"');

@@ -34,7 +34,7 @@ async function openView() {
 
 async function loadChannel() {
   try {
-    const { messages, busy } = await api('GET', `/playground/api/channels/${encodeURIComponent(state.channel)}/messages`);
+    const { messages, busy } = await api('GET', `playground/api/channels/${encodeURIComponent(state.channel)}/messages`);
     state.messages = new Map(messages.map((message) => [message.id, message]));
     state.busy = new Set(busy);
     state.ephemerals = state.ephemerals.filter((note) => note.channel === state.channel);
@@ -46,7 +46,7 @@ async function loadChannel() {
 }
 
 async function reloadAll() {
-  const info = await api('GET', '/playground/api/state');
+  const info = await api('GET', 'playground/api/state');
   state.channels = info.channels;
   state.command = info.command;
   $('command-hint').textContent = `${info.command} help`;
@@ -57,7 +57,7 @@ async function reloadAll() {
 // ------------------------------------------------------------------ live events
 
 function connect() {
-  const events = new EventSource('/playground/api/events');
+  const events = new EventSource('playground/api/events');
   const status = $('connection');
   events.addEventListener('hello', () => {
     status.dataset.state = 'connected';
@@ -131,7 +131,7 @@ async function send(text, thread, files = []) {
     for (const file of files) body.append('files', file, file.name);
   }
   try {
-    const result = await api('POST', `/playground/api/channels/${encodeURIComponent(state.channel)}/messages`, body);
+    const result = await api('POST', `playground/api/channels/${encodeURIComponent(state.channel)}/messages`, body);
     showError('');
     if (!thread && result.id) go(state.channel, result.id);
     return true;
@@ -147,7 +147,7 @@ async function clickOption(message, optionIndex, button) {
   button.disabled = true;
   try {
     if (message.prompt.options[optionIndex]?.form) return await openForm(message, optionIndex, user);
-    await api('POST', '/playground/api/actions', { user, channel: message.channel, thread: message.thread ?? message.id, promptId: message.prompt.promptId, optionIndex });
+    await api('POST', 'playground/api/actions', { user, channel: message.channel, thread: message.thread ?? message.id, promptId: message.prompt.promptId, optionIndex });
     showError('');
   } catch (error) {
     showError(String(error.message));
@@ -162,7 +162,7 @@ async function clickFeedback(message, positive, button) {
   button.disabled = true;
   try {
     const { threadId, runId } = message.feedback;
-    await api('POST', '/playground/api/feedback', { user, channel: message.channel, thread: message.thread ?? message.id, threadId, runId, positive });
+    await api('POST', 'playground/api/feedback', { user, channel: message.channel, thread: message.thread ?? message.id, threadId, runId, positive });
     state.votes.set(runId, positive);
     showError('');
     renderChannel();
@@ -266,7 +266,7 @@ $('new-channel').addEventListener('submit', async (event) => {
   const name = input.value.trim().toLowerCase().replace(/^#/, '');
   if (!name) return;
   try {
-    await api('POST', '/playground/api/channels', { name });
+    await api('POST', 'playground/api/channels', { name });
     input.value = '';
     if (!state.channels.includes(name)) state.channels = [...state.channels, name].sort();
     go(name);

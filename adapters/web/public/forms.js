@@ -26,7 +26,7 @@ export async function openForm(message, optionIndex, user) {
   const key = `${message.id}:${optionIndex}`;
   if (open.has(key)) return open.get(key).querySelector('input, textarea, select')?.focus();
   const target = { user, channel: message.channel, thread: message.thread ?? message.id, promptId: message.prompt.promptId, optionIndex };
-  const opening = await api('POST', '/playground/api/forms/open', target);
+  const opening = await api('POST', 'playground/api/forms/open', target);
   if (!opening.form) return;
   open.set(
     key,
@@ -88,7 +88,7 @@ function formElement(form, target, close) {
     submit.disabled = true;
     for (const { error } of [...inputs, { error: formError }]) error.hidden = true;
     try {
-      const verdict = await api('POST', '/playground/api/forms', { ...target, values: inputs.map(({ input }) => input.value) });
+      const verdict = await api('POST', 'playground/api/forms', { ...target, values: inputs.map(({ input }) => input.value) });
       if (verdict.status === 'invalid') {
         // Shown beside each field; what was typed stays.
         for (const problem of verdict.errors) {

@@ -12,7 +12,7 @@ export async function refreshInfo() {
   const thread = state.thread;
   let info;
   try {
-    info = await api('GET', `/playground/api/channels/${encodeURIComponent(state.channel)}/threads/${encodeURIComponent(thread)}`);
+    info = await api('GET', `playground/api/channels/${encodeURIComponent(state.channel)}/threads/${encodeURIComponent(thread)}`);
   } catch {
     return;
   }
@@ -43,7 +43,8 @@ export async function refreshInfo() {
       ['history', info.links.history],
     ]) {
       const link = document.createElement('a');
-      link.href = href;
+      // Relative to the page, which is served where the API is (under http.mount_prefix, when set).
+      link.href = href.replace(/^\//, '');
       link.target = '_blank';
       link.rel = 'noopener';
       link.textContent = label;

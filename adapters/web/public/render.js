@@ -68,7 +68,7 @@ function filesElement(files) {
   box.className = 'files';
   for (const file of files) {
     const item = document.createElement('li');
-    const url = `/playground/api/files/${encodeURIComponent(file.id)}`;
+    const url = `playground/api/files/${encodeURIComponent(file.id)}`;
     if (PREVIEWED.has(file.mimeType)) {
       const preview = document.createElement('img');
       preview.src = url;

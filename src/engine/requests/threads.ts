@@ -9,9 +9,13 @@ const superstep = z.strictObject({
   updates: z.array(z.strictObject({ values: stateValues, command: nullish(commandSchema), as_node: z.string() })).min(1, 'a superstep needs at least one update'),
 });
 
-/** A thread's time to live in minutes, or `{ttl, strategy: 'delete'}` as the SDK sends it. */
+/**
+ * A thread's time to live in minutes, or `{ttl, strategy}` as the SDK sends it: `delete` the
+ * thread when it runs out, or `keep_latest` (only its latest checkpoint stays); without one,
+ * the configured `checkpointer.ttl.strategy`.
+ */
 const minutes = z.number().positive('must be a number of minutes > 0').max(52_560_000, 'at most 100 years');
-const ttlValue = z.union([minutes, z.strictObject({ ttl: minutes, strategy: nullish(z.literal('delete')) })]);
+const ttlValue = z.union([minutes, z.strictObject({ ttl: minutes, strategy: nullish(z.enum(['delete', 'keep_latest'])) })]);
 const ttl = nullish(ttlValue);
 
 export const threadCreateSchema = z.strictObject({

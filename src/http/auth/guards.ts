@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Engine } from '../../engine/engine.ts';
 import { conflict, isSwitchboardError, notFound } from '../../errors.ts';
+import { HttpError } from '../errors.ts';
 import { type SseEvent, sseResponse } from '../sse.ts';
 import { authorize } from './access.ts';
 import { bothContained, filtersAsContainment, passes } from './filters.ts';
@@ -78,15 +79,23 @@ export function threadGuard(engine: Engine): MiddlewareHandler {
     try {
       await guard.thread(c, threadId, action);
     } catch (error) {
-      // Joining a run's stream answers in the stream, as the Platform does: one error event.
-      if (c.req.method === 'GET' && /\/runs\/[^/]+\/stream$/.test(c.req.path) && isSwitchboardError(error, 'not_found')) {
-        return sseResponse(c, { events: () => oneEvent({ event: 'error', data: 'Thread not found' }) });
+      if (!isSwitchboardError(error, 'not_found')) throw error;
+      // Joining a run's stream answers in the stream, as the Platform does: one error event, its message naming the 404.
+      if (c.req.method === 'GET' && /\/runs\/[^/]+\/stream$/.test(c.req.path)) {
+        return sseResponse(c, { events: () => oneEvent({ event: 'error', data: { error: 'Error', message: '404: Thread not found' } }) });
       }
+      if (c.req.method === 'POST' && c.req.path.endsWith('/copy')) throw copySourceMissing(threadId);
       throw error;
     }
     return next();
   };
 }
+
+/**
+ * A copy of a thread that is missing, or that the user may not see, is a 409 on the Platform
+ * (its OpenAPI lists only 409 and 422 for the copy), worded as a missing thread; the code says which.
+ */
+export const copySourceMissing = (threadId: string) => new HttpError(409, `Thread not found: ${threadId}`, { code: 'not_found' });
 
 function threadActionOf(method: string, path: string): string | null {
   if (method === 'POST' && /\/runs(\/(stream|wait|crons))?$/.test(path)) return null;

@@ -47,7 +47,8 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   /**
    * The project's auth decides on `threads:create_run` with the run's value; its handler may
    * stamp the run's metadata (a thread the run creates gets it too). A run on a thread the
-   * user may not touch is refused with 403, as the Platform does.
+   * user may not touch is answered as a missing thread (404), as the Platform does: its
+   * existence does not leak.
    */
   const authorizedRun = async (c: Context, threadId: string | null, requested: RunCreateBody): Promise<RunCreateBody> => {
     const body = withHeaders(requested, c);
@@ -65,7 +66,7 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     const filters = await authorize(c, 'threads', 'create_run', value);
     if (filters && threadId !== null) {
       const thread = await engine.threads.find(threadId);
-      if (thread && !passes(thread.metadata, filters)) throw new HttpError(403, `not allowed: runs on thread ${threadId}`);
+      if (thread && !passes(thread.metadata, filters)) throw notFound('thread', threadId);
     }
     return value.metadata === body.metadata ? body : { ...body, metadata: value.metadata };
   };
@@ -78,10 +79,10 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
   };
 
   /**
-   * A run's SSE stream. Every run's events are kept for replay, but `id:` lines go out only
-   * where the Platform sends them: on a stream the client asked to be resumable
-   * (`stream_resumable`, as useStream does) and on a join, the way a client resumes
-   * (`Last-Event-ID`). The SDK hands ids to callers, who compare events whole.
+   * A run's SSE stream. Every run's events are kept for replay; `id:` lines go out where the
+   * Platform sends them: on every stream of a thread's run and on a join (the JS server
+   * writes each event's id there, and its API suite compares events with their ids), and on
+   * a stateless stream only when asked to be resumable (`stream_resumable`, as useStream does).
    */
   const streamOf = (run: Run, stateless: boolean, c: Context, options: { cancelOnDisconnect: boolean; lastEventId?: string | undefined; ids: boolean }) =>
     sseResponse(c, {
@@ -153,8 +154,8 @@ export function runRoutes(engine: Engine, options: RunRouteOptions = {}): Hono {
     return c.json(run);
   });
   app.post('/threads/:thread_id/runs/stream', async (c) => {
-    const { run, body, resumable } = await create(c, c.req.param('thread_id'));
-    return streamOf(run, false, c, { cancelOnDisconnect: body.on_disconnect === 'cancel', ids: resumable });
+    const { run, body } = await create(c, c.req.param('thread_id'));
+    return streamOf(run, false, c, { cancelOnDisconnect: body.on_disconnect === 'cancel', ids: true });
   });
   app.post('/threads/:thread_id/runs/wait', async (c) => {
     const { run, body } = await create(c, c.req.param('thread_id'));

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Item } from '@langchain/langgraph';
+import type { TtlStore } from '../../storage/store-ttl.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { HttpError } from '../errors.ts';
 import { storeDeleteSchema, storeNamespacesSchema } from '../../engine/requests/store.ts';
@@ -18,6 +19,13 @@ function wireItem(item: Item & { score?: number }) {
     updated_at: new Date(item.updatedAt).toISOString(),
     ...(item.score !== undefined ? { score: item.score } : {}),
   };
+}
+
+/** `?refresh_ttl=true|false` as the SDK sends it; absent: the configured default. */
+function refreshTtlParam(raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new HttpError(422, 'invalid request: refresh_ttl must be true or false', { errors: [{ field: 'refresh_ttl', message: 'must be true or false' }] });
 }
 
 /** Semantic search and indexing need langgraph.json's store.index: without one, they are refused, saying so. */
@@ -40,7 +48,8 @@ export function storeRoutes(engine: Engine): Hono {
     const value = { namespace: [...body.namespace], key: body.key, value: body.value };
     await authorize(c, 'store', 'put', value);
     if (Array.isArray(body.index)) needsIndex(store, 'index (fields to embed)');
-    await store.put(value.namespace, value.key, value.value, body.index ?? undefined);
+    // `ttl` absent takes store.ttl's default; null keeps the item for ever.
+    await (store as TtlStore).put(value.namespace, value.key, value.value, body.index ?? undefined, body.ttl === undefined ? {} : { ttl: body.ttl });
     return c.body(null, 204);
   });
   app.get('/store/items', async (c) => {
@@ -50,8 +59,9 @@ export function storeRoutes(engine: Engine): Hono {
     const labels = namespace ? namespace.split('.') : [];
     if (labels.length === 0) throw new HttpError(422, 'invalid request: namespace is required', { errors: [{ field: 'namespace', message: 'required' }] });
     const value = { namespace: labels, key };
+    const refresh = refreshTtlParam(c.req.query('refresh_ttl'));
     const filters = await authorize(c, 'store', 'get', value);
-    const item = await store.get(value.namespace, value.key);
+    const item = await (store as TtlStore).get(value.namespace, value.key, { refreshTtl: refresh });
     return c.json(item && passes(item.value, filters) ? wireItem(item) : null);
   });
   app.delete('/store/items', async (c) => {
@@ -59,7 +69,8 @@ export function storeRoutes(engine: Engine): Hono {
     const value = { namespace: [...body.namespace], key: body.key };
     const filters = await authorize(c, 'store', 'delete', value);
     // Another user's item is left alone, answered like a missing one (deleting nothing).
-    const item = filters ? await store.get(value.namespace, value.key) : null;
+    // Looked at without refreshing it: a delete is not a read that keeps the item alive.
+    const item = filters ? await (store as TtlStore).get(value.namespace, value.key, { refreshTtl: false }) : null;
     if (!filters || (item && passes(item.value, filters))) await store.delete(value.namespace, value.key);
     return c.body(null, 204);
   });
@@ -68,9 +79,10 @@ export function storeRoutes(engine: Engine): Hono {
     if (body.query) needsIndex(store, 'query (semantic search)');
     const value = { namespace: [...body.namespace_prefix], filter: body.filter, limit: body.limit, offset: body.offset, query: body.query };
     const filters = await authorize(c, 'store', 'search', value);
-    const items = await store.search(value.namespace, {
+    const items = await (store as TtlStore).search(value.namespace, {
       limit: body.limit,
       offset: body.offset,
+      refreshTtl: body.refresh_ttl,
       ...(body.filter ? { filter: body.filter } : {}),
       ...(body.query ? { query: body.query } : {}),
     });

@@ -3,7 +3,8 @@ import type { Engine } from '../../engine/engine.ts';
 import { statePatchSchema, threadCountSchema } from '../../engine/requests/threads.ts';
 import { historyBody, stateAtCheckpointBody, stateUpdateBody, threadCreateBody, threadPatchBody, threadSearchBody } from '../schemas.ts';
 import { THREAD_STREAM_MODES, threadStream, type ThreadStreamMode } from '../../engine/thread-stream.ts';
-import { resourceGuards } from '../auth/guards.ts';
+import { isSwitchboardError } from '../../errors.ts';
+import { copySourceMissing, resourceGuards } from '../auth/guards.ts';
 import { setPaginationHeaders } from '../pagination.ts';
 import { HttpError } from '../errors.ts';
 import { sseResponse } from '../sse.ts';
@@ -62,7 +63,13 @@ export function threadRoutes(engine: Engine): Hono {
     await threads.delete(c.req.param('thread_id'));
     return c.body(null, 204);
   });
-  app.post('/threads/:thread_id/copy', async (c) => c.json(await threads.copy(c.req.param('thread_id'))));
+  app.post('/threads/:thread_id/copy', async (c) => {
+    const threadId = c.req.param('thread_id');
+    const copy = await threads.copy(threadId).catch((error: unknown) => {
+      throw isSwitchboardError(error, 'not_found') ? copySourceMissing(threadId) : error;
+    });
+    return c.json(copy);
+  });
 
   app.get('/threads/:thread_id/state', async (c) => c.json(await threads.getState(c.req.param('thread_id'), { subgraphs: query.bool(c, 'subgraphs') ?? false })));
   app.get('/threads/:thread_id/state/:checkpoint_id', async (c) =>

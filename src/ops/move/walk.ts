@@ -1,4 +1,5 @@
 import type { CheckpointTuple, SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import type { TtlStore } from '../../storage/store-ttl.ts';
 import type { MovableStorage, Run, Thread } from '../../storage/types.ts';
 import type { CheckpointWriteRecord, MoveRecord, Serialized } from './format.ts';
 
@@ -17,7 +18,9 @@ export async function* walkRecords(storage: MovableStorage): AsyncGenerator<Move
     yield* threadRecords(storage, thread);
   }
   for (const namespace of await allNamespaces(storage)) {
-    for await (const item of pages(async (offset) => ({ items: await storage.store.search(namespace, { limit: PAGE, offset }) }))) {
+    // Read without refreshing TTLs: moving items is not using them (expired ones are not listed, so not moved).
+    const search = (offset: number) => (storage.store as TtlStore).search(namespace, { limit: PAGE, offset, refreshTtl: false });
+    for await (const item of pages(async (offset) => ({ items: await search(offset) }))) {
       // A search lists the namespaces under this one too; each item is yielded under its own.
       if (item.namespace.length !== namespace.length) continue;
       const { key, value, createdAt, updatedAt } = item;

@@ -8,6 +8,12 @@ export interface EntryRef {
   length: number;
 }
 
+/** Parses a line from its head alone (bytes `start` to `end` of `buffer`), or answers undefined to have it parsed whole. */
+export type LightParser = (buffer: Buffer, start: number, end: number) => unknown;
+
+/** How much of a file is read at once when it is opened. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /**
  * A file of JSON lines that only grows: each `append` is one write of one whole line to
  * an open descriptor (a few microseconds, against a few hundred for rewriting a file), so
@@ -27,8 +33,14 @@ export class AppendLog {
     this.#size = size;
   }
 
-  /** Opens (creating it when `create`) and hands every complete line to `onEntry`. */
-  static open(path: string, onEntry: (entry: unknown, ref: EntryRef) => void, options: { create: boolean }): AppendLog | null {
+  /**
+   * Opens (creating it when `create`) and hands every complete line to `onEntry`. The file is
+   * read a chunk at a time, so opening a long journal does not hold all of it in memory at
+   * once. `light`, when it returns an entry for a line, stands in for parsing all of it: the
+   * owner of the file knows which lines it only needs the head of (a checkpoint's id, not its
+   * body); the rest of such a line is checked when it is read.
+   */
+  static open(path: string, onEntry: (entry: unknown, ref: EntryRef) => void, options: { create: boolean; light?: LightParser }): AppendLog | null {
     if (!existsSync(path)) {
       if (!options.create) return null;
       mkdirSync(dirname(path), { recursive: true });
@@ -36,28 +48,38 @@ export class AppendLog {
     // Append mode: every write lands at the end, whatever the read position.
     const fd = openSync(path, 'a+');
     const size = fstatSync(fd).size;
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) read += readSync(fd, buffer, read, size - read, read);
-    let start = 0;
+    let position = 0;
+    /** The bytes of an unfinished line carried over from the previous chunk, and where they start in the file. */
+    let carry: Buffer | null = null;
+    let carryOffset = 0;
     let lineNumber = 0;
-    while (start < size) {
-      const end = buffer.indexOf(0x0a, start);
-      if (end === -1) break; // an unfinished last line: never acknowledged, dropped below
-      lineNumber += 1;
-      const text = buffer.toString('utf8', start, end);
-      let entry: unknown;
-      try {
-        entry = JSON.parse(text);
-      } catch (error) {
-        closeSync(fd);
-        throw new SwitchboardError('storage_corrupt', `${path} line ${lineNumber} is not valid JSON`, { cause: error });
+    while (position < size) {
+      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, size - position));
+      let read = 0;
+      while (read < chunk.length) read += readSync(fd, chunk, read, chunk.length - read, position + read);
+      position += chunk.length;
+      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (;;) {
+        const end = data.indexOf(0x0a, start);
+        if (end === -1) break;
+        lineNumber += 1;
+        let entry: unknown;
+        try {
+          entry = options.light?.(data, start, end) ?? JSON.parse(data.toString('utf8', start, end));
+        } catch (error) {
+          closeSync(fd);
+          throw new SwitchboardError('storage_corrupt', `${path} line ${lineNumber} is not valid JSON`, { cause: error });
+        }
+        onEntry(entry, { offset: carryOffset + start, length: end - start });
+        start = end + 1;
       }
-      onEntry(entry, { offset: start, length: end - start });
-      start = end + 1;
+      carry = start < data.length ? data.subarray(start) : null;
+      carryOffset += start;
     }
-    if (start < size) ftruncateSync(fd, start);
-    return new AppendLog(path, fd, start);
+    // An unfinished last line: never acknowledged, dropped.
+    if (carry) ftruncateSync(fd, carryOffset);
+    return new AppendLog(path, fd, carryOffset);
   }
 
   get size(): number {
@@ -81,10 +103,13 @@ export class AppendLog {
   }
 
   read<T>(ref: EntryRef): T {
-    const buffer = Buffer.alloc(ref.length);
-    let read = 0;
-    while (read < ref.length) read += readSync(this.#fd, buffer, read, ref.length - read, ref.offset + read);
-    return JSON.parse(buffer.toString('utf8')) as T;
+    const text = this.readRaw(ref);
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      // A line opened by its head only (see `open`) is checked here.
+      throw new SwitchboardError('storage_corrupt', `${this.path} at byte ${ref.offset} is not valid JSON`, { cause: error });
+    }
   }
 
   /** Raw text of an entry, to copy it into a compacted file without parsing it. */

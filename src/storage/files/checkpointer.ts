@@ -2,7 +2,6 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   TASKS,
-  copyCheckpoint,
   getCheckpointId,
   type ChannelVersions,
   type Checkpoint,
@@ -15,7 +14,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { invalidInput } from '../../errors.ts';
 import { mergeRunMetadata } from '../checkpoint-metadata.ts';
-import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
+import { addLegacySends, copyForStorage, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { JournalPool, Sequence } from './journal-pool.ts';
 import { LruMap } from '../../util/lru.ts';
@@ -147,7 +146,7 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
     if (threadId === undefined) throw invalidInput('cannot store a checkpoint without configurable.thread_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const parentId = (config.configurable?.checkpoint_id as string | undefined) ?? null;
-    const { channel_values: values, ...withoutValues } = copyCheckpoint(checkpoint);
+    const { channel_values: values, ...withoutValues } = copyForStorage(checkpoint);
     const blobs: CheckpointRecord['blobs'] = {};
     for (const [channel, version] of Object.entries(newVersions)) {
       blobs[channel] = { version, value: channel in values ? await this.#dump(values[channel]) : null };
@@ -203,6 +202,31 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
 
   override async deleteThread(threadId: string): Promise<void> {
     this.#pool.get(threadId)?.clearCheckpoints(this.#seq.next());
+  }
+
+  async pruneThread(threadId: string): Promise<void> {
+    const journal = this.#pool.get(threadId);
+    if (!journal) return;
+    const kept: Array<{ record: CheckpointRecord; writes: ReturnType<ThreadJournal['writes']> }> = [];
+    for (const ns of journal.namespaces()) {
+      const latest = journal.checkpointIds(ns).at(-1);
+      const record = latest === undefined ? null : journal.checkpoint(ns, latest);
+      if (!record) continue;
+      // The kept checkpoint takes in the values it pointed at in older ones, which go; and it has no parent left.
+      const blobs = { ...record.blobs };
+      for (const [channel, holderId] of Object.entries(record.refs)) {
+        const blob = journal.checkpoint(ns, holderId)?.blobs[channel];
+        if (blob) blobs[channel] = blob;
+      }
+      kept.push({ record: { ...stripSeq(record), parent: null, blobs, refs: {} }, writes: journal.writes(ns, record.id) });
+    }
+    const values = kept.map(({ record, writes }) => writes.map((meta) => ({ meta, ns: record.ns, cp: record.id, value: journal.writeValue(meta) })));
+    journal.clearCheckpoints(this.#seq.next());
+    for (const [at, { record }] of kept.entries()) {
+      journal.putCheckpoint(record, this.#seq.next());
+      this.#holders.set(holdersKey(threadId, record.ns, record.id), Object.fromEntries(Object.keys(record.blobs).map((channel) => [channel, record.id])));
+      for (const { meta, ns, cp, value } of values[at]!) journal.putWrites(ns, cp, meta.task, meta.path, [{ idx: meta.idx, ch: meta.ch, v: value }], this.#seq.next());
+    }
   }
 
   async copyThread(fromThreadId: string, toThreadId: string): Promise<void> {

@@ -13,6 +13,7 @@ import { JournalFeedbackRepo } from './feedback.ts';
 import { JournalRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { LowdbStore } from './store.ts';
+import type { StoreTtl } from '../store-ttl.ts';
 import { JournalThreadRepo } from './threads.ts';
 
 /**
@@ -30,7 +31,10 @@ import { JournalThreadRepo } from './threads.ts';
  * Documents that change rarely are lowdb files rewritten atomically; everything a run
  * changes is appended to its thread's journal, one line per change.
  */
-export async function openFilesStorage(dir: string, options: { storeIndex?: IndexConfig | undefined; journals?: Partial<JournalPoolLimits> } = {}): Promise<MovableStorage> {
+export async function openFilesStorage(
+  dir: string,
+  options: { storeIndex?: IndexConfig | undefined; storeTtl?: StoreTtl | undefined; now?: (() => Date) | undefined; journals?: Partial<JournalPoolLimits> } = {},
+): Promise<MovableStorage> {
   mkdirSync(dir, { recursive: true });
   const lock = new ProcessLock(dir);
   lock.acquire();
@@ -43,7 +47,7 @@ export async function openFilesStorage(dir: string, options: { storeIndex?: Inde
     const [assistants, crons, installations] = await Promise.all([LowdbAssistantRepo.open(files, dir), LowdbCronRepo.open(files, dir), LowdbInstallationRepo.open(files, dir)]);
     const openQueue = queue;
     const chat = openFilesChat(dir);
-    const store = new LowdbStore(files, dir, options.storeIndex);
+    const store = new LowdbStore(files, dir, options.storeIndex, options.storeTtl, options.now);
     return {
       kind: 'lowdb',
       assistants,

@@ -1,5 +1,6 @@
 import type { Run, RunFeedback, Thread } from '../types.ts';
 import { AppendLog, type EntryRef } from './append-log.ts';
+import { journalLineHead } from './journal-line-head.ts';
 import { type CheckpointRecord, type Entry, type Stored, splitWritesKey, type ThreadWithoutValues, type WriteMeta, type WriteValue, writesKey } from './journal-entries.ts';
 
 export type { CheckpointRecord, Stored, WriteMeta, WriteValue } from './journal-entries.ts';
@@ -27,7 +28,8 @@ export class ThreadJournal {
   readonly threadId: string;
   #log: AppendLog;
   #thread: { value: ThreadWithoutValues; ref: EntryRef } | null = null;
-  #values: { value: Thread['values']; ref: EntryRef | null } = { value: null, ref: null };
+  /** The thread's values; `undefined` while only their line is known (read when first asked for). */
+  #values: { value: Thread['values'] | undefined; ref: EntryRef | null } = { value: null, ref: null };
   readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
   /** Each run's feedback, one line per user and key: the run's lines die together. */
   readonly #feedback = new Map<string, Map<string, { value: RunFeedback; ref: EntryRef }>>();
@@ -49,7 +51,7 @@ export class ThreadJournal {
   static open(threadId: string, path: string, create: boolean): ThreadJournal | null {
     let journal: ThreadJournal | undefined;
     const pending: Array<[Entry, EntryRef]> = [];
-    const log = AppendLog.open(path, (entry, ref) => pending.push([entry as Entry, ref]), { create });
+    const log = AppendLog.open(path, (entry, ref) => pending.push([entry as Entry, ref]), { create, light: journalLineHead });
     if (!log) return null;
     journal = new ThreadJournal(threadId, log);
     for (const [entry, ref] of pending) journal.#apply(entry, ref);
@@ -73,7 +75,12 @@ export class ThreadJournal {
    * conversation): callers replace it, they never change it in place.
    */
   get thread(): Thread | null {
-    return this.#thread ? { ...structuredClone(this.#thread.value), values: this.#values.value } : null;
+    return this.#thread ? { ...structuredClone(this.#thread.value), values: this.#currentValues() } : null;
+  }
+
+  #currentValues(): Thread['values'] {
+    if (this.#values.value === undefined) this.#values.value = this.#log.read<{ v: Thread['values'] }>(this.#values.ref!).v;
+    return this.#values.value;
   }
 
   run(runId: string): Run | null {
@@ -198,7 +205,8 @@ export class ThreadJournal {
       }
       case 'values':
         if (this.#values.ref) this.#deadBytes += this.#values.ref.length;
-        this.#values = { value: entry.v, ref };
+        // A line read at open by its head only has no `v`: its values are read when asked for.
+        this.#values = { value: 'v' in entry ? entry.v : undefined, ref };
         return;
       case 'run': {
         const previous = this.#runs.get(entry.v.run_id);
@@ -327,7 +335,7 @@ export class ThreadJournal {
     const lines: Array<{ offset: number; text: string }> = [];
     if (this.#thread) lines.push({ offset: this.#thread.ref.offset, text: this.#log.readRaw(this.#thread.ref) });
     if (this.#values.ref) lines.push({ offset: this.#values.ref.offset, text: this.#log.readRaw(this.#values.ref) });
-    else if (this.#thread && this.#values.value !== null) {
+    else if (this.#thread && this.#values.value !== null && this.#values.value !== undefined) {
       // Values that came inside an older-format thread line: keep them as their own line.
       lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.value }) });
     }

@@ -2,7 +2,6 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   TASKS,
-  copyCheckpoint,
   getCheckpointId,
   type ChannelVersions,
   type Checkpoint,
@@ -15,7 +14,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { invalidInput } from '../../errors.ts';
 import { mergeRunMetadata } from '../checkpoint-metadata.ts';
-import { addLegacySends, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
+import { addLegacySends, copyForStorage, inWriteOrder, writeIndex } from '../checkpoint-parts.ts';
 import type { RollbackMark, ThreadCheckpoints } from '../types.ts';
 import type { Db } from './db.ts';
 
@@ -140,7 +139,7 @@ export class PgCheckpointSaver extends BaseCheckpointSaver implements ThreadChec
     if (threadId === undefined) throw invalidInput('cannot store a checkpoint without configurable.thread_id');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const parentId = (config.configurable?.checkpoint_id as string | undefined) ?? null;
-    const { channel_values: channelValues, ...withoutValues } = copyCheckpoint(checkpoint);
+    const { channel_values: channelValues, ...withoutValues } = copyForStorage(checkpoint);
     const blobChannels: string[] = [];
     const blobVersions: string[] = [];
     const blobTypes: string[] = [];
@@ -223,6 +222,23 @@ export class PgCheckpointSaver extends BaseCheckpointSaver implements ThreadChec
     await this.#db.query(
       `WITH a AS (DELETE FROM sb_checkpoint_writes WHERE thread_id = $1), b AS (DELETE FROM sb_checkpoint_blobs WHERE thread_id = $1)
        DELETE FROM sb_checkpoints WHERE thread_id = $1`,
+      [threadId],
+    );
+  }
+
+  async pruneThread(threadId: string): Promise<void> {
+    // One statement (one snapshot): the latest checkpoint of each namespace stays with its
+    // writes and the blobs it names; every other checkpoint, write and blob of the thread goes.
+    await this.#db.query(
+      `WITH kept AS (
+         SELECT DISTINCT ON (ns) ns, checkpoint_id, blob_channels, blob_versions FROM sb_checkpoints WHERE thread_id = $1 ORDER BY ns, checkpoint_id DESC
+       ),
+       needed AS (SELECT k.ns, v.channel, v.version FROM kept k, unnest(k.blob_channels, k.blob_versions) AS v(channel, version)),
+       w AS (DELETE FROM sb_checkpoint_writes x WHERE x.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.ns = x.ns AND k.checkpoint_id = x.checkpoint_id)),
+       b AS (DELETE FROM sb_checkpoint_blobs x WHERE x.thread_id = $1
+               AND NOT EXISTS (SELECT 1 FROM needed n WHERE n.ns = x.ns AND n.channel = x.channel AND n.version = x.version)),
+       c AS (DELETE FROM sb_checkpoints x WHERE x.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.ns = x.ns AND k.checkpoint_id = x.checkpoint_id))
+       UPDATE sb_checkpoints x SET parent_id = NULL FROM kept k WHERE x.thread_id = $1 AND x.ns = k.ns AND x.checkpoint_id = k.checkpoint_id`,
       [threadId],
     );
   }

@@ -11,6 +11,7 @@ import { PgFeedbackRepo } from './feedback.ts';
 import { PgRunRepo } from './runs.ts';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { PgStore } from './store.ts';
+import type { StoreTtl } from '../store-ttl.ts';
 import { PgThreadRepo } from './threads.ts';
 import { pgTransfer } from './transfer.ts';
 
@@ -38,7 +39,9 @@ function describeUrl(url: string): string {
  * The PostgreSQL backend: every record in one schema, shared by every process started
  * with the same database. Pending migrations are applied first.
  */
-export async function openPostgresStorage(options: DbOptions & { storeIndex?: IndexConfig | undefined }): Promise<PostgresStorage> {
+export async function openPostgresStorage(
+  options: DbOptions & { storeIndex?: IndexConfig | undefined; storeTtl?: StoreTtl | undefined; now?: (() => Date) | undefined },
+): Promise<PostgresStorage> {
   const db = new Db(options);
   try {
     await migrate(db);
@@ -58,7 +61,7 @@ export async function openPostgresStorage(options: DbOptions & { storeIndex?: In
     installations: new PgInstallationRepo(db),
     chat: pgChat(db),
     checkpointer: new PgCheckpointSaver(db),
-    store: new PgStore(db, options.storeIndex),
+    store: new PgStore(db, options.storeIndex, options.storeTtl, options.now),
     transfer: pgTransfer(db),
     async ping() {
       // A database that stops answering (a network that swallows packets) would hold the

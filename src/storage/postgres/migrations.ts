@@ -221,6 +221,31 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 7,
+    name: 'time to live: threads\u2019 and store items\u2019 expiry, indexed; one sweeper per interval',
+    sql: `
+      -- When a thread's own TTL runs out, or (without one) since when it is idle, for the
+      -- default TTL; a sweep reads these indexes up to now, never the whole table (src/storage/thread-expiry.ts).
+      ALTER TABLE sb_threads ADD COLUMN expires_at timestamptz, ADD COLUMN idle_since timestamptz;
+      UPDATE sb_threads SET
+        expires_at = CASE WHEN jsonb_typeof(doc->'ttl') = 'object'
+          THEN updated_at::timestamptz + (doc->'ttl'->>'minutes')::double precision * interval '1 minute' END,
+        idle_since = CASE WHEN jsonb_typeof(doc->'ttl') = 'object' THEN NULL ELSE updated_at::timestamptz END;
+      CREATE INDEX sb_threads_expires ON sb_threads (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX sb_threads_idle ON sb_threads (idle_since) WHERE idle_since IS NOT NULL;
+
+      -- A store item's TTL (minutes, to refresh it on reads) and when it runs out.
+      ALTER TABLE sb_store ADD COLUMN ttl_minutes double precision, ADD COLUMN expires_at timestamptz;
+      CREATE INDEX sb_store_expires ON sb_store (expires_at) WHERE expires_at IS NOT NULL;
+
+      -- Each sweep's last turn: a process sweeps only when it claims the interval (src/cluster/sweep-turns.ts).
+      CREATE TABLE sb_sweeps (
+        name text PRIMARY KEY,
+        swept_at timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
     name: 'rate budgets: the process making each call',
     sql: `
       -- A call in flight whose process's lease is gone (it died mid-call) stops holding its bucket.

@@ -1,4 +1,5 @@
 import { conflict } from '../../errors.ts';
+import { threadExpiry } from '../thread-expiry.ts';
 import type { Thread, ThreadQuery, ThreadRepo } from '../types.ts';
 import type { Db, Sql } from './db.ts';
 import { isUniqueViolation, orderBy, searchPage } from './sql.ts';
@@ -28,7 +29,7 @@ export class PgThreadRepo implements ThreadRepo {
   async create(thread: Thread): Promise<void> {
     try {
       await this.#db.query(
-        `INSERT INTO sb_threads (thread_id, status, metadata, "values", created_at, updated_at, state_updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO sb_threads (thread_id, status, metadata, "values", created_at, updated_at, state_updated_at, doc, expires_at, idle_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         columns(thread),
       );
     } catch (error) {
@@ -64,6 +65,17 @@ export class PgThreadRepo implements ThreadRepo {
     });
     return { items: rows.map(toThread), total };
   }
+
+  async expired(query: { now: Date; defaultMinutes?: number | undefined; limit: number }): Promise<string[]> {
+    // Each half walks its own partial index from the oldest entry and stops at `now`: expired rows only.
+    const own = `(SELECT thread_id, expires_at AS due FROM sb_threads WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`;
+    const idle = `(SELECT thread_id, idle_since + $3 * interval '1 minute' AS due FROM sb_threads WHERE idle_since <= $1 - $3 * interval '1 minute' ORDER BY idle_since LIMIT $2)`;
+    const sql = `SELECT thread_id FROM (${query.defaultMinutes === undefined ? own : `${own} UNION ALL ${idle}`}) AS expired ORDER BY due LIMIT $2`;
+    const values: unknown[] = [query.now, query.limit];
+    if (query.defaultMinutes !== undefined) values.push(query.defaultMinutes);
+    const { rows } = await this.#db.query<{ thread_id: string }>(sql, values);
+    return rows.map((row) => row.thread_id);
+  }
 }
 
 export async function getThread(sql: Sql, threadId: string, forUpdate = false): Promise<Thread | null> {
@@ -73,15 +85,18 @@ export async function getThread(sql: Sql, threadId: string, forUpdate = false): 
 
 export async function putThread(sql: Sql, thread: Thread): Promise<void> {
   await sql.query(
-    `INSERT INTO sb_threads (thread_id, status, metadata, "values", created_at, updated_at, state_updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO sb_threads (thread_id, status, metadata, "values", created_at, updated_at, state_updated_at, doc, expires_at, idle_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (thread_id) DO UPDATE SET status = EXCLUDED.status, metadata = EXCLUDED.metadata, "values" = EXCLUDED."values",
-       updated_at = EXCLUDED.updated_at, state_updated_at = EXCLUDED.state_updated_at, doc = EXCLUDED.doc`,
+       updated_at = EXCLUDED.updated_at, state_updated_at = EXCLUDED.state_updated_at, doc = EXCLUDED.doc,
+       expires_at = EXCLUDED.expires_at, idle_since = EXCLUDED.idle_since`,
     columns(thread),
   );
 }
 
 function columns(thread: Thread): unknown[] {
   const { values, metadata, ...doc } = thread;
+  const { expiresAt, idleSince } = threadExpiry(thread);
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms));
   return [
     thread.thread_id,
     thread.status,
@@ -91,5 +106,7 @@ function columns(thread: Thread): unknown[] {
     thread.updated_at,
     thread.state_updated_at ?? null,
     doc,
+    at(expiresAt),
+    at(idleSince),
   ];
 }
