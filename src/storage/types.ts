@@ -385,6 +385,9 @@ export interface StoreItemRecord {
   updated_at: string;
   /** Its embeddings by indexed field (store.index), so a moved item is found by meaning without embedding it again. */
   vectors?: Record<string, number[]> | undefined;
+  /** Its time to live (store.ttl): minutes, to refresh it on reads, and when it runs out. Absent: it does not expire. */
+  ttl_minutes?: number | undefined;
+  expires_at?: string | undefined;
 }
 
 /**
@@ -400,6 +403,8 @@ export interface StorageTransfer {
   restoreStoreItem(item: StoreItemRecord): Promise<boolean>;
   /** An item's stored embeddings by field (store.index), if it has any. */
   storeVectors(namespace: string[], key: string): Promise<Record<string, number[]> | undefined>;
+  /** An item's time to live and when it runs out (store.ttl), if it expires. */
+  storeExpiry(namespace: string[], key: string): Promise<{ ttl_minutes: number; expires_at: string } | undefined>;
   /** The assistant as it is (latest version, updated_at) with every version it had. */
   restoreAssistant(assistant: Assistant, versions: AssistantVersion[]): Promise<boolean>;
 }

@@ -25,8 +25,10 @@ export async function* walkRecords(storage: MovableStorage): AsyncGenerator<Move
       if (item.namespace.length !== namespace.length) continue;
       const { key, value, createdAt, updatedAt } = item;
       const vectors = await storage.transfer.storeVectors(namespace, key);
+      // An item that expires keeps its clock: moving it neither extends nor ends its life.
+      const expiry = await storage.transfer.storeExpiry(namespace, key);
       const times = { created_at: new Date(createdAt).toISOString(), updated_at: new Date(updatedAt).toISOString() };
-      yield { kind: 'store_item', item: { namespace, key, value, ...times, ...(vectors ? { vectors } : {}) } };
+      yield { kind: 'store_item', item: { namespace, key, value, ...times, ...(vectors ? { vectors } : {}), ...expiry } };
     }
   }
   for (const cron of await storage.crons.list()) yield { kind: 'cron', cron };

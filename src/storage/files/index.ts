@@ -65,6 +65,7 @@ export async function openFilesStorage(
         restoreInboxEntry: async (entry) => chat.restoreInboxEntry(entry),
         restoreStoreItem: (item) => store.restore(item),
         storeVectors: (namespace, key) => store.vectorsOf(namespace, key),
+        storeExpiry: (namespace, key) => store.expiryOf(namespace, key),
         restoreAssistant: (assistant, versions) => assistants.restore(assistant, versions),
       },
       // Each journal is reopened, read once, on its next use.

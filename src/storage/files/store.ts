@@ -220,6 +220,11 @@ export class LowdbStore extends InMemoryStore implements TtlStoreMethods {
       if (!this.#vectors.has(key)) this.#vectors.set(key, new Map());
       this.#vectors.get(key)!.set(item.key, new Map(Object.entries(item.vectors)));
     }
+    if (item.ttl_minutes !== undefined && item.expires_at !== undefined) {
+      if (!this.#expiry.has(key)) this.#expiry.set(key, new Map());
+      this.#expiry.get(key)!.set(item.key, { minutes: item.ttl_minutes, at: Date.parse(item.expires_at) });
+      this.#nextDue = Math.min(this.#nextDue, Date.parse(item.expires_at));
+    }
     await this.#persist(key, namespace);
     return true;
   }
@@ -229,6 +234,13 @@ export class LowdbStore extends InMemoryStore implements TtlStoreMethods {
     await (this.#loaded ??= this.#load());
     const fields = this.#vectors.get(namespace.join(':'))?.get(key);
     return fields ? Object.fromEntries(fields) : undefined;
+  }
+
+  /** An item's time to live and when it runs out, if it expires. */
+  async expiryOf(namespace: string[], key: string): Promise<{ ttl_minutes: number; expires_at: string } | undefined> {
+    await (this.#loaded ??= this.#load());
+    const expiry = this.#expiry.get(namespace.join(':'))?.get(key);
+    return expiry ? { ttl_minutes: expiry.minutes, expires_at: new Date(expiry.at).toISOString() } : undefined;
   }
 
   /**

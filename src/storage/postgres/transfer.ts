@@ -23,14 +23,31 @@ export function pgTransfer(db: Db): StorageTransfer {
     },
     async restoreStoreItem(item: StoreItemRecord) {
       const { rowCount } = await db.query(
-        'INSERT INTO sb_store (namespace, key, value, created_at, updated_at, vectors) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (namespace, key) DO NOTHING',
-        [item.namespace, item.key, JSON.stringify(item.value), item.created_at, item.updated_at, item.vectors ? JSON.stringify(item.vectors) : null],
+        'INSERT INTO sb_store (namespace, key, value, created_at, updated_at, vectors, ttl_minutes, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (namespace, key) DO NOTHING',
+        [
+          item.namespace,
+          item.key,
+          JSON.stringify(item.value),
+          item.created_at,
+          item.updated_at,
+          item.vectors ? JSON.stringify(item.vectors) : null,
+          item.ttl_minutes ?? null,
+          item.expires_at ?? null,
+        ],
       );
       return (rowCount ?? 0) > 0;
     },
     async storeVectors(namespace: string[], key: string) {
       const { rows } = await db.query<{ vectors: Record<string, number[]> | null }>('SELECT vectors FROM sb_store WHERE namespace = $1 AND key = $2', [namespace, key]);
       return rows[0]?.vectors ?? undefined;
+    },
+    async storeExpiry(namespace: string[], key: string) {
+      const { rows } = await db.query<{ ttl_minutes: number | null; expires_at: Date | null }>(
+        'SELECT ttl_minutes, expires_at FROM sb_store WHERE namespace = $1 AND key = $2',
+        [namespace, key],
+      );
+      const row = rows[0];
+      return row?.ttl_minutes != null && row.expires_at ? { ttl_minutes: row.ttl_minutes, expires_at: new Date(row.expires_at).toISOString() } : undefined;
     },
     async restoreAssistant(assistant: Assistant, versions: AssistantVersion[]) {
       return db.transaction(async (client) => {
