@@ -42,10 +42,10 @@ export function pgTransfer(db: Db): StorageTransfer {
       return rows[0]?.vectors ?? undefined;
     },
     async storeExpiry(namespace: string[], key: string) {
-      const { rows } = await db.query<{ ttl_minutes: number | null; expires_at: Date | null }>(
-        'SELECT ttl_minutes, expires_at FROM sb_store WHERE namespace = $1 AND key = $2',
-        [namespace, key],
-      );
+      const { rows } = await db.query<{ ttl_minutes: number | null; expires_at: Date | null }>('SELECT ttl_minutes, expires_at FROM sb_store WHERE namespace = $1 AND key = $2', [
+        namespace,
+        key,
+      ]);
       const row = rows[0];
       return row?.ttl_minutes != null && row.expires_at ? { ttl_minutes: row.ttl_minutes, expires_at: new Date(row.expires_at).toISOString() } : undefined;
     },
