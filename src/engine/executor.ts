@@ -145,6 +145,8 @@ export class RunExecutor {
     // A rollback that arrived as the graph was finishing still erases the run.
     if (stopReasonOf(signal) === 'rollback') return this.#rollback(run, mark);
     const state = toThreadState(await graph.getState({ configurable: { thread_id: run.thread_id } }));
+    // Waiting with no interrupt() pending: stopped at a breakpoint.
+    if (state.next.length > 0 && state.interrupts.length === 0) translator.stoppedAtBreakpoint();
     return this.#finish(run, state.next.length > 0 ? 'interrupted' : 'success', state, null);
   }
 

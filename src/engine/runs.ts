@@ -145,7 +145,9 @@ export class RunService {
       });
     }
     const strategy = payload.multitask_strategy ?? strategyOf(assistant.metadata) ?? this.#o.defaultStrategy;
-    const run = buildRun({ payload, assistant, thread, strategy, stateless, now: this.#now() });
+    // The thread's latest run holds what the thread carries into this one (see buildRun).
+    const previous = stateless ? null : ((await this.#o.storage.runs.listByThread(thread.thread_id, { limit: 1, offset: 0 }))[0] ?? null);
+    const run = buildRun({ payload, assistant, thread, previous, strategy, stateless, now: this.#now() });
     if (traceContext) run.trace_context = traceContext;
     this.#expect(run.run_id, run.thread_id);
     let inflight: Run[];

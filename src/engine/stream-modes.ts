@@ -36,6 +36,7 @@ export class StreamTranslator {
   readonly #partial = new Map<string, MessageLike>();
   readonly #complete = new Set<string>();
   #sawHistory = false;
+  #sawInterruptValues = false;
 
   constructor(requested: readonly StreamMode[], subgraphs: boolean, publish: Publish) {
     this.#requested = new Set(requested);
@@ -56,6 +57,7 @@ export class StreamTranslator {
         // A stop at interrupt_before/after comes as `{__interrupt__: []}`: streamed as the
         // Platform streams it (its API suite lists it; useStream merges it into the values).
         // The Platform's order: the step's values, then its new messages completed.
+        if (namespace.length === 0 && hasInterruptKey(payload)) this.#sawInterruptValues = true;
         if (this.#requested.has('values')) this.#publish(this.#name('values', namespace), toWire(payload));
         if (this.#requested.has('messages') && namespace.length === 0) this.#completeFromValues(payload);
         return;
@@ -71,6 +73,17 @@ export class StreamTranslator {
       default:
         if (this.#requested.has(mode as StreamMode)) this.#publish(this.#name(mode, namespace), toWire(payload));
     }
+  }
+
+  /**
+   * The run stopped at a breakpoint (interrupt_before/after, its own or a subgraph's).
+   * LangGraph 1.x streams that stop as the values event `{__interrupt__: []}`; LangGraph
+   * 0.2 streams nothing, so a project on 0.2 gets the event from here, once, as on 1.x.
+   */
+  stoppedAtBreakpoint(): void {
+    if (this.#sawInterruptValues || !this.#requested.has('values')) return;
+    this.#sawInterruptValues = true;
+    this.#publish('values', { __interrupt__: [] });
   }
 
   /** Other callback events, for the `events` mode. */
@@ -108,6 +121,10 @@ export class StreamTranslator {
     }
     if (fresh.length > 0) this.#publish('messages/complete', toWire(fresh));
   }
+}
+
+function hasInterruptKey(payload: unknown): boolean {
+  return payload !== null && typeof payload === 'object' && '__interrupt__' in payload;
 }
 
 function isCheckpointPayload(payload: unknown): payload is Record<string, unknown> {

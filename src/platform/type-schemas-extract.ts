@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type * as TS from 'typescript';
+import { langgraphLineOf } from './langgraph-line.ts';
 import type { GraphSource, TypedSchemas } from './type-schemas.ts';
 import { SchemaWriter } from './type-to-schema.ts';
 
@@ -44,7 +45,7 @@ export async function extractAll(sources: GraphSource[]): Promise<Map<string, Re
     counter += graphs.length;
     aliased.set(source.file, `${text}\n\n${graphs.map((graph, index) => `export type __sb_graph_${first + index} = typeof ${graph.identifier};`).join('\n')}\n`);
     const inferPath = join(dirname(source.file), `__switchboard_schemas_${process.pid}_${first}.mts`);
-    infers.set(inferPath, inferSource(`./${basename(source.file)}`, first, graphs.length));
+    infers.set(inferPath, inferSource(`./${basename(source.file)}`, first, graphs.length, langgraphLineOf(source.file)));
     plan.push({ source, inferPath, graphs, first });
   }
   const serve = (path: string) => aliased.get(path) ?? infers.get(path);
@@ -86,23 +87,37 @@ export async function extractAll(sources: GraphSource[]): Promise<Map<string, Re
   return out;
 }
 
+/** How each LangGraph line's declarations give a compiled graph's state and config types. */
+const STATE_AND_CONFIG = {
+  current: [
+    `import type { CompiledStateGraph, ExtractStateType } from "@langchain/langgraph";`,
+    `type StateOf<T> = Part<T, "~RunOutput">;`,
+    `type ConfigOf<T> = Compiled<T> extends CompiledStateGraph<any, any, any, any, any, infer C, any, any, any, any> ? ExtractStateType<C> : never;`,
+  ],
+  // 0.2: the state is CompiledStateGraph's first type parameter, the config annotation its sixth.
+  '0.x': [
+    `import type { CompiledStateGraph, StateDefinition, StateType } from "@langchain/langgraph";`,
+    `type StateOf<T> = Compiled<T> extends CompiledStateGraph<infer S, any, any, any, any, any> ? S : never;`,
+    `type ConfigOf<T> = Compiled<T> extends CompiledStateGraph<any, any, any, any, any, infer C> ? (C extends StateDefinition ? StateType<C> : never) : never;`,
+  ],
+};
+
 /** Type aliases for each graph's input, output, state and config, as LangGraph's own types give them. */
-function inferSource(module: string, first: number, count: number): string {
+function inferSource(module: string, first: number, count: number, line: keyof typeof STATE_AND_CONFIG): string {
   const lines = [
     `import type { BaseMessage } from "@langchain/core/messages";`,
-    `import type { CompiledStateGraph, ExtractStateType } from "@langchain/langgraph";`,
     `export type __sb_BaseMessage = BaseMessage;`,
     // A factory (sync or async) stands for the graph it builds; a builder for what it compiles to.
     `type Built<T> = T extends (...args: any[]) => infer R ? Awaited<R> : Awaited<T>;`,
     `type Compiled<T> = Built<T> extends infer G ? (G extends { compile(...args: any[]): infer C } ? C : G) : never;`,
     `type Part<T, K extends string> = Compiled<T> extends { [P in K]: infer V } ? V : never;`,
-    `type ConfigOf<T> = Compiled<T> extends CompiledStateGraph<any, any, any, any, any, infer C, any, any, any, any> ? ExtractStateType<C> : never;`,
+    ...STATE_AND_CONFIG[line],
   ];
   for (let index = first; index < first + count; index++) {
     lines.push(`import type { __sb_graph_${index} } from ${JSON.stringify(module)};`);
     lines.push(`export type __sb_graph_${index}_input = Part<__sb_graph_${index}, "~InputType">;`);
     lines.push(`export type __sb_graph_${index}_output = Part<__sb_graph_${index}, "~OutputType">;`);
-    lines.push(`export type __sb_graph_${index}_state = Part<__sb_graph_${index}, "~RunOutput">;`);
+    lines.push(`export type __sb_graph_${index}_state = StateOf<__sb_graph_${index}>;`);
     lines.push(`export type __sb_graph_${index}_config = ConfigOf<__sb_graph_${index}>;`);
   }
   return `${lines.join('\n')}\n`;

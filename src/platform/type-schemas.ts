@@ -59,13 +59,18 @@ export class TypeSchemaIndex {
 
 const keyOf = (source: GraphSource) => `${source.file}#${source.exportName}`;
 
+/** Raised when the reader learns to find more (2: LangGraph 0.2's declaration types). */
+const READER_REVISION = 2;
+
 /**
  * What was read for these sources before, while the graph modules themselves are unchanged
  * (kept in the OS temp folder: a restart answers at once); otherwise read anew and kept. A
  * type changed only in a module a graph imports is seen once a graph module changes.
  */
 async function cached(sources: GraphSource[]): Promise<Map<string, Record<string, TypedSchemas>>> {
-  const stamp = sources.map((source) => [source.file, source.exportName, statSync(source.file, { throwIfNoEntry: false })?.mtimeMs ?? 0]);
+  const stamp: unknown[] = sources.map((source) => [source.file, source.exportName, statSync(source.file, { throwIfNoEntry: false })?.mtimeMs ?? 0]);
+  // What an older reader found is not reused by a newer one (it may have found less).
+  stamp.push(READER_REVISION);
   const file = join(tmpdir(), `switchboard-type-schemas-${createHash('sha256').update(JSON.stringify(stamp)).digest('hex').slice(0, 24)}.json`);
   try {
     return new Map(JSON.parse(await readFile(file, 'utf8')) as Array<[string, Record<string, TypedSchemas>]>);

@@ -93,6 +93,11 @@ export interface RunKwargs {
   on_disconnect?: 'cancel' | 'continue';
   durability?: 'exit' | 'async' | 'sync';
   webhook?: string;
+  /**
+   * The callers' `configurable` keys the thread carries from this run into its next one
+   * (the Platform's thread config): what earlier runs carried, overridden by this run's.
+   */
+  carried_configurable?: Record<string, unknown>;
 }
 
 export interface Run {

@@ -242,6 +242,18 @@ export function storageContract(name: string, setup: StorageSetup): void {
         expect(today).toBeDefined();
         expect(today!.checkpoint).not.toHaveProperty('pending_sends');
       });
+
+      it('reads a LangGraph 0.2 checkpoint whose parent sent nothing back with only the channels it was written with', async () => {
+        const threadId = crypto.randomUUID();
+        const config = { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+        const written = (id: string, versions: Record<string, number>) => ({ ...emptyCheckpoint(), v: 1, id, channel_versions: versions, pending_sends: [] });
+        const parent = await storage.checkpointer.put(config, written(uuid6(-1), { city: 1 }), { source: 'loop', step: 0, parents: {} }, { city: 1 });
+        await storage.checkpointer.put(parent, written(uuid6(-1), { city: 2 }), { source: 'update', step: 1, parents: {} }, { city: 2 });
+        const back = await storage.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+        // A channel 0.2 does not know (1.x's tasks channel) reads to it as news: it would stop
+        // again at the interrupt_before it is resuming past.
+        expect(back?.checkpoint.channel_versions).toEqual({ city: 2 });
+      });
     });
 
     describe('time to live', () => {

@@ -68,7 +68,10 @@ export class JournalCheckpointSaver extends BaseCheckpointSaver implements Threa
 
     checkpoint.channel_values = {};
     for (const [channel, value] of blobs) checkpoint.channel_values[channel] = await this.#load(value);
-    if (sends) addLegacySends(checkpoint, await Promise.all(sends.map((value) => this.#load(value))), () => this.getNextVersion(undefined));
+    // Only a checkpoint whose parent sent something is migrated, as on PostgreSQL: the added
+    // channel would otherwise be news to a graph on LangGraph 0.2 (which wrote the checkpoint
+    // and knows no such channel), and it would stop again at a breakpoint it is resuming past.
+    if (sends && sends.length > 0) addLegacySends(checkpoint, await Promise.all(sends.map((value) => this.#load(value))), () => this.getNextVersion(undefined));
     const pendingWrites: CheckpointPendingWrite[] = [];
     for (const { meta, value } of writes) pendingWrites.push([meta.task, meta.ch, await this.#load(value)]);
     const tuple: CheckpointTuple = {
