@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from '@langchain/langgraph-sdk';
 import { sign } from 'hono/jwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOKEN_SECRET } from '../fixtures/project/src/auth.ts';
-import { runTs, type Child } from '../helpers/child.ts';
+import { runTs } from '../helpers/child.ts';
+import { useStartedProject } from '../helpers/project-start.ts';
 import { makeTempDir } from '../helpers/tmp-dir.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -12,62 +13,45 @@ const input = (content: string) => ({ messages: [{ role: 'user', content }] });
 type Messages = { messages: Array<{ content: string }> };
 
 describe("a project's custom auth (langgraph.json auth.path), as on the Platform", () => {
-  let child: Child;
-  let url: string;
-  let temp: { dir: string; cleanup: () => void };
-
-  beforeAll(async () => {
-    temp = makeTempDir();
-    child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
-      SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.auth.json'),
-      SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
-      PORT: '0',
-    });
-    url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
-  }, 40_000);
-  afterAll(async () => {
-    child.process.kill('SIGTERM');
-    await child.exited;
-    temp.cleanup();
-  });
+  const project = useStartedProject('langgraph.auth.json');
 
   /** An SDK client for a user, with the bearer JWT the project's authenticate handler verifies. */
   async function clientOf(sub: string, scopes: string[] = [], team = 'core'): Promise<Client> {
     const token = await sign({ sub, scopes, team }, TOKEN_SECRET, 'HS256');
-    return new Client({ apiUrl: url, apiKey: null, callerOptions: { maxRetries: 0 }, defaultHeaders: { authorization: `Bearer ${token}` } });
+    return new Client({ apiUrl: project.url, apiKey: null, callerOptions: { maxRetries: 0 }, defaultHeaders: { authorization: `Bearer ${token}` } });
   }
 
   it('authenticates every API request: no token or a bad one is the 401 (and headers) the handler threw; /ok and /info stay open', async () => {
-    const bare = await fetch(`${url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const bare = await fetch(`${project.url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(bare.status).toBe(401);
     expect(bare.headers.get('www-authenticate')).toBe('Bearer');
     // As the Platform answers it (and the SDK shows it: "HTTP 401: a bearer token is required").
     expect(await bare.text()).toBe('a bearer token is required');
     const forged = await sign({ sub: 'mallory' }, 'another-secret', 'HS256');
-    const bad = await fetch(`${url}/assistants/search`, {
+    const bad = await fetch(`${project.url}/assistants/search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${forged}` },
       body: '{}',
     });
     expect([bad.status, bad.headers.get('www-authenticate')]).toEqual([401, 'Bearer error="invalid_token"']);
-    expect((await fetch(`${url}/threads/00000000-0000-4000-8000-000000000000`)).status).toBe(401);
-    expect((await fetch(`${url}/ok`)).status).toBe(200);
-    expect((await fetch(`${url}/info`)).status).toBe(200);
+    expect((await fetch(`${project.url}/threads/00000000-0000-4000-8000-000000000000`)).status).toBe(401);
+    expect((await fetch(`${project.url}/ok`)).status).toBe(200);
+    expect((await fetch(`${project.url}/info`)).status).toBe(200);
     // The project's own routes are not authenticated unless http.enable_custom_route_auth says so.
-    expect((await fetch(`${url}/custom/hello`)).status).toBe(200);
+    expect((await fetch(`${project.url}/custom/hello`)).status).toBe(200);
   });
 
   it("authenticates generative UI's POST /ui/{name} like the API, and leaves the bundle it loads (a script tag sends no token) public", async () => {
     const body = JSON.stringify({ name: 'weather' });
-    const bare = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const bare = await fetch(`${project.url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
     const token = await sign({ sub: 'ui-reader' }, TOKEN_SECRET, 'HS256');
-    const signed = await fetch(`${url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    const signed = await fetch(`${project.url}/ui/agent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
     expect(signed.status).toBe(200);
     const html = await signed.text();
     expect(html).toContain('.render("weather"');
     const script = /src="http:\/\/[^/]+(\/ui\/agent\/[^"]+\.js)"/.exec(html)![1]!;
-    expect((await fetch(`${url}${script}`)).status).toBe(200);
+    expect((await fetch(`${project.url}${script}`)).status).toBe(200);
   });
 
   it('gives the run its user as configurable.langgraph_auth_user, _user_id and _permissions', async () => {
@@ -181,12 +165,12 @@ describe("a project's custom auth (langgraph.json auth.path), as on the Platform
     const ann = await clientOf('ann-reset');
     const thread = await ann.threads.create();
     await ann.store.putItem(['kept'], 'note', { text: 'stays' });
-    const reset = await fetch(`${url}/internal/truncate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threads: true }) });
+    const reset = await fetch(`${project.url}/internal/truncate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threads: true }) });
     expect(reset.status).toBe(200);
     await expect(ann.threads.get(thread.thread_id)).rejects.toThrow('HTTP 404');
     expect((await ann.store.getItem(['kept'], 'note'))?.value).toEqual({ text: 'stays' });
     // Every other route still wants the token.
-    expect((await fetch(`${url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect((await fetch(`${project.url}/threads/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
   });
 });
 

@@ -1,32 +1,11 @@
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTs, type Child } from '../helpers/child.ts';
-import { makeTempDir } from '../helpers/tmp-dir.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { describe, expect, it } from 'vitest';
+import { useStartedProject } from '../helpers/project-start.ts';
 
 describe("a project's apps under path prefixes (langgraph.json http.apps), as on the Platform", () => {
-  let child: Child;
-  let url: string;
-  let temp: { dir: string; cleanup: () => void };
-
-  beforeAll(async () => {
-    temp = makeTempDir();
-    child = runTs(join(ROOT, 'src/cli.ts'), ['start'], {
-      SWITCHBOARD_CONFIG: join(ROOT, 'test/fixtures/project/langgraph.apps.json'),
-      SWITCHBOARD_DATA_DIR: join(temp.dir, 'data'),
-      PORT: '0',
-    });
-    url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await child.waitFor(/Switchboard is running at/, 30_000))![1]!;
-  }, 40_000);
-  afterAll(async () => {
-    child.process.kill('SIGTERM');
-    await child.exited;
-    temp.cleanup();
-  });
+  const project = useStartedProject('langgraph.apps.json');
 
   const json = async (path: string, init?: RequestInit) => {
-    const answer = await fetch(`${url}${path}`, init);
+    const answer = await fetch(`${project.url}${path}`, init);
     return { status: answer.status, body: answer.headers.get('content-type')?.includes('json') ? await answer.json() : await answer.text(), answer };
   };
 
