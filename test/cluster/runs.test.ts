@@ -76,7 +76,8 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     // Its first step is stored: it is waiting inside its second one.
     await eventually(async () => expect(((await p(0).threads.getState(thread.thread_id)).values as { steps?: string[] }).steps).toEqual(['first:first']), 15_000);
     const started = Date.now();
-    const second = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), multitaskStrategy: 'interrupt' });
+    // Its own delay: a thread carries its runs' configurable into the next run, as on the Platform.
+    const second = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), config: slow(0), multitaskStrategy: 'interrupt' });
     await p(2).runs.join(thread.thread_id, second.run_id);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await p(2).runs.get(thread.thread_id, first.run_id)).status).toBe('interrupted');
@@ -90,7 +91,7 @@ describe.skipIf(!HAS_POSTGRES)('several processes sharing one PostgreSQL databas
     await p(1).runs.wait(thread.thread_id, 'slow', { input: say('base') });
     const first = await p(1).runs.create(thread.thread_id, 'slow', { input: say('first'), config: slow(20_000) });
     await waitRunning(thread.thread_id, first.run_id);
-    const second = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), multitaskStrategy: 'rollback' });
+    const second = await (await notExecuting(first.run_id)).runs.create(thread.thread_id, 'slow', { input: say('second'), config: slow(0), multitaskStrategy: 'rollback' });
     await p(0).runs.join(thread.thread_id, second.run_id);
     await expect(p(0).runs.get(thread.thread_id, first.run_id)).rejects.toMatchObject({ status: 404 });
     const state = await p(0).threads.getState(thread.thread_id);
