@@ -49,6 +49,19 @@ export function putOperation(namespace: string[], key: string, value: Record<str
   return { namespace, key, value, ...(index !== undefined ? { index } : {}), ...(options && 'ttl' in options ? { ttl: options.ttl } : {}) };
 }
 
+/** The batch a get with options makes. */
+export function getOperation(namespace: string[], key: string, options?: { refreshTtl?: boolean | null }): GetOperation & { refreshTtl?: boolean | null | undefined } {
+  return { namespace, key, refreshTtl: options?.refreshTtl };
+}
+
+export type TtlSearchOptions = { filter?: Record<string, unknown>; limit?: number; offset?: number; query?: string; refreshTtl?: boolean | null };
+
+/** The batch a search with options makes (BaseStore's defaults: 10 items from the first). */
+export function searchOperation(namespacePrefix: string[], options: TtlSearchOptions = {}): SearchOperation & { refreshTtl?: boolean | null | undefined } {
+  const { refreshTtl, limit = 10, offset = 0, ...rest } = options;
+  return { namespacePrefix, limit, offset, ...rest, refreshTtl };
+}
+
 /** The store with the TTL options both backends take, as callers outside storage see it. */
 export type TtlStore = BaseStore & {
   put(namespace: string[], key: string, value: Record<string, unknown>, index?: false | string[], options?: { ttl?: number | null }): Promise<void>;

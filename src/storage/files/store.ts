@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { InMemoryStore, type Item, type Operation, type OperationResults } from '@langchain/langgraph';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { checkStoreOperations } from '../namespace.ts';
-import { NO_STORE_TTL, putOperation, putTtlMinutes, readRefreshes, type StoreTtl, type TtlPutOperation, type TtlStoreMethods } from '../store-ttl.ts';
+import {
+  NO_STORE_TTL,
+  getOperation,
+  putOperation,
+  putTtlMinutes,
+  readRefreshes,
+  searchOperation,
+  type StoreTtl,
+  type TtlPutOperation,
+  type TtlSearchOptions,
+  type TtlStoreMethods,
+} from '../store-ttl.ts';
 import type { StoreItemRecord } from '../types.ts';
 import type { JsonFiles } from './json-files.ts';
 
@@ -72,15 +83,11 @@ export class LowdbStore extends InMemoryStore implements TtlStoreMethods {
   }
 
   override async get(namespace: string[], key: string, options?: { refreshTtl?: boolean | null }): Promise<Item | null> {
-    return (await this.batch([{ namespace, key, refreshTtl: options?.refreshTtl }]))[0] as Item | null;
+    return (await this.batch([getOperation(namespace, key, options)]))[0] as Item | null;
   }
 
-  override async search(
-    namespacePrefix: string[],
-    options: { filter?: Record<string, unknown>; limit?: number; offset?: number; query?: string; refreshTtl?: boolean | null } = {},
-  ): Promise<Item[]> {
-    const { refreshTtl, limit = 10, offset = 0, ...rest } = options;
-    return (await this.batch([{ namespacePrefix, limit, offset, ...rest, refreshTtl }]))[0] as Item[];
+  override async search(namespacePrefix: string[], options?: TtlSearchOptions): Promise<Item[]> {
+    return (await this.batch([searchOperation(namespacePrefix, options)]))[0] as Item[];
   }
 
   async sweepExpired(): Promise<number> {

@@ -11,7 +11,19 @@ import {
 } from '@langchain/langgraph';
 import type { IndexConfig } from '@langchain/langgraph-checkpoint';
 import { checkStoreOperations } from '../namespace.ts';
-import { expiryOf, NO_STORE_TTL, putOperation, putTtlMinutes, readRefreshes, type StoreTtl, type TtlPutOperation, type TtlStoreMethods } from '../store-ttl.ts';
+import {
+  expiryOf,
+  NO_STORE_TTL,
+  getOperation,
+  putOperation,
+  putTtlMinutes,
+  readRefreshes,
+  searchOperation,
+  type StoreTtl,
+  type TtlPutOperation,
+  type TtlSearchOptions,
+  type TtlStoreMethods,
+} from '../store-ttl.ts';
 import type { Db } from './db.ts';
 
 interface Row {
@@ -66,15 +78,11 @@ export class PgStore extends BaseStore implements TtlStoreMethods {
   }
 
   override async get(namespace: string[], key: string, options?: { refreshTtl?: boolean | null }): Promise<Item | null> {
-    return (await this.batch([{ namespace, key, refreshTtl: options?.refreshTtl }]))[0] as Item | null;
+    return (await this.batch([getOperation(namespace, key, options)]))[0] as Item | null;
   }
 
-  override async search(
-    namespacePrefix: string[],
-    options: { filter?: Record<string, unknown>; limit?: number; offset?: number; query?: string; refreshTtl?: boolean | null } = {},
-  ): Promise<Item[]> {
-    const { refreshTtl, limit = 10, offset = 0, ...rest } = options;
-    return (await this.batch([{ namespacePrefix, limit, offset, ...rest, refreshTtl }]))[0] as Item[];
+  override async search(namespacePrefix: string[], options?: TtlSearchOptions): Promise<Item[]> {
+    return (await this.batch([searchOperation(namespacePrefix, options)]))[0] as Item[];
   }
 
   async sweepExpired(): Promise<number> {
