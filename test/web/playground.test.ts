@@ -5,6 +5,8 @@ import { eventually } from '../helpers/chat.ts';
 import { playgroundSuite } from '../helpers/playground-suite.ts';
 
 const FINAL = "(I am Switchboard's built-in offline model";
+/** The last words of a complete answer: a stopped answer never has them. */
+const ANSWER_END = 'for real answers.)';
 
 describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
   const suite = playgroundSuite();
@@ -135,7 +137,8 @@ describe.skipIf(!HAS_BROWSER)('the web playground in a real browser', () => {
     const replies = await ana.texts(ana.botReplies);
     expect(replies[0]).toContain('You said: "first"');
     expect(replies[0]).toContain('(stopped)');
-    expect(replies[0]).not.toContain(FINAL);
+    // On a loaded machine the stop can land late in the answer, but never after its last words.
+    expect(replies[0]).not.toContain(ANSWER_END);
     expect(await ana.info('strategy')).toBe('interrupt');
   });
 
