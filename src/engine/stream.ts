@@ -1,4 +1,5 @@
 import { jsonSize } from '../util/json-size.ts';
+import { eventText, type PackedEvents, StreamPages } from './stream-pages.ts';
 
 /** One event of a run's stream, as the Platform names it (`values`, `updates|child:…`, `error`…). */
 export interface RunEvent {
@@ -12,12 +13,12 @@ interface RunLog {
   /** The events of a running run, as published. */
   events: RunEvent[];
   /**
-   * A finished run's events, each as its JSON text, parsed again when read. Why: live, a
-   * `values` event is a tree of small objects (a whole conversation) that takes two to three
-   * times its JSON size in the heap; measured: 75 MiB held for a 32 MiB budget. As text, what
-   * the budget counts is what memory holds.
+   * A finished run's events as JSON text, parsed again when read. Why: live, a `values` event
+   * is a tree of small objects (a whole conversation) that takes two to three times its JSON
+   * size in the heap; measured: 75 MiB held for a 32 MiB budget. As text, what the budget
+   * counts is what memory holds; the text is kept outside the heap (see stream-pages.ts).
    */
-  packed: string[] | null;
+  packed: PackedEvents | null;
   done: boolean;
   waiters: Set<() => void>;
   expiry: NodeJS.Timeout | undefined;
@@ -61,6 +62,7 @@ export class StreamBroker {
   #finishedBytes = 0;
   readonly #retentionMs: number;
   readonly #memoryBytes: number;
+  readonly #pages = new StreamPages();
   #sink: RunEventSink | undefined;
 
   constructor(options: StreamBrokerOptions) {
@@ -91,6 +93,7 @@ export class StreamBroker {
   open(runId: string): void {
     const old = this.#logs.get(runId);
     if (old?.expiry) clearTimeout(old.expiry);
+    if (old?.packed) this.#pages.release(old.packed);
     this.#unaccount(runId);
     this.#logs.set(runId, { events: [], packed: null, done: false, waiters: old?.waiters ?? new Set(), expiry: undefined, evicted: false });
   }
@@ -98,7 +101,7 @@ export class StreamBroker {
   publish(runId: string, event: string, data: unknown): RunEvent {
     const log = this.#log(runId);
     const entry = { id: String(eventCount(log)), event, data };
-    if (log.packed) log.packed.push(JSON.stringify(entry));
+    if (log.packed) log.packed = this.#pages.append(log.packed, JSON.stringify(entry));
     else log.events.push(entry);
     this.#wake(log);
     this.#sink?.append(runId, entry);
@@ -115,7 +118,7 @@ export class StreamBroker {
     if (log.expiry) clearTimeout(log.expiry);
     log.expiry = setTimeout(() => this.#forget(runId), this.#retentionMs);
     log.expiry.unref();
-    const bytes = pack(log);
+    const bytes = pack(log, this.#pages);
     this.#finished.set(runId, bytes);
     this.#finishedBytes += bytes;
     this.#evictOverBudget();
@@ -128,6 +131,7 @@ export class StreamBroker {
       if (log) log.evicted = true;
       this.#forget(runId);
     }
+    this.#pages.reset();
   }
 
   #evictOverBudget(): void {
@@ -143,6 +147,7 @@ export class StreamBroker {
     const log = this.#logs.get(runId);
     if (log?.expiry) clearTimeout(log.expiry);
     this.#logs.delete(runId);
+    if (log?.packed) this.#pages.release(log.packed);
     this.#unaccount(runId);
   }
 
@@ -209,21 +214,22 @@ export class StreamBroker {
  * lengths). Events that cannot be written as JSON (they are plain wire values, so this is a
  * safety net) stay as they are, measured at a guess.
  */
-function pack(log: RunLog): number {
-  if (log.packed) return log.packed.reduce((bytes, text) => bytes + text.length, 0);
+function pack(log: RunLog, pages: StreamPages): number {
+  if (log.packed) return log.packed.length;
   try {
-    log.packed = log.events.map((event) => JSON.stringify(event));
+    log.packed = pages.store(log.events.map((event) => JSON.stringify(event)));
   } catch {
     return log.events.reduce((bytes, event) => bytes + event.event.length + jsonSize(event.data), 0);
   }
   log.events = [];
-  return log.packed.reduce((bytes, text) => bytes + text.length, 0);
+  return log.packed.length;
 }
 
 function eventCount(log: RunLog): number {
-  return log.packed ? log.packed.length : log.events.length;
+  return log.packed ? log.packed.ends.length : log.events.length;
 }
 
 function eventAt(log: RunLog, index: number): RunEvent {
-  return log.packed ? (JSON.parse(log.packed[index]!) as RunEvent) : log.events[index]!;
+  if (!log.packed) return log.events[index]!;
+  return JSON.parse(eventText(log.packed, index)) as RunEvent;
 }

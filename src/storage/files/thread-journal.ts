@@ -28,9 +28,20 @@ export class ThreadJournal {
   readonly threadId: string;
   #log: AppendLog;
   #thread: { value: ThreadWithoutValues; ref: EntryRef } | null = null;
-  /** The thread's values; `undefined` while only their line is known (read when first asked for). */
-  #values: { value: Thread['values'] | undefined; ref: EntryRef | null } = { value: null, ref: null };
-  readonly #runs = new Map<string, { value: Run; ref: EntryRef }>();
+  /**
+   * The thread's values (a whole conversation) with the line that holds them. Held only
+   * weakly while that line exists: whoever is using them keeps them alive, and once nobody
+   * is they are read again from the line when asked for. Why: 200 open journals of long
+   * conversations held tens of MiB of message objects nobody was reading. `strong` is for
+   * values with no line of their own (null, or inside an older-format thread line).
+   */
+  #values: { strong: Thread['values'] | undefined; weak: WeakRef<object> | undefined; ref: EntryRef | null } = { strong: null, weak: undefined, ref: null };
+  /**
+   * Each run as its JSON text, parsed when read. Why: as objects, a thread's run records took
+   * two to three times their JSON size in the heap (a run's kwargs and config are many small
+   * objects); as text, what heldBytes counts is what memory holds.
+   */
+  readonly #runs = new Map<string, { text: string; ref: EntryRef }>();
   /** Each run's feedback, one line per user and key: the run's lines die together. */
   readonly #feedback = new Map<string, Map<string, { value: RunFeedback; ref: EntryRef }>>();
   /** namespace -> checkpoint id -> where it is; ids are kept sorted per namespace. */
@@ -40,7 +51,7 @@ export class ThreadJournal {
   /** Live writes left in each `w` line, by offset: a line with none left is dead. */
   readonly #liveInLine = new Map<number, number>();
   #deadBytes = 0;
-  /** Bytes of the run lines held in `#runs`. */
+  /** Bytes of the run texts held in `#runs`. */
   #runBytes = 0;
 
   private constructor(threadId: string, log: AppendLog) {
@@ -61,13 +72,13 @@ export class ThreadJournal {
   // ---- reading ----
 
   /**
-   * About what this journal holds in memory: the JSON size of its record, values and runs,
-   * and a fixed cost per indexed checkpoint and write (their bodies stay in the file).
+   * About what this journal holds in memory: the JSON size of its record and runs, and a fixed
+   * cost per indexed checkpoint and write (their bodies stay in the file, as do the values).
    */
   get heldBytes(): number {
     let indexed = this.#liveInLine.size;
     for (const byId of this.#checkpoints.values()) indexed += byId.size;
-    return (this.#thread?.ref.length ?? 0) + (this.#values.ref?.length ?? 0) + this.#runBytes + indexed * INDEX_ENTRY_BYTES;
+    return (this.#thread?.ref.length ?? 0) + this.#runBytes + indexed * INDEX_ENTRY_BYTES;
   }
 
   /**
@@ -79,17 +90,30 @@ export class ThreadJournal {
   }
 
   #currentValues(): Thread['values'] {
-    if (this.#values.value === undefined) this.#values.value = this.#log.read<{ v: Thread['values'] }>(this.#values.ref!).v;
-    return this.#values.value;
+    const held = this.#heldValues();
+    if (held !== undefined) return held;
+    const value = this.#log.read<{ v: Thread['values'] }>(this.#values.ref!).v;
+    this.#setValues(value, this.#values.ref);
+    return value;
+  }
+
+  /** The values if still in memory; undefined when they must be read from their line. */
+  #heldValues(): Thread['values'] | undefined {
+    return this.#values.strong !== undefined ? this.#values.strong : (this.#values.weak?.deref() as Thread['values'] | undefined);
+  }
+
+  #setValues(value: Thread['values'] | undefined, ref: EntryRef | null) {
+    const weakly = ref !== null && typeof value === 'object' && value !== null;
+    this.#values = { strong: weakly ? undefined : value, weak: weakly ? new WeakRef(value) : undefined, ref };
   }
 
   run(runId: string): Run | null {
     const found = this.#runs.get(runId);
-    return found ? structuredClone(found.value) : null;
+    return found ? (JSON.parse(found.text) as Run) : null;
   }
 
   runs(): Run[] {
-    return [...this.#runs.values()].map((entry) => structuredClone(entry.value));
+    return [...this.#runs.values()].map((entry) => JSON.parse(entry.text) as Run);
   }
 
   feedback(runId: string): RunFeedback[] {
@@ -129,7 +153,8 @@ export class ThreadJournal {
   /** Stores the record; its values only when they are a new object (a run ended), not at every status change. */
   putThread(thread: Thread, seq: number): void {
     const { values, ...record } = thread;
-    if (values !== this.#values.value) this.#append({ t: 'values', s: seq, v: values });
+    // The same object as held: unchanged (values held weakly are alive while the caller holds them).
+    if (values !== this.#heldValues()) this.#append({ t: 'values', s: seq, v: values });
     this.#append({ t: 'thread', s: seq, v: record });
   }
 
@@ -200,25 +225,26 @@ export class ThreadJournal {
         if (this.#thread) this.#deadBytes += this.#thread.ref.length;
         const { values, ...record } = entry.v;
         this.#thread = { value: record, ref };
-        if (values !== undefined) this.#values = { value: values, ref: null };
+        if (values !== undefined) this.#setValues(values, null);
         return;
       }
       case 'values':
         if (this.#values.ref) this.#deadBytes += this.#values.ref.length;
         // A line read at open by its head only has no `v`: its values are read when asked for.
-        this.#values = { value: 'v' in entry ? entry.v : undefined, ref };
+        this.#setValues('v' in entry ? entry.v : undefined, ref);
         return;
       case 'run': {
         const previous = this.#runs.get(entry.v.run_id);
         if (previous) this.#deadBytes += previous.ref.length;
-        this.#runBytes += ref.length - (previous?.ref.length ?? 0);
-        this.#runs.set(entry.v.run_id, { value: entry.v, ref });
+        const text = JSON.stringify(entry.v);
+        this.#runBytes += text.length - (previous?.text.length ?? 0);
+        this.#runs.set(entry.v.run_id, { text, ref });
         return;
       }
       case 'run-': {
         const previous = this.#runs.get(entry.id);
         if (previous) this.#deadBytes += previous.ref.length;
-        this.#runBytes -= previous?.ref.length ?? 0;
+        this.#runBytes -= previous?.text.length ?? 0;
         this.#runs.delete(entry.id);
         this.#dropFeedback(entry.id);
         this.#deadBytes += ref.length;
@@ -335,9 +361,9 @@ export class ThreadJournal {
     const lines: Array<{ offset: number; text: string }> = [];
     if (this.#thread) lines.push({ offset: this.#thread.ref.offset, text: this.#log.readRaw(this.#thread.ref) });
     if (this.#values.ref) lines.push({ offset: this.#values.ref.offset, text: this.#log.readRaw(this.#values.ref) });
-    else if (this.#thread && this.#values.value !== null && this.#values.value !== undefined) {
+    else if (this.#thread && this.#values.strong !== null && this.#values.strong !== undefined) {
       // Values that came inside an older-format thread line: keep them as their own line.
-      lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.value }) });
+      lines.push({ offset: this.#thread.ref.offset - 0.5, text: JSON.stringify({ t: 'values', s: 0, v: this.#values.strong }) });
     }
     for (const run of this.#runs.values()) lines.push({ offset: run.ref.offset, text: this.#log.readRaw(run.ref) });
     for (const votes of this.#feedback.values()) for (const vote of votes.values()) lines.push({ offset: vote.ref.offset, text: this.#log.readRaw(vote.ref) });
