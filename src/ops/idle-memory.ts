@@ -43,7 +43,13 @@ export function startIdleMemory(options: IdleMemoryOptions): () => void {
       const usage = process.cpuUsage();
       return usage.user + usage.system;
     });
-  const heapBytes = options.heapBytes ?? (() => process.memoryUsage().heapTotal);
+  // Buffers count too: finished runs' streams keep their text outside the heap (engine/stream-pages.ts).
+  const heapBytes =
+    options.heapBytes ??
+    (() => {
+      const usage = process.memoryUsage();
+      return usage.heapTotal + usage.arrayBuffers;
+    });
   const quietShare = options.quietCpuShare ?? DEFAULT_QUIET_CPU_SHARE;
   const minGrowth = options.minGrowthBytes ?? DEFAULT_MIN_GROWTH_BYTES;
   let lastCpu = cpuMicros();

@@ -52,6 +52,22 @@ describe('a quiet server hands its memory back (server.idle_gc_seconds)', () => 
     stop();
   });
 
+  it('memory held in buffers counts as growth: finished streams keep their text outside the heap', () => {
+    vi.useFakeTimers();
+    let releases = 0;
+    const stop = startIdleMemory({ idleMs: 30_000, log: silentLogger(), cpuMicros: () => 0, release: () => void (releases += 1), collect: () => undefined });
+    vi.advanceTimersByTime(31_000);
+    expect(releases).toBe(1);
+    vi.advanceTimersByTime(30_000);
+    expect(releases).toBe(1);
+    // 48 MiB of stream pages (Buffers): the heap proper hardly grows, the process does.
+    const held = Array.from({ length: 48 }, () => Buffer.alloc(MiB, 1));
+    vi.advanceTimersByTime(30_000);
+    expect(releases).toBe(2);
+    stop();
+    expect(held).toHaveLength(48);
+  });
+
   it('an idle server is not collected again until its heap has grown by 16 MiB', () => {
     const { state, stop } = setup();
     vi.advanceTimersByTime(31_000);
