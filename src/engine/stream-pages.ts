@@ -31,15 +31,17 @@ export interface PackedEvents {
 export class StreamPages {
   #current: Page | null = null;
 
-  /** Stores the texts of one log, one after another. */
+  /**
+   * Stores the texts of one log, one after another, encoded straight onto the page: a Buffer
+   * per event first would be one more allocation of its size outside the heap, what pages avoid.
+   */
   store(texts: string[]): PackedEvents {
-    const parts = texts.map((text) => Buffer.from(text, 'utf8'));
     const ends: number[] = [];
     let length = 0;
-    for (const part of parts) ends.push((length += part.length));
+    for (const text of texts) ends.push((length += Buffer.byteLength(text, 'utf8')));
     const page = this.#pageFor(length);
     const start = page.used;
-    for (const part of parts) page.used += part.copy(page.bytes, page.used);
+    for (const text of texts) page.used += page.bytes.write(text, page.used, 'utf8');
     page.live += 1;
     return { page, start, ends, length };
   }
