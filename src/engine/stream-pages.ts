@@ -12,11 +12,10 @@
 
 const PAGE_BYTES = 1024 * 1024;
 
+/** A page is freed by the collector once no log on it is referenced (the broker forgets logs; readers let go). */
 interface Page {
   bytes: Buffer;
   used: number;
-  /** Logs stored here and not yet released. */
-  live: number;
 }
 
 /** A finished log's events as UTF-8 JSON on a page: event `i` is `bytes[start + ends[i-1] .. start + ends[i]]`. */
@@ -42,35 +41,27 @@ export class StreamPages {
     const page = this.#pageFor(length);
     const start = page.used;
     for (const text of texts) page.used += page.bytes.write(text, page.used, 'utf8');
-    page.live += 1;
     return { page, start, ends, length };
-  }
-
-  /** The log does not need its text any more (readers already holding it can still read it). */
-  release(packed: PackedEvents): void {
-    packed.page.live -= 1;
-    // An empty page that is not being filled has no references left here: it is freed.
   }
 
   /** The same log with one more event (a late event after the run's stream closed: rare). */
   append(packed: PackedEvents, text: string): PackedEvents {
     const texts = packed.ends.map((_end, index) => eventText(packed, index));
-    this.release(packed);
     return this.store([...texts, text]);
   }
 
   #pageFor(length: number): Page {
     // A log bigger than half a page gets a page of its own.
-    if (length > PAGE_BYTES / 2) return { bytes: Buffer.allocUnsafeSlow(length), used: 0, live: 0 };
+    if (length > PAGE_BYTES / 2) return { bytes: Buffer.allocUnsafeSlow(length), used: 0 };
     if (!this.#current || this.#current.used + length > PAGE_BYTES) {
-      this.#current = { bytes: Buffer.allocUnsafeSlow(PAGE_BYTES), used: 0, live: 0 };
+      this.#current = { bytes: Buffer.allocUnsafeSlow(PAGE_BYTES), used: 0 };
     }
     return this.#current;
   }
 
-  /** Forgets the page being filled (every log was released: nothing is kept for later). */
+  /** Lets go of the page being filled, for when no log is kept any more (a quiet server's release). */
   reset(): void {
-    if (this.#current?.live === 0) this.#current = null;
+    this.#current = null;
   }
 }
 

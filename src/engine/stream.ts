@@ -93,7 +93,6 @@ export class StreamBroker {
   open(runId: string): void {
     const old = this.#logs.get(runId);
     if (old?.expiry) clearTimeout(old.expiry);
-    if (old?.packed) this.#pages.release(old.packed);
     this.#unaccount(runId);
     this.#logs.set(runId, { events: [], packed: null, done: false, waiters: old?.waiters ?? new Set(), expiry: undefined, evicted: false });
   }
@@ -147,7 +146,6 @@ export class StreamBroker {
     const log = this.#logs.get(runId);
     if (log?.expiry) clearTimeout(log.expiry);
     this.#logs.delete(runId);
-    if (log?.packed) this.#pages.release(log.packed);
     this.#unaccount(runId);
   }
 

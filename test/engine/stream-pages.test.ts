@@ -49,13 +49,22 @@ describe('StreamPages: finished stream logs kept as text on shared pages outside
     expect(kept.reduce((bytes, log) => bytes + log.length, 0)).toBe(40 * 50_002);
   });
 
-  it('appends a late event by moving the log, the old copy released', () => {
+  it('appends a late event by storing the log again, the old copy still readable by whoever holds it', () => {
     const pages = new StreamPages();
     const log = pages.store(['"a"', '"b"']);
     const moved = pages.append(log, '"c"');
     expect(texts(moved)).toEqual(['"a"', '"b"', '"c"']);
-    expect(log.page.live).toBe(1);
-    pages.release(moved);
-    expect(moved.page.live).toBe(0);
+    expect(moved.start).toBe(log.length);
+    expect(texts(log)).toEqual(['"a"', '"b"']);
+  });
+
+  it('after a reset, the next log starts a new page and the old one is no longer filled', () => {
+    const pages = new StreamPages();
+    const before = pages.store(['"a"']);
+    pages.reset();
+    const after = pages.store(['"b"']);
+    expect(after.page).not.toBe(before.page);
+    expect(after.start).toBe(0);
+    expect(texts(before)).toEqual(['"a"']);
   });
 });
